@@ -1,0 +1,51 @@
+/** Text output for people. JSON output is the report object itself. */
+import type { Report } from '../../shared/host/report';
+import { gibLabel as gib, sizeLabel } from '../../shared/units';
+
+const orUnknown = (v: string | number | null): string => (v === null ? 'unknown' : String(v));
+
+function onOff(v: boolean | null): string {
+  return v === null ? 'unknown' : v ? 'on' : 'off';
+}
+
+export function formatReport(r: Report): string {
+  const out: string[] = [];
+  const line = (label: string, value: string): void => {
+    out.push(`${label.padEnd(22)}${value}`);
+  };
+  out.push(`hugetune report — ${r.source.label}`, '');
+  line('Kernel', `${orUnknown(r.kernel.release)} (${orUnknown(r.kernel.arch)})`);
+  line('Memory', `${gib(r.memory.totalKiB)} total, ${gib(r.memory.availableKiB)} available`);
+  if (!r.thp.present) line('THP', 'not built into this kernel');
+  else {
+    line('THP enabled', orUnknown(r.thp.enabled));
+    line('THP defrag', orUnknown(r.thp.defrag));
+    const on = r.thp.sizes
+      .filter((x) => x.effective && x.effective !== 'never')
+      .map((x) => `${sizeLabel(x.sizeKiB)}:${x.effective}`);
+    if (r.thp.sizes.length > 0) line('THP sizes in use', on.length ? on.join(', ') : 'none');
+  }
+  if (r.hugetlb.pools.length === 0) line('HugeTLB pools', 'none (kernel without HugeTLB, or none readable)');
+  for (const p of r.hugetlb.pools) {
+    const isDefault = p.pageSizeKiB === r.hugetlb.defaultPageSizeKiB ? ' (default size)' : '';
+    const nodes =
+      p.nodes.length > 1 ? `; per node ${p.nodes.map((n) => `${n.node}:${orUnknown(n.total)}`).join(' ')}` : '';
+    line(
+      `Pool ${sizeLabel(p.pageSizeKiB)}`,
+      `${orUnknown(p.total)} total, ${orUnknown(p.free)} free${isDefault}${nodes}`,
+    );
+  }
+  line('HVO', `${onOff(r.hvo.enabled)}${r.hvo.compiled === false ? ' (not built into this kernel)' : ''}`);
+  if (r.hvo.memmapPages !== null)
+    line('vmemmap (measured)', `${r.hvo.memmapPages} pages = ${gib(r.hvo.memmapPages * 4)}`);
+  if (r.tlb.available) {
+    line('TLB shootdowns', `${orUnknown(r.tlb.total)} since boot over ${r.tlb.perCpu.length} CPUs`);
+  } else line('TLB shootdowns', `not counted here: ${orUnknown(r.tlb.reason)}`);
+  if (r.numa.nodes.length > 0) line('NUMA nodes', String(r.numa.nodes.length));
+  const problems = r.diagnostics.filter((d) => d.problem !== 'missing');
+  if (problems.length > 0) {
+    out.push('', 'Could not read:');
+    for (const d of problems) out.push(`  ${d.path}: ${d.problem} (${d.detail})`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,100 @@
+/**
+ * The hugetune command. Exit status: 0 success, 1 runtime error (a clear one-line message), 2 usage error.
+ * Stack traces only with --debug.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UserError } from '../../shared/errors';
+import { readHost } from '../../shared/host/read/index';
+import { buildReport } from '../../shared/host/report';
+import { APP_VERSION } from '../host/version';
+import { openSource } from '../host/source';
+import { UsageError } from './errors';
+import { formatReport } from './format';
+import { HELP } from './usage';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const SOURCE_OPTIONS = { root: { type: 'string' } } as const;
+const COMMON = { json: { type: 'boolean' }, help: { type: 'boolean' }, debug: { type: 'boolean' } } as const;
+
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: false, strict: true });
+  } catch (e) {
+    // node's messages are long and mention internals; keep the first sentence.
+    const msg = e instanceof Error ? e.message.split('. ')[0]!.replace(/^Unknown option/, 'unknown option') : String(e);
+    throw new UsageError(msg);
+  }
+}
+
+function parsePort(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535)
+    throw new UsageError(`--port ${text}: expected a port number from 0 to 65535`);
+  return Number(text);
+}
+
+async function run(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    const topic = command === 'help' ? rest[0] : undefined;
+    if (topic !== undefined && !(topic in HELP)) throw new UsageError(`unknown command '${topic}'`);
+    io.out(`${HELP[topic ?? 'main']}\n`);
+    return 0;
+  }
+  if (command === '--version' || command === '-V') {
+    io.out(`hugetune ${APP_VERSION}\n`);
+    return 0;
+  }
+  switch (command) {
+    case 'report': {
+      const { values } = parse(rest, SOURCE_OPTIONS);
+      if (values.help) return help(io, command);
+      const report = buildReport(readHost(openSource({ root: values.root })));
+      io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+      return 0;
+    }
+    case 'serve':
+    case 'open': {
+      const { values } = parse(rest, { ...SOURCE_OPTIONS, port: { type: 'string' } });
+      if (values.help) return help(io, command);
+      const port = parsePort(values.port);
+      const files = openSource({ root: values.root });
+      const { serve, openWindow } = await import('./serve');
+      if (command === 'open') return openWindow({ files, port, rest, io });
+      return serve({ files, port, json: values.json === true, io });
+    }
+    default:
+      if (command.startsWith('-')) throw new UsageError(`expected a command before ${command} (see hugetune --help)`);
+      throw new UsageError(`unknown command '${command}' (see hugetune --help)`);
+  }
+}
+
+function help(io: Io, command: string): number {
+  io.out(`${HELP[command]}\n`);
+  return 0;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    return await run(argv, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`hugetune: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof UserError) {
+      io.err(`hugetune: ${e.message}\n`);
+      return 1;
+    }
+    io.err(
+      `hugetune: unexpected error: ${e instanceof Error ? e.message : String(e)}${debug ? '' : ' (run with --debug for details)'}\n`,
+    );
+    if (debug && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,13 @@
+/** The source flags the window accepts on its command line (`hugetune open --root DIR` passes them on). */
+import { parseArgs } from 'node:util';
+import type { SourceOptions } from '../host/source';
+
+export function sourceFromArgv(argv: readonly string[]): SourceOptions {
+  const { values } = parseArgs({
+    args: argv.filter((a) => a.startsWith('--')),
+    options: { root: { type: 'string' }, port: { type: 'string' } },
+    strict: false,
+    allowPositionals: true,
+  });
+  return { root: typeof values.root === 'string' ? values.root : undefined };
+}

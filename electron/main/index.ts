@@ -1,0 +1,50 @@
+/** The Electron main process: window, security rules and IPC. The only module that imports 'electron'. */
+import { app, BrowserWindow, dialog } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createHandlers, SAMPLE_INTERVAL_MS } from '../host/handlers';
+import { Sampler } from '../host/sampler';
+import { openSource } from '../host/source';
+import { sourceFromArgv } from './args';
+import { registerIpc } from './ipc';
+import { installSecurityRules, WEB_PREFERENCES } from './security';
+
+app.enableSandbox();
+
+const rendererIndex = join(import.meta.dirname, '..', 'renderer', 'index.html');
+const appIndexUrl = pathToFileURL(rendererIndex).href;
+
+function createWindow(): void {
+  const win = new BrowserWindow({
+    width: 1200,
+    height: 820,
+    minWidth: 720,
+    minHeight: 520,
+    title: 'hugetune',
+    show: false,
+    webPreferences: { ...WEB_PREFERENCES, preload: join(import.meta.dirname, '..', 'preload', 'index.cjs') },
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadFile(rendererIndex);
+}
+
+export async function start(): Promise<void> {
+  let files;
+  try {
+    files = openSource(sourceFromArgv(process.argv.slice(1)));
+  } catch (e) {
+    dialog.showErrorBox('hugetune', e instanceof Error ? e.message : String(e));
+    app.exit(1);
+    return;
+  }
+  await app.whenReady();
+  installSecurityRules(appIndexUrl);
+  registerIpc(createHandlers(files, 'electron'), new Sampler(files, SAMPLE_INTERVAL_MS), appIndexUrl);
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+}
+
+app.on('window-all-closed', () => app.quit());
+void start();

@@ -1,0 +1,173 @@
+/**
+ * Web mode: the built renderer and the API over HTTP on 127.0.0.1, for headless servers and for machines
+ * where the Electron window cannot start. The same handler table as the Electron IPC serves every call.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { dispatch, type Handlers } from '../../shared/api';
+import type { Sampler } from '../host/sampler';
+import { bearerToken, COOKIE, cookieToken, hostAllowed, newToken, originAllowed, sameToken } from './auth';
+import { loadStatic } from './static';
+
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const MAX_BODY = 64 * 1024;
+
+export interface ServeOptions {
+  port: number;
+  handlers: Handlers;
+  sampler: Sampler;
+  rendererDir: string;
+  token?: string;
+  onInternalError?: (e: unknown) => void;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+function securityHeaders(res: ServerResponse): void {
+  res.setHeader('content-security-policy', CSP);
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.setHeader('x-frame-options', 'DENY');
+  res.setHeader('cross-origin-opener-policy', 'same-origin');
+  res.setHeader('cross-origin-resource-policy', 'same-origin');
+}
+
+async function readBody(req: IncomingMessage): Promise<string | null> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const token = opts.token ?? newToken();
+  let port = 0;
+  const sockets = new Set<Socket>();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    securityHeaders(res);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (!hostAllowed(req, port)) return send(res, 403, 'Forbidden: unexpected Host header\n');
+    if (!originAllowed(req, port)) return send(res, 403, 'Forbidden: cross-origin request\n');
+
+    const queryToken = url.searchParams.get('token');
+    const given = queryToken ?? bearerToken(req) ?? cookieToken(req);
+    if (given === null) {
+      return send(
+        res,
+        401,
+        'Unauthorized: open the URL that `hugetune serve` printed (it carries the access token).\n',
+      );
+    }
+    if (!sameToken(given, token)) return send(res, 403, 'Forbidden: wrong access token\n');
+
+    // First visit with ?token=: keep it in a same-site, script-invisible cookie and drop it from the address bar.
+    if (queryToken !== null && req.method === 'GET' && !url.pathname.startsWith('/api/')) {
+      res.setHeader('set-cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      res.writeHead(303, { location: url.pathname, 'cache-control': 'no-store' });
+      res.end();
+      return;
+    }
+
+    if (url.pathname === '/api/call') {
+      if (req.method !== 'POST') return send(res, 405, 'Method Not Allowed\n');
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+        return send(res, 415, 'Unsupported Media Type: send application/json\n');
+      }
+      const body = await readBody(req);
+      if (body === null) return send(res, 413, 'Payload Too Large\n');
+      let msg: unknown;
+      try {
+        msg = JSON.parse(body);
+      } catch {
+        return send(
+          res,
+          400,
+          JSON.stringify({ ok: false, error: { code: 'bad-request', message: 'body is not JSON' } }),
+          'application/json',
+        );
+      }
+      const { method, args } = (typeof msg === 'object' && msg !== null ? msg : {}) as {
+        method?: unknown;
+        args?: unknown;
+      };
+      const env = await dispatch(opts.handlers, method, args, opts.onInternalError);
+      return send(res, 200, JSON.stringify(env), 'application/json');
+    }
+
+    if (url.pathname === '/api/events') {
+      if (req.method !== 'GET') return send(res, 405, 'Method Not Allowed\n');
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
+      res.write(': hugetune events\n\n');
+      const off = opts.sampler.subscribe((sample) => {
+        res.write(`event: host.sample\ndata: ${JSON.stringify(sample)}\n\n`);
+      });
+      req.on('close', off);
+      return;
+    }
+
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method Not Allowed\n');
+    const file = await loadStatic(opts.rendererDir, url.pathname);
+    if (!file) return send(res, 404, 'Not Found\n');
+    res.writeHead(200, {
+      'content-type': file.type,
+      'cache-control': file.type.startsWith('text/html') ? 'no-store' : 'max-age=3600',
+    });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      opts.onInternalError?.(e);
+      if (!res.headersSent) send(res, 500, 'Internal Server Error\n');
+      else res.end();
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // Loopback only, by design: there is no option to bind elsewhere.
+    server.listen(opts.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        opts.sampler.stop();
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

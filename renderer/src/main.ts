@@ -1,0 +1,7 @@
+import { mount } from 'svelte';
+import App from './App.svelte';
+import { connectApi } from './lib/bridge';
+import './app.css';
+
+const target = document.getElementById('app');
+if (target) mount(App, { target, props: { api: connectApi() } });

@@ -1,0 +1,104 @@
+/**
+ * The one API contract. The Electron preload, the web-mode HTTP bridge and the CLI all serve the same
+ * handler table through `dispatch`, which validates arguments at runtime (types vanish at every process
+ * boundary) and always answers with an envelope, never a thrown error.
+ */
+import { UserError } from './errors';
+import type { Report } from './host/report';
+import { s, validate, type Infer } from './schema';
+import type { SourceKind } from './host/files';
+import type { CpuCount } from './host/state';
+
+export const API_METHODS = {
+  'app.info': { args: s.object({}) },
+  'host.report': { args: s.object({}) },
+} as const;
+
+export type Method = keyof typeof API_METHODS;
+export type ArgsOf<M extends Method> = Infer<(typeof API_METHODS)[M]['args']>;
+
+export type FrontEnd = 'electron' | 'web' | 'cli';
+
+export interface AppInfo {
+  name: 'hugetune';
+  version: string;
+  frontEnd: FrontEnd;
+  source: { kind: SourceKind; label: string };
+  /** How often the host.sample stream ticks, in ms. */
+  sampleIntervalMs: number;
+}
+
+export interface ApiResults {
+  'app.info': AppInfo;
+  'host.report': Report;
+}
+
+/** Pushed to every subscriber on each sampling tick. */
+export interface HostSample {
+  /** Milliseconds since the epoch on the machine that took the sample (simulated time for the simulator). */
+  at: number;
+  tlb: { total: number; perCpu: CpuCount[] } | null;
+}
+
+export interface ApiEvents {
+  'host.sample': HostSample;
+}
+
+export type ErrorCode = 'bad-request' | 'unknown-method' | 'not-found' | 'forbidden' | 'failed' | 'internal';
+
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
+
+export type Handlers = { [M in Method]: (args: ArgsOf<M>) => ApiResults[M] | Promise<ApiResults[M]> };
+
+/** What the renderer talks to, whichever front end carries it. */
+export interface HugetuneApi {
+  call<M extends Method>(method: M, args: ArgsOf<M>): Promise<ApiResults[M]>;
+  subscribe<E extends keyof ApiEvents>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
+
+export function isMethod(name: unknown): name is Method {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(API_METHODS, name);
+}
+
+export async function dispatch(
+  handlers: Handlers,
+  method: unknown,
+  args: unknown,
+  onInternalError: (e: unknown) => void = () => {},
+): Promise<Envelope<unknown>> {
+  if (!isMethod(method)) {
+    return {
+      ok: false,
+      error: { code: 'unknown-method', message: `unknown method ${JSON.stringify(String(method).slice(0, 60))}` },
+    };
+  }
+  const checked = validate(API_METHODS[method].args, args ?? {});
+  if (!checked.ok) return { ok: false, error: { code: 'bad-request', message: `${method}: ${checked.error}` } };
+  try {
+    const handler = handlers[method] as (a: unknown) => unknown;
+    return { ok: true, value: await handler(checked.value) };
+  } catch (e) {
+    if (e instanceof UserError) return { ok: false, error: { code: e.code, message: e.message } };
+    onInternalError(e);
+    return {
+      ok: false,
+      error: { code: 'internal', message: `${method} failed: ${e instanceof Error ? e.message : String(e)}` },
+    };
+  }
+}
+
+/** Turns an envelope back into a value or a thrown Error carrying the code (used by both renderer bridges). */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function unwrap<T>(env: Envelope<T>): T {
+  if (env.ok) return env.value;
+  throw new ApiError(env.error.code, env.error.message);
+}

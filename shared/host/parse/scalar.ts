@@ -1,0 +1,81 @@
+/** Parsers for the one-value files under /proc/sys and /sys. Pure: text in, typed value or reason out. */
+import { malformed, parsed, type Parsed } from '../reading';
+
+export interface MultiChoice {
+  readonly selected: string;
+  readonly options: readonly string[];
+}
+
+const TOKEN = /^[a-z0-9_+-]+$/;
+
+/** A sysfs multi-choice file such as `always [madvise] never`: every option, the active one in brackets. */
+export function parseMultiChoice(text: string): Parsed<MultiChoice> {
+  const words = text.trim().split(/\s+/);
+  let selected: string | null = null;
+  const options: string[] = [];
+  for (const w of words) {
+    const bracketed = w.length > 2 && w.startsWith('[') && w.endsWith(']');
+    const word = bracketed ? w.slice(1, -1) : w;
+    if (!TOKEN.test(word)) return malformed(`unexpected word ${JSON.stringify(w.slice(0, 40))}`);
+    if (bracketed) {
+      if (selected !== null) return malformed('more than one option is selected');
+      selected = word;
+    }
+    options.push(word);
+  }
+  if (selected === null) return malformed('no option is selected (none in [brackets])');
+  return parsed({ selected, options });
+}
+
+/** A file holding one non-negative decimal integer (counters, sizes, knobs). */
+export function parseUnsigned(text: string): Parsed<number> {
+  const t = text.trim();
+  if (!/^\d{1,16}$/.test(t))
+    return malformed(`expected a non-negative integer, found ${JSON.stringify(t.slice(0, 40))}`);
+  const n = Number(t);
+  return Number.isSafeInteger(n) ? parsed(n) : malformed('integer too large');
+}
+
+/** A file holding one decimal integer that may be negative (a few sysctls are). */
+export function parseSigned(text: string): Parsed<number> {
+  const t = text.trim();
+  if (!/^-?\d{1,16}$/.test(t)) return malformed(`expected an integer, found ${JSON.stringify(t.slice(0, 40))}`);
+  return parsed(Number(t));
+}
+
+/** `true`/`false` as written by sysfs boolean attributes such as numa/demotion_enabled. */
+export function parseTrueFalse(text: string): Parsed<boolean> {
+  const t = text.trim();
+  if (t === 'true' || t === '1') return parsed(true);
+  if (t === 'false' || t === '0') return parsed(false);
+  return malformed(`expected true or false, found ${JSON.stringify(t.slice(0, 40))}`);
+}
+
+/** One line of free text (osrelease, arch). */
+export function parseLine(text: string): Parsed<string> {
+  const t = text.trim();
+  if (t === '' || t.includes('\n')) return malformed('expected one non-empty line');
+  return parsed(t);
+}
+
+/** The size in a directory name such as `hugepages-2048kB`, in KiB. */
+export function pageSizeFromDirName(name: string): number | null {
+  const m = /^hugepages-(\d{1,12})kB$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+/** A list of CPUs or nodes such as `0-3,8,10-11` (cpulist, node online). Empty text is an empty list. */
+export function parseIdList(text: string): Parsed<number[]> {
+  const t = text.trim();
+  if (t === '') return parsed([]);
+  const out: number[] = [];
+  for (const part of t.split(',')) {
+    const m = /^(\d{1,6})(?:-(\d{1,6}))?$/.exec(part);
+    if (!m) return malformed(`unexpected range ${JSON.stringify(part.slice(0, 40))}`);
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    if (hi < lo || hi - lo > 65536) return malformed(`bad range ${part}`);
+    for (let i = lo; i <= hi; i++) out.push(i);
+  }
+  return parsed(out);
+}

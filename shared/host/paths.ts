@@ -1,0 +1,20 @@
+/** Every kernel path the readers use, in one place (the capture script and the simulator mirror this list). */
+export const THP_DIR = '/sys/kernel/mm/transparent_hugepage';
+export const HUGETLB_DIR = '/sys/kernel/mm/hugepages';
+export const NODE_DIR = '/sys/devices/system/node';
+
+export const PATHS = {
+  osrelease: '/proc/sys/kernel/osrelease',
+  arch: '/proc/sys/kernel/arch',
+  cmdline: '/proc/cmdline',
+  cpuinfo: '/proc/cpuinfo',
+  meminfo: '/proc/meminfo',
+  vmstat: '/proc/vmstat',
+  interrupts: '/proc/interrupts',
+  configGz: '/proc/config.gz',
+  hvoSysctl: '/proc/sys/vm/hugetlb_optimize_vmemmap',
+  numaBalancing: '/proc/sys/kernel/numa_balancing',
+  demotionEnabled: '/sys/kernel/mm/numa/demotion_enabled',
+} as const;
+
+export const bootConfigPath = (release: string): string => `/boot/config-${release}`;

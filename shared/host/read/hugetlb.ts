@@ -1,0 +1,49 @@
+import { pageSizeFromDirName, parseUnsigned } from '../parse/scalar';
+import { HUGETLB_DIR, NODE_DIR } from '../paths';
+import type { HugetlbPool, HugetlbState, PoolNode } from '../state';
+import type { ReadContext } from './context';
+
+export function nodeIds(ctx: ReadContext): number[] {
+  const ids: number[] = [];
+  for (const name of ctx.list(NODE_DIR, true)) {
+    const m = /^node(\d{1,5})$/.exec(name);
+    if (m) ids.push(Number(m[1]));
+  }
+  return ids.sort((a, b) => a - b);
+}
+
+export function readHugetlb(
+  ctx: ReadContext,
+  defaultPageSizeKiB: number | null,
+  nodes: readonly number[],
+): HugetlbState {
+  const pools: HugetlbPool[] = [];
+  for (const name of ctx.list(HUGETLB_DIR, true)) {
+    const pageSizeKiB = pageSizeFromDirName(name);
+    if (pageSizeKiB === null) continue;
+    const dir = `${HUGETLB_DIR}/${name}`;
+    // `demote` is write-only (mode 0200): never read it.
+    const perNode: PoolNode[] = [];
+    for (const node of nodes) {
+      const nd = `${NODE_DIR}/node${node}/hugepages/${name}`;
+      if (ctx.files.list(nd).kind === 'missing') continue;
+      perNode.push({
+        node,
+        total: ctx.get(`${nd}/nr_hugepages`, parseUnsigned),
+        free: ctx.get(`${nd}/free_hugepages`, parseUnsigned),
+        surplus: ctx.get(`${nd}/surplus_hugepages`, parseUnsigned),
+      });
+    }
+    pools.push({
+      pageSizeKiB,
+      total: ctx.get(`${dir}/nr_hugepages`, parseUnsigned),
+      free: ctx.get(`${dir}/free_hugepages`, parseUnsigned),
+      reserved: ctx.get(`${dir}/resv_hugepages`, parseUnsigned),
+      surplus: ctx.get(`${dir}/surplus_hugepages`, parseUnsigned),
+      overcommit: ctx.get(`${dir}/nr_overcommit_hugepages`, parseUnsigned),
+      nodes: perNode,
+    });
+  }
+  pools.sort((a, b) => a.pageSizeKiB - b.pageSizeKiB);
+  return { defaultPageSizeKiB, pools };
+}

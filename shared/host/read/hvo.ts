@@ -1,0 +1,49 @@
+import { parseUnsigned } from '../parse/scalar';
+import { bootConfigPath, PATHS } from '../paths';
+import type { CmdlineParam } from '../parse/cmdline';
+import type { HvoState } from '../state';
+import type { ReadContext } from './context';
+
+const ON_WORDS = new Set(['on', '1', 'y', 'yes', 'true']);
+const OFF_WORDS = new Set(['off', '0', 'n', 'no', 'false']);
+
+/** `hugetlb_free_vmemmap=` as the kernel's kstrtobool reads it: true, false, or null when absent/unknown. */
+export function bootHvoSwitch(cmdline: readonly CmdlineParam[] | null): boolean | null {
+  const last = cmdline?.filter((p) => p.key === 'hugetlb_free_vmemmap').at(-1);
+  const v = last?.value?.toLowerCase();
+  if (v === undefined) return null;
+  if (ON_WORDS.has(v)) return true;
+  if (OFF_WORDS.has(v)) return false;
+  return null;
+}
+
+/** Whether the kernel config builds HVO in; null when no config is readable. */
+function configHasHvo(ctx: ReadContext, release: string | null): boolean | null {
+  const paths = [PATHS.configGz, ...(release ? [bootConfigPath(release)] : [])];
+  for (const path of paths) {
+    const text = ctx.get(path, (t) => ({ ok: true, value: t }), true);
+    if (text === null) continue;
+    // Renamed from HUGETLB_PAGE_FREE_VMEMMAP (5.14-5.18) to HUGETLB_PAGE_OPTIMIZE_VMEMMAP.
+    return /^CONFIG_HUGETLB_PAGE_(?:OPTIMIZE|FREE)_VMEMMAP=y$/m.test(text);
+  }
+  return null;
+}
+
+export function readHvo(
+  ctx: ReadContext,
+  release: string | null,
+  cmdline: readonly CmdlineParam[] | null,
+  vmstat: ReadonlyMap<string, number> | null,
+): HvoState {
+  const sysctl = ctx.get(PATHS.hvoSysctl, parseUnsigned, true);
+  // The sysctl exists exactly when HVO is built in (and struct page is a power of two), so only look
+  // at the kernel config when it is absent: that spares decompressing /proc/config.gz on every read.
+  const compiled = ctx.exists(PATHS.hvoSysctl) ? true : configHasHvo(ctx, release);
+  let enabled: boolean | null;
+  if (sysctl !== null) enabled = sysctl !== 0;
+  else if (compiled === false) enabled = false;
+  else enabled = compiled === true ? (bootHvoSwitch(cmdline) ?? null) : null;
+  const a = vmstat?.get('nr_memmap_pages');
+  const b = vmstat?.get('nr_memmap_boot_pages');
+  return { compiled, enabled, memmapPages: a !== undefined && b !== undefined ? a + b : null };
+}

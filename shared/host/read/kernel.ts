@@ -1,0 +1,31 @@
+import { parseKernelRelease } from '../../kernel/version';
+import { parseCmdline } from '../parse/cmdline';
+import { parseLine } from '../parse/scalar';
+import { PATHS } from '../paths';
+import type { KernelState } from '../state';
+import type { ReadContext } from './context';
+
+export function readKernel(ctx: ReadContext): KernelState {
+  const release = ctx.get(PATHS.osrelease, parseLine);
+  // /proc/sys/kernel/arch appeared in 5.x; older kernels only say it in the release suffix (e.g. ".x86_64").
+  const arch = ctx.get(PATHS.arch, parseLine, true) ?? archFromRelease(release);
+  return {
+    release,
+    version: release === null ? null : parseKernelRelease(release),
+    arch,
+    cmdline: ctx.get(PATHS.cmdline, parseCmdline),
+  };
+}
+
+function archFromRelease(release: string | null): string | null {
+  const m = release ? /\.(x86_64|aarch64|ppc64le|s390x)$/.exec(release) : null;
+  return m ? m[1]! : null;
+}
+
+/** The CPU feature flags of the first CPU (x86 `flags`, arm64 `Features`). */
+export function readCpuFlags(ctx: ReadContext): ReadonlySet<string> | null {
+  return ctx.get(PATHS.cpuinfo, (text) => {
+    const m = /^(?:flags|Features)\s*:(.*)$/m.exec(text);
+    return { ok: true, value: new Set(m ? m[1]!.trim().split(/\s+/) : []) };
+  });
+}

@@ -1,0 +1,115 @@
+/** The typed picture of a machine that every reader produces and every consumer (plan, advise, UI) reads. */
+import type { SourceInfo } from './files';
+import type { Diagnostic } from './reading';
+import type { CmdlineParam } from './parse/cmdline';
+import type { MultiChoice } from './parse/scalar';
+import type { KernelVersion } from '../kernel/version';
+
+export interface KernelState {
+  readonly release: string | null;
+  readonly version: KernelVersion | null;
+  readonly arch: string | null;
+  readonly cmdline: readonly CmdlineParam[] | null;
+}
+
+export interface ThpSize {
+  readonly sizeKiB: number;
+  /** The per-size anon `enabled` word (`always`/`inherit`/`madvise`/`never`), null where the size has none. */
+  readonly enabled: string | null;
+  /** `inherit` resolved against the top-level `enabled`. */
+  readonly effective: string | null;
+  readonly shmemEnabled: string | null;
+}
+
+export interface ThpState {
+  /** false when /sys/kernel/mm/transparent_hugepage does not exist (kernel built without THP). */
+  readonly present: boolean;
+  readonly enabled: MultiChoice | null;
+  readonly defrag: MultiChoice | null;
+  readonly shmemEnabled: MultiChoice | null;
+  readonly sizes: readonly ThpSize[];
+}
+
+export interface PoolNode {
+  readonly node: number;
+  readonly total: number | null;
+  readonly free: number | null;
+  readonly surplus: number | null;
+}
+
+export interface HugetlbPool {
+  readonly pageSizeKiB: number;
+  readonly total: number | null;
+  readonly free: number | null;
+  readonly reserved: number | null;
+  readonly surplus: number | null;
+  readonly overcommit: number | null;
+  readonly nodes: readonly PoolNode[];
+}
+
+export interface HugetlbState {
+  readonly defaultPageSizeKiB: number | null;
+  readonly pools: readonly HugetlbPool[];
+}
+
+export interface HvoState {
+  /** Built into the kernel: from the sysctl's presence, else the kernel config; null when neither tells. */
+  readonly compiled: boolean | null;
+  readonly enabled: boolean | null;
+  /** nr_memmap_pages + nr_memmap_boot_pages (4 KiB pages of struct page metadata), null before 6.11. */
+  readonly memmapPages: number | null;
+}
+
+export interface CpuCount {
+  readonly cpu: number;
+  readonly count: number;
+}
+
+export interface IpiRow {
+  readonly total: number;
+  readonly perCpu: readonly CpuCount[];
+}
+
+export interface TlbState {
+  readonly available: boolean;
+  /** Why there is no TLB shootdown row, when there is none. */
+  readonly reason: string | null;
+  readonly total: number | null;
+  readonly perCpu: readonly CpuCount[];
+  /** Rescheduling (RES) and function-call (CAL) IPIs, where the architecture names them so. */
+  readonly res: IpiRow | null;
+  readonly cal: IpiRow | null;
+}
+
+export interface MemoryState {
+  readonly totalKiB: number | null;
+  readonly availableKiB: number | null;
+  readonly meminfo: ReadonlyMap<string, number> | null;
+  readonly vmstat: ReadonlyMap<string, number> | null;
+}
+
+export interface NumaNode {
+  readonly id: number;
+  readonly cpus: readonly number[];
+  readonly memTotalKiB: number | null;
+}
+
+export interface NumaState {
+  readonly nodes: readonly NumaNode[];
+  /** kernel.numa_balancing: 0 off, 1 normal, 2 memory tiering, 3 both; null when absent. */
+  readonly balancing: number | null;
+  readonly demotionEnabled: boolean | null;
+}
+
+export interface HostState {
+  readonly source: SourceInfo;
+  readonly kernel: KernelState;
+  readonly thp: ThpState;
+  readonly hugetlb: HugetlbState;
+  readonly hvo: HvoState;
+  readonly memory: MemoryState;
+  readonly tlb: TlbState;
+  readonly numa: NumaState;
+  readonly cpuFlags: ReadonlySet<string> | null;
+  readonly diagnostics: readonly Diagnostic[];
+}
