@@ -13,3 +13,10 @@ export function gibLabel(kib: number | null): string {
 export function countLabel(n: number | null): string {
   return n === null ? 'unknown' : n.toLocaleString('en-US');
 }
+
+export function mibLabel(kib: number | null): string {
+  return kib === null ? 'unknown' : `${(kib / 1024).toLocaleString('en-US', { maximumFractionDigits: 1 })} MiB`;
+}
+
+/** What the source switcher calls each kind of source. */
+export const SOURCE_KIND_LABEL = { live: 'Live', root: 'Fake root', snapshot: 'Snapshot', sim: 'Simulator' } as const;

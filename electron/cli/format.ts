@@ -1,6 +1,6 @@
 /** Text output for people. JSON output is the report object itself. */
 import type { Report } from '../../shared/host/report';
-import { gibLabel as gib, sizeLabel } from '../../shared/units';
+import { gibLabel as gib, mibLabel, sizeLabel } from '../../shared/units';
 
 const orUnknown = (v: string | number | null): string => (v === null ? 'unknown' : String(v));
 
@@ -37,7 +37,7 @@ export function formatReport(r: Report): string {
   }
   line('HVO', `${onOff(r.hvo.enabled)}${r.hvo.compiled === false ? ' (not built into this kernel)' : ''}`);
   if (r.hvo.memmapPages !== null)
-    line('vmemmap (measured)', `${r.hvo.memmapPages} pages = ${gib(r.hvo.memmapPages * 4)}`);
+    line('vmemmap (measured)', `${r.hvo.memmapPages} pages = ${mibLabel(r.hvo.memmapPages * 4)}`);
   if (r.tlb.available) {
     line('TLB shootdowns', `${orUnknown(r.tlb.total)} since boot over ${r.tlb.perCpu.length} CPUs`);
   } else line('TLB shootdowns', `not counted here: ${orUnknown(r.tlb.reason)}`);

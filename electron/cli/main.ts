@@ -25,7 +25,10 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[]
     return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: false, strict: true });
   } catch (e) {
     // node's messages are long and mention internals; keep the first sentence.
-    const msg = e instanceof Error ? e.message.split('. ')[0]!.replace(/^Unknown option/, 'unknown option') : String(e);
+    const msg =
+      e instanceof Error
+        ? e.message.split('. ')[0]!.replace(/^(Unknown option|Option)/, (w) => w.toLowerCase())
+        : String(e);
     throw new UsageError(msg);
   }
 }

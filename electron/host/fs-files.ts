@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import type { DirList, FileRead, HostFiles, SourceInfo } from '../../shared/host/files';
 
 function errno(e: unknown): string {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e).code) : '';
+  return typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
 }
 
 function describe(e: unknown): string {

@@ -1,0 +1,128 @@
+/** The Overview in a real Chromium against web mode: live data, no console errors, no CSP violations. */
+import { release } from 'node:os';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VM_TUNED } from '../helpers';
+import { launch, serve, type Served } from './browser';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(() => browser?.close());
+
+/** Opens the printed URL and records every console error, page error and CSP violation. */
+async function open(server: Served): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  await page.goto(server.url);
+  return { page, problems };
+}
+
+describe('web mode in Chromium', () => {
+  let live: Served;
+  let tuned: Served;
+  beforeAll(async () => {
+    [live, tuned] = await Promise.all([serve(), serve('--root', VM_TUNED)]);
+  });
+  afterAll(async () => {
+    await Promise.all([live?.stop(), tuned?.stop()]);
+  });
+
+  it('renders this machine live, with no console errors or CSP violations', async () => {
+    const { page, problems } = await open(live);
+    await page.getByTestId('kernel-release').waitFor();
+    expect(await page.getByTestId('kernel-release').textContent()).toBe(release());
+    expect(new URL(page.url()).search).toBe(''); // the token left the address bar
+    await page.getByTestId('card-pools').waitFor();
+    // Live samples keep arriving over server-sent events.
+    if (await page.getByTestId('tlb-total').count()) {
+      await page.getByTestId('tlb-rate').waitFor({ timeout: 10_000 });
+    }
+    await page.waitForTimeout(500);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('renders a captured machine from --root exactly', async () => {
+    const { page, problems } = await open(tuned);
+    await page.getByTestId('kernel-release').waitFor();
+    expect(await page.getByTestId('thp-enabled').textContent()).toBe('always');
+    expect(await page.getByTestId('hvo-enabled').textContent()).toBe('on');
+    expect(await page.getByTestId('pool-2048').getByTestId('pool-total').textContent()).toBe('512');
+    expect(await page.getByTestId('pool-1048576').getByTestId('pool-total').textContent()).toBe('2');
+    expect(await page.getByTestId('source').textContent()).toMatch(/fake root/);
+    expect(await page.locator('[data-testid="card-tlb"] canvas').count()).toBe(1);
+    expect(problems).toEqual([]);
+    if (process.env.HUGETUNE_SCREENSHOT) {
+      await page.setViewportSize({ width: 1200, height: 900 });
+      await page.screenshot({ path: process.env.HUGETUNE_SCREENSHOT, fullPage: true });
+    }
+    await page.context().close();
+  });
+
+  it('the violation check is live: a blocked resource is caught', async () => {
+    const { page, problems } = await open(tuned);
+    await page.getByTestId('kernel-release').waitFor();
+    await page.evaluate(() => {
+      const img = document.createElement('img');
+      img.src = 'https://example.invalid/x.png';
+      document.body.append(img);
+    });
+    await expect.poll(() => problems.join('\n')).toMatch(/CSP violation: img-src/);
+    await page.context().close();
+  });
+
+  it('refuses a browser without the token', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const res = await page.goto(`http://127.0.0.1:${live.port}/`);
+    expect(res?.status()).toBe(401);
+    expect(await page.textContent('body')).toMatch(/Unauthorized/);
+    const api = await context.request.post(`http://127.0.0.1:${live.port}/api/call`, {
+      data: { method: 'host.report', args: {} },
+    });
+    expect(api.status()).toBe(401);
+    await context.close();
+  });
+
+  it('refuses a page on another origin that calls the API with the token', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(live.url); // the victim has the cookie
+    await page.getByTestId('kernel-release').waitFor();
+    // A foreign origin (another loopback port) tries to use it.
+    const evil = await serve('--root', VM_TUNED);
+    try {
+      const other = await context.newPage();
+      await other.goto(evil.url);
+      const status = await other.evaluate(async (port) => {
+        try {
+          const r = await fetch(`http://127.0.0.1:${port}/api/call`, {
+            method: 'POST',
+            credentials: 'include',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ method: 'host.report', args: {} }),
+          });
+          return r.status;
+        } catch {
+          return 'blocked';
+        }
+      }, live.port);
+      expect(status).not.toBe(200);
+    } finally {
+      await evil.stop();
+      await context.close();
+    }
+  });
+});

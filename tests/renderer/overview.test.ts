@@ -1,0 +1,151 @@
+/** The Overview and the app shell, rendered in jsdom against a fake API built from a real capture. */
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ApiEvents, ApiResults, HostSample, HugetuneApi, Method } from '../../shared/api';
+import { ApiError } from '../../shared/api';
+import { MemoryFiles } from '../../shared/host/files';
+import { readHost } from '../../shared/host/read/index';
+import { buildReport, type Report } from '../../shared/host/report';
+import App from '../../renderer/src/App.svelte';
+import { tlbRate } from '../../renderer/src/lib/rate';
+import { fixtureFiles, VM_TUNED } from '../helpers';
+
+const tuned = buildReport(readHost(fixtureFiles(VM_TUNED)));
+
+function fakeApi(report: Report | Error) {
+  const listeners = new Set<(s: HostSample) => void>();
+  const api: HugetuneApi = {
+    call<M extends Method>(method: M): Promise<ApiResults[M]> {
+      if (method === 'app.info') {
+        return Promise.resolve({
+          name: 'hugetune',
+          version: '1.2.3',
+          frontEnd: 'web',
+          source: report instanceof Error ? { kind: 'live', label: 'this machine' } : report.source,
+          sampleIntervalMs: 1000,
+        } as ApiResults[M]);
+      }
+      return report instanceof Error ? Promise.reject(report) : Promise.resolve(report as ApiResults[M]);
+    },
+    subscribe<E extends keyof ApiEvents>(_e: E, l: (p: ApiEvents[E]) => void) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+  };
+  return { api, emit: (s: HostSample) => listeners.forEach((l) => l(s)) };
+}
+
+let app: ReturnType<typeof mount> | null = null;
+afterEach(() => {
+  if (app) void unmount(app);
+  app = null;
+  document.body.innerHTML = '';
+});
+
+async function render(report: Report | Error) {
+  const fake = fakeApi(report);
+  app = mount(App, { target: document.body, props: { api: fake.api } });
+  await new Promise((r) => setTimeout(r, 0));
+  flushSync();
+  return fake;
+}
+
+const text = (id: string) => document.querySelector(`[data-testid="${id}"]`)?.textContent?.trim();
+
+describe('Overview', () => {
+  it('shows kernel, THP, pools, HVO and TLB from the report', async () => {
+    await render(tuned);
+    expect(text('kernel-release')).toBe('6.18.44-fc-v595');
+    expect(text('kernel-arch')).toBe('x86_64');
+    expect(text('thp-enabled')).toBe('always');
+    expect(text('thp-defrag')).toBe('madvise');
+    expect(text('hvo-enabled')).toBe('on');
+    const rows = [...document.querySelectorAll('[data-testid="card-pools"] tbody tr')].map((tr) =>
+      [...tr.querySelectorAll('th,td')].slice(0, 3).map((c) => c.textContent?.replace(/\s+/g, ' ').trim()),
+    );
+    expect(rows).toEqual([
+      ['2 MiB default', '512', '512'],
+      ['1 GiB', '2', '2'],
+    ]);
+    expect(text('tlb-total')).toBe(tuned.tlb.total!.toLocaleString('en-US'));
+    expect(document.querySelector('[data-testid="card-tlb"] canvas')).not.toBeNull();
+    expect(text('source')).toMatch(/fake root/);
+  });
+
+  it('updates the TLB figures and rate from live samples', async () => {
+    const fake = await render(tuned);
+    fake.emit({
+      at: 1000,
+      tlb: {
+        total: 100,
+        perCpu: [
+          { cpu: 0, count: 40 },
+          { cpu: 1, count: 60 },
+        ],
+      },
+    });
+    fake.emit({
+      at: 3000,
+      tlb: {
+        total: 500,
+        perCpu: [
+          { cpu: 0, count: 40 },
+          { cpu: 1, count: 460 },
+        ],
+      },
+    });
+    flushSync();
+    expect(text('tlb-total')).toBe('500');
+    expect(text('tlb-rate')).toBe('200/s');
+  });
+
+  it('explains a missing TLB row instead of showing 0', async () => {
+    const arm = MemoryFiles.fromTexts(
+      { kind: 'sim', label: 'arm64 box' },
+      {
+        '/proc/sys/kernel/arch': 'aarch64\n',
+        '/proc/interrupts': '   CPU0   CPU1\n IPI0: 1 2 Rescheduling interrupts\n',
+      },
+    );
+    await render(buildReport(readHost(arm)));
+    expect(text('tlb-unavailable')).toMatch(/Not counted on this machine: arm64/);
+    expect(text('tlb-total')).toBeUndefined();
+  });
+
+  it('shows an error banner when the machine cannot be read', async () => {
+    await render(new ApiError('failed', 'snapshot is corrupt'));
+    expect(document.querySelector('[role="alert"]')?.textContent).toMatch(/snapshot is corrupt/);
+  });
+});
+
+describe('tlbRate', () => {
+  it('computes per-second rates and the busiest CPU', () => {
+    const r = tlbRate(
+      {
+        at: 0,
+        tlb: {
+          total: 10,
+          perCpu: [
+            { cpu: 0, count: 5 },
+            { cpu: 2, count: 5 },
+          ],
+        },
+      },
+      {
+        at: 2000,
+        tlb: {
+          total: 30,
+          perCpu: [
+            { cpu: 0, count: 9 },
+            { cpu: 2, count: 21 },
+          ],
+        },
+      },
+    );
+    expect(r).toEqual({ perSecond: 10, maxCpu: { cpu: 2, perSecond: 8 } });
+  });
+  it('gives no rate across a reboot or without a TLB row', () => {
+    expect(tlbRate({ at: 0, tlb: { total: 10, perCpu: [] } }, { at: 1000, tlb: { total: 5, perCpu: [] } })).toBeNull();
+    expect(tlbRate({ at: 0, tlb: null }, { at: 1000, tlb: null })).toBeNull();
+  });
+});

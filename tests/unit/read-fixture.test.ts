@@ -1,0 +1,71 @@
+/** The readers against real captures of a 6.18 kernel, before and after a runtime tuning. */
+import { describe, expect, it } from 'vitest';
+import { readHost } from '../../shared/host/read/index';
+import { buildReport } from '../../shared/host/report';
+import { fixtureFiles, VM, VM_TUNED } from '../helpers';
+
+const before = buildReport(readHost(fixtureFiles(VM)));
+const after = buildReport(readHost(fixtureFiles(VM_TUNED)));
+
+describe('real capture: vm-x86_64-6.18-2cpu', () => {
+  it('reads the kernel', () => {
+    expect(before.kernel.release).toBe('6.18.44-fc-v595');
+    expect(before.kernel.arch).toBe('x86_64');
+    expect(before.kernel.cmdline?.['console']).toBe('ttyS0');
+    expect(before.kernel.cmdline?.['quiet']).toBe(true);
+  });
+  it('reads THP and resolves inherit per size', () => {
+    expect(before.thp.enabled).toBe('madvise');
+    expect(before.thp.defrag).toBe('madvise');
+    expect(before.thp.shmemEnabled).toBe('never');
+    const sizes = Object.fromEntries(before.thp.sizes.map((s) => [s.sizeKiB, s]));
+    expect(Object.keys(sizes).map(Number)).toEqual([8, 16, 32, 64, 128, 256, 512, 1024, 2048]);
+    expect(sizes[2048]).toMatchObject({ enabled: 'inherit', effective: 'madvise' });
+    expect(sizes[64]).toMatchObject({ enabled: 'never', effective: 'never' });
+    // Order 1 has no anon `enabled` file: unsupported, not "never", and not a diagnostic.
+    expect(sizes[8]).toMatchObject({ enabled: null, effective: null });
+  });
+  it('reads both HugeTLB pools with their node split', () => {
+    expect(before.hugetlb.defaultPageSizeKiB).toBe(2048);
+    expect(before.hugetlb.pools.map((p) => [p.pageSizeKiB, p.total, p.free])).toEqual([
+      [2048, 0, 0],
+      [1048576, 0, 0],
+    ]);
+    expect(before.hugetlb.pools[0]!.nodes).toEqual([{ node: 0, total: 0, free: 0 }]);
+  });
+  it('reads HVO off and the measured vmemmap', () => {
+    expect(before.hvo).toEqual({ compiled: true, enabled: false, memmapPages: 17928 + 80376 });
+  });
+  it('reads the TLB shootdown row per CPU', () => {
+    expect(before.tlb.available).toBe(true);
+    expect(before.tlb.perCpu).toEqual([
+      { cpu: 0, count: 2701 },
+      { cpu: 1, count: 3174 },
+    ]);
+    expect(before.tlb.total).toBe(5875);
+  });
+  it('reads memory and NUMA', () => {
+    expect(before.memory.totalKiB).toBeGreaterThan(20 * 1048576);
+    expect(before.numa.nodes).toHaveLength(1);
+    expect(before.numa.nodes[0]!.cpus).toEqual([0, 1]);
+    expect(before.numa.balancing).toBe(0);
+    expect(before.cpu.gigantic1G).toBe(true);
+  });
+  it('raises no diagnostic other than files this kernel does not have', () => {
+    expect(before.diagnostics.filter((d) => d.problem !== 'missing')).toEqual([]);
+  });
+});
+
+describe('real capture after tuning: -tuned', () => {
+  it('sees the pools, HVO on and THP always', () => {
+    expect(after.thp.enabled).toBe('always');
+    expect(after.hvo.enabled).toBe(true);
+    expect(after.hugetlb.pools.map((p) => [p.pageSizeKiB, p.total])).toEqual([
+      [2048, 512],
+      [1048576, 2],
+    ]);
+  });
+  it('measures exactly what HVO freed: 7 pages per 2 MiB page, 4,095 per 1 GiB page', () => {
+    expect(before.hvo.memmapPages! - after.hvo.memmapPages!).toBe(512 * 7 + 2 * 4095);
+  });
+});

@@ -1,0 +1,120 @@
+/** Web mode's access rules and API bridge, over real HTTP on loopback. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandlers } from '../../electron/host/handlers';
+import { Sampler } from '../../electron/host/sampler';
+import { startServer, type RunningServer } from '../../electron/server/server';
+import { fixtureFiles, VM } from '../helpers';
+
+let server: RunningServer;
+let base: string;
+
+beforeAll(async () => {
+  const rendererDir = mkdtempSync(join(tmpdir(), 'hugetune-renderer-'));
+  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>hugetune</title>');
+  const files = fixtureFiles(VM);
+  server = await startServer({
+    port: 0,
+    handlers: createHandlers(files, 'web'),
+    sampler: new Sampler(files, 50),
+    rendererDir,
+    token: 'test-token-123',
+  });
+  base = `http://127.0.0.1:${server.port}`;
+});
+afterAll(() => server.close());
+
+/** Raw request, so tests control Host and Origin headers exactly. */
+function raw(path: string, headers: Record<string, string> = {}, method = 'GET', body?: string) {
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>(
+    (resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path,
+          method,
+          headers: { host: `127.0.0.1:${server.port}`, ...headers },
+        },
+        (res) => {
+          let data = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (data += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
+        },
+      );
+      req.on('error', reject);
+      if (body) req.write(body);
+      req.end();
+    },
+  );
+}
+
+const auth = { authorization: 'Bearer test-token-123' };
+const call = (method: string, args: unknown = {}, headers: Record<string, string> = auth) =>
+  raw('/api/call', { 'content-type': 'application/json', ...headers }, 'POST', JSON.stringify({ method, args }));
+
+describe('web mode access', () => {
+  it('binds to loopback and prints a URL with the token', () => {
+    expect(server.url).toBe(`${base}/?token=test-token-123`);
+  });
+  it('refuses requests without a token (401) and with a wrong one (403)', async () => {
+    expect((await raw('/')).status).toBe(401);
+    expect((await call('host.report', {}, {})).status).toBe(401);
+    expect((await raw('/?token=nope')).status).toBe(403);
+    expect((await call('host.report', {}, { authorization: 'Bearer nope' })).status).toBe(403);
+  });
+  it('refuses cross-origin requests and foreign Host headers even with the token', async () => {
+    expect((await call('host.report', {}, { ...auth, origin: 'https://evil.example' })).status).toBe(403);
+    expect((await call('host.report', {}, { ...auth, 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await raw('/', { ...auth, host: 'evil.example:80' })).status).toBe(403);
+  });
+  it('trades the URL token for an HttpOnly same-site cookie and drops it from the address bar', async () => {
+    const first = await raw('/?token=test-token-123');
+    expect(first.status).toBe(303);
+    expect(first.headers.location).toBe('/');
+    const cookie = String(first.headers['set-cookie']);
+    expect(cookie).toMatch(/hugetune_token=test-token-123; HttpOnly; SameSite=Strict/);
+    const page = await raw('/', { cookie: 'hugetune_token=test-token-123' });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
+  });
+  it('serves nothing outside the renderer directory', async () => {
+    expect((await raw('/../../etc/passwd', auth)).status).toBe(404);
+    expect((await raw('/%2e%2e/%2e%2e/etc/passwd', auth)).status).toBe(404);
+  });
+});
+
+describe('web mode API', () => {
+  it('answers calls with envelopes', async () => {
+    const r = await call('host.report');
+    expect(r.status).toBe(200);
+    const env = JSON.parse(r.body) as { ok: boolean; value: { kernel: { release: string } } };
+    expect(env.ok).toBe(true);
+    expect(env.value.kernel.release).toBe('6.18.44-fc-v595');
+    const bad = JSON.parse((await call('host.report', { x: 1 })).body) as { ok: boolean; error: { code: string } };
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+  });
+  it('rejects non-JSON bodies and non-POST calls', async () => {
+    expect((await raw('/api/call', { ...auth, 'content-type': 'text/plain' }, 'POST', '{}')).status).toBe(415);
+    expect((await raw('/api/call', auth)).status).toBe(405);
+    expect((await raw('/api/call', { ...auth, 'content-type': 'application/json' }, 'POST', '{nope')).status).toBe(400);
+  });
+  it('streams samples over server-sent events', async () => {
+    const res = await fetch(`${base}/api/events`, { headers: auth });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('event: host.sample')) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+    }
+    await reader.cancel();
+    const data = /data: (.*)/.exec(text)![1]!;
+    const sample = JSON.parse(data) as { tlb: { total: number } };
+    expect(sample.tlb.total).toBe(5875);
+  });
+});
