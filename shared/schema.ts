@@ -17,8 +17,9 @@ export class SchemaError extends Error {
   constructor(
     readonly path: string,
     readonly expected: string,
+    missing = false,
   ) {
-    super(`${path || 'value'}: expected ${expected}`);
+    super(`${path || 'value'}: ${missing ? 'missing' : 'expected'} ${expected}`);
     this.name = 'SchemaError';
   }
 }
@@ -28,9 +29,10 @@ function schema<T>(describe: string, check: Check<T>): Schema<T> {
 }
 
 export const s = {
-  string(opts: { maxLength?: number; pattern?: RegExp } = {}): Schema<string> {
+  string(opts: { maxLength?: number; pattern?: RegExp; describe?: string } = {}): Schema<string> {
     const max = opts.maxLength ?? 4096;
-    const describe = `a string of at most ${max} characters${opts.pattern ? ` matching ${String(opts.pattern)}` : ''}`;
+    const describe =
+      opts.describe ?? `a string of at most ${max} characters${opts.pattern ? ` matching ${String(opts.pattern)}` : ''}`;
     return schema(describe, (v, path) => {
       if (typeof v !== 'string' || v.length > max || (opts.pattern && !opts.pattern.test(v))) {
         throw new SchemaError(path, describe);
@@ -96,7 +98,7 @@ export const s = {
       const keys = Object.keys(v);
       if (keys.length > max) throw new SchemaError(path, describe);
       const out: Record<string, T> = Object.create(null) as Record<string, T>;
-      for (const k of keys) out[k] = value.check(v[k], `${path}.${k}`);
+      for (const k of keys) out[k] = value.check(v[k], path ? `${path}[${JSON.stringify(k)}]` : k);
       return out;
     });
   },
@@ -109,17 +111,18 @@ export const s = {
     const describe = `an object with keys ${Object.keys(shape).join(', ') || '(none)'}`;
     return schema(describe, (v, path) => {
       if (!isPlainObject(v)) throw new SchemaError(path, describe);
+      const at = (k: string): string => (path ? `${path}.${k}` : k);
       for (const k of Object.keys(v)) {
-        if (!(k in shape)) throw new SchemaError(`${path}.${k}`, 'no such key');
+        if (!Object.prototype.hasOwnProperty.call(shape, k)) throw new SchemaError(at(k), 'nothing (unknown key)');
       }
       const out: Record<string, unknown> = {};
       for (const [k, sub] of Object.entries(shape)) {
         const present = Object.prototype.hasOwnProperty.call(v, k) && v[k] !== undefined;
         if (!present) {
           if ((optional as readonly string[]).includes(k)) continue;
-          throw new SchemaError(`${path}.${k}`, sub.describe);
+          throw new SchemaError(at(k), sub.describe, true);
         }
-        out[k] = sub.check(v[k], path ? `${path}.${k}` : k);
+        out[k] = sub.check(v[k], at(k));
       }
       return out as never;
     });

@@ -7,6 +7,7 @@ import { UserError } from '../../shared/errors';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
 import { APP_VERSION } from '../host/version';
+import { captureSnapshot, writeSnapshot } from '../host/snapshot-io';
 import { openSource } from '../host/source';
 import { UsageError } from './errors';
 import { formatReport } from './format';
@@ -17,7 +18,7 @@ export interface Io {
   err(text: string): void;
 }
 
-const SOURCE_OPTIONS = { root: { type: 'string' } } as const;
+const SOURCE_OPTIONS = { root: { type: 'string' }, snapshot: { type: 'string' } } as const;
 const COMMON = { json: { type: 'boolean' }, help: { type: 'boolean' }, debug: { type: 'boolean' } } as const;
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
@@ -31,6 +32,14 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[]
         : String(e);
     throw new UsageError(msg);
   }
+}
+
+function source(values: { root?: string | boolean | undefined; snapshot?: string | boolean | undefined }) {
+  const root = typeof values.root === 'string' ? values.root : undefined;
+  const snapshot = typeof values.snapshot === 'string' ? values.snapshot : undefined;
+  if (root !== undefined && snapshot !== undefined)
+    throw new UsageError('choose one source: --root DIR or --snapshot FILE');
+  return openSource({ root, snapshot });
 }
 
 function parsePort(text: string | undefined): number | undefined {
@@ -56,8 +65,29 @@ async function run(argv: string[], io: Io): Promise<number> {
     case 'report': {
       const { values } = parse(rest, SOURCE_OPTIONS);
       if (values.help) return help(io, command);
-      const report = buildReport(readHost(openSource({ root: values.root })));
+      const report = buildReport(readHost(source(values)));
       io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+      return 0;
+    }
+    case 'snapshot': {
+      const { values } = parse(rest, {
+        ...SOURCE_OPTIONS,
+        output: { type: 'string', short: 'o' },
+        redact: { type: 'boolean' },
+      });
+      if (values.help) return help(io, command);
+      if (values.output === undefined) throw new UsageError('snapshot needs -o FILE (or -o - for standard output)');
+      const snap = captureSnapshot(source(values), values.redact === true);
+      if (values.output === '-') io.out(`${JSON.stringify(snap)}\n`);
+      else {
+        writeSnapshot(values.output, snap);
+        const n = Object.keys(snap.files).length;
+        io.out(
+          values.json
+            ? `${JSON.stringify({ file: values.output, files: n })}\n`
+            : `wrote ${values.output}: ${n} kernel files\n`,
+        );
+      }
       return 0;
     }
     case 'serve':
@@ -65,7 +95,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       const { values } = parse(rest, { ...SOURCE_OPTIONS, port: { type: 'string' } });
       if (values.help) return help(io, command);
       const port = parsePort(values.port);
-      const files = openSource({ root: values.root });
+      const files = source(values);
       const { serve, openWindow } = await import('./serve');
       if (command === 'open') return openWindow({ files, port, rest, io });
       return serve({ files, port, json: values.json === true, io });

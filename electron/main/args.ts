@@ -5,9 +5,12 @@ import type { SourceOptions } from '../host/source';
 export function sourceFromArgv(argv: readonly string[]): SourceOptions {
   const { values } = parseArgs({
     args: argv.filter((a) => a.startsWith('--')),
-    options: { root: { type: 'string' }, port: { type: 'string' } },
+    options: { root: { type: 'string' }, snapshot: { type: 'string' }, port: { type: 'string' } },
     strict: false,
     allowPositionals: true,
   });
-  return { root: typeof values.root === 'string' ? values.root : undefined };
+  return {
+    root: typeof values.root === 'string' ? values.root : undefined,
+    snapshot: typeof values.snapshot === 'string' ? values.snapshot : undefined,
+  };
 }

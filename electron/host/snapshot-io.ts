@@ -1,0 +1,76 @@
+/** Reading and writing snapshot files on disk; everything else about snapshots is pure (shared/host/snapshot). */
+import { closeSync, fstatSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { hostname } from 'node:os';
+import { UserError } from '../../shared/errors';
+import type { HostFiles } from '../../shared/host/files';
+import {
+  parseSnapshot,
+  snapshotFiles,
+  SNAPSHOT_MAX_BYTES,
+  takeSnapshot,
+  type Snapshot,
+} from '../../shared/host/snapshot';
+import { APP_VERSION } from './version';
+
+function readLimited(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT') throw new UserError(`snapshot ${path}: no such file`, 'not-found');
+    if (code === 'EACCES' || code === 'EPERM') throw new UserError(`snapshot ${path}: permission denied`);
+    throw new UserError(`snapshot ${path}: ${(e as Error).message}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new UserError(`snapshot ${path}: is a directory (use --root for a captured tree)`);
+    const size = st.size;
+    if (size > SNAPSHOT_MAX_BYTES)
+      throw new UserError(
+        `snapshot ${path}: ${size} bytes is larger than the ${SNAPSHOT_MAX_BYTES / 1048576} MiB a snapshot may be`,
+      );
+    const buf = Buffer.alloc(size);
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, buf, off, size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off).toString('utf8');
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`snapshot ${path}: ${(e as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Opens a snapshot file as a file tree, or throws a UserError that says what is wrong with it. */
+export function openSnapshot(path: string): HostFiles {
+  return snapshotFromText(readLimited(path), basename(path));
+}
+
+export function snapshotFromText(text: string, name: string): HostFiles {
+  const p = parseSnapshot(text);
+  if (!p.ok) throw new UserError(`snapshot ${name}: ${p.error}`, 'bad-request');
+  const when = p.value.capturedAt.slice(0, 16).replace('T', ' ');
+  return snapshotFiles(p.value, `snapshot ${name} (${p.value.host ?? 'host redacted'}, ${when} UTC)`);
+}
+
+export function captureSnapshot(files: HostFiles, redact: boolean, now = new Date()): Snapshot {
+  return takeSnapshot(files, { capturedAt: now, host: redact ? null : hostname(), tool: `hugetune ${APP_VERSION}` });
+}
+
+/** Writes atomically (temp file, then rename) so a failed write never leaves half a snapshot. */
+export function writeSnapshot(path: string, snap: Snapshot): void {
+  const text = `${JSON.stringify(snap)}\n`;
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, text, { mode: 0o644 });
+    renameSync(tmp, path);
+  } catch (e) {
+    throw new UserError(`cannot write ${path}: ${(e as Error).message}`);
+  }
+}

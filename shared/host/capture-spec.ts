@@ -1,0 +1,47 @@
+/**
+ * What a snapshot holds: every kernel file the readers use today, and the neighbours a later hugetune may
+ * want, so an old snapshot can be re-parsed by a newer version. The shell capture script
+ * (resources/capture/hugetune-capture.sh) mirrors these lists; a test keeps the two equal.
+ */
+
+/** Single files. */
+export const CAPTURE_FILES: readonly string[] = [
+  '/proc/cmdline',
+  '/proc/meminfo',
+  '/proc/vmstat',
+  '/proc/interrupts',
+  '/proc/cpuinfo',
+  '/proc/version',
+  '/proc/mounts',
+  '/proc/buddyinfo',
+  '/proc/swaps',
+  '/proc/sys/kernel/osrelease',
+  '/proc/sys/kernel/arch',
+  '/proc/sys/kernel/numa_balancing',
+  '/proc/sys/kernel/numa_balancing_promote_rate_limit_MBps',
+  '/sys/kernel/mm/numa/demotion_enabled',
+  '/sys/devices/system/cpu/online',
+  '/sys/devices/system/cpu/possible',
+  '/sys/devices/system/node/online',
+  '/sys/devices/system/node/possible',
+  '/sys/devices/system/node/has_cpu',
+  '/sys/devices/system/node/has_memory',
+  '/sys/devices/system/node/has_normal_memory',
+];
+
+/** Directories captured whole (regular files, recursively), minus the names below. */
+export const CAPTURE_TREES: readonly string[] = [
+  '/proc/sys/vm',
+  '/sys/kernel/mm/transparent_hugepage',
+  '/sys/kernel/mm/hugepages',
+  '/sys/devices/virtual/memory_tiering',
+];
+
+/** Files read in every `/sys/devices/system/node/nodeN/`, plus its `hugepages/` tree. */
+export const CAPTURE_NODE_FILES: readonly string[] = ['meminfo', 'numastat', 'cpulist', 'distance', 'vmstat'];
+
+/**
+ * Never read: `demote` is write-only (reading it fails), `uevent` and `power/` are device-model noise, and
+ * `stat_refresh` is a write trigger.
+ */
+export const CAPTURE_SKIP: readonly string[] = ['demote', 'uevent', 'power', 'stat_refresh'];

@@ -1,0 +1,139 @@
+/**
+ * Snapshots: the raw text of every captured kernel file, with when and where it was taken. A snapshot is a
+ * file tree like any other source, so a newer hugetune re-parses an old snapshot with its newer readers.
+ * Pure: the Node side only reads and writes the JSON.
+ */
+import { CAPTURE_FILES, CAPTURE_NODE_FILES, CAPTURE_SKIP, CAPTURE_TREES } from './capture-spec';
+import { MemoryFiles, type FileRead, type HostFiles, type SourceInfo } from './files';
+import { NODE_DIR } from './paths';
+import { s, validate, type Infer } from '../schema';
+
+export const SNAPSHOT_FORMAT = 'hugetune-snapshot';
+export const SNAPSHOT_VERSION = 1;
+/** Large enough for a 1,024-CPU machine's /proc/interrupts and cpuinfo, small enough to refuse junk. */
+export const SNAPSHOT_MAX_BYTES = 64 * 1024 * 1024;
+
+const KERNEL_PATH = /^\/(proc|sys|boot)(\/[A-Za-z0-9_.:+,@-]+)+$/;
+
+const fileEntry = s.union(
+  s.object({ text: s.string({ maxLength: SNAPSHOT_MAX_BYTES }) }),
+  s.object({
+    base64: s.string({ maxLength: SNAPSHOT_MAX_BYTES, pattern: /^[A-Za-z0-9+/]*={0,2}$/, describe: 'base64 text' }),
+  }),
+  s.object({ error: s.oneOf(['denied', 'error'] as const) }),
+);
+
+const snapshotSchema = s.object(
+  {
+    format: s.literal(SNAPSHOT_FORMAT),
+    version: s.integer({ min: 1, max: 1000 }),
+    capturedAt: s.string({
+      maxLength: 40,
+      pattern: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/,
+      describe: 'a UTC time such as 2026-01-31T12:00:00Z',
+    }),
+    host: s.nullable(s.string({ maxLength: 255 })),
+    tool: s.string({ maxLength: 100 }),
+    files: s.record(fileEntry, { maxKeys: 100_000 }),
+  },
+  ['tool'],
+);
+
+export type Snapshot = Infer<typeof snapshotSchema>;
+
+/** Parses snapshot JSON text: the snapshot, or one line saying what is wrong with it. */
+export function parseSnapshot(text: string): { ok: true; value: Snapshot } | { ok: false; error: string } {
+  if (text.length > SNAPSHOT_MAX_BYTES) return { ok: false, error: `larger than ${SNAPSHOT_MAX_BYTES / 1048576} MiB` };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, error: `not JSON (${e instanceof Error ? e.message : String(e)})` };
+  }
+  const fmt = (json as { format?: unknown } | null)?.format;
+  if (fmt !== SNAPSHOT_FORMAT) return { ok: false, error: 'not a hugetune snapshot (no "format": "hugetune-snapshot")' };
+  const version = (json as { version?: unknown }).version;
+  if (typeof version === 'number' && version > SNAPSHOT_VERSION) {
+    return { ok: false, error: `snapshot format version ${version} is newer than this hugetune reads (${SNAPSHOT_VERSION}): update hugetune` };
+  }
+  const v = validate(snapshotSchema, json);
+  if (!v.ok) return { ok: false, error: `malformed: ${v.error}` };
+  for (const path of Object.keys(v.value.files)) {
+    if (!KERNEL_PATH.test(path) || path.split('/').includes('..')) {
+      return { ok: false, error: `malformed: ${JSON.stringify(path.slice(0, 80))} is not a kernel file path` };
+    }
+  }
+  return v;
+}
+
+function decodeBase64(b64: string): string {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new TextDecoder().decode(bytes);
+}
+
+/** The snapshot as a file tree. */
+export function snapshotFiles(snap: Snapshot, label: string): HostFiles {
+  const map = new Map<string, FileRead>();
+  for (const [path, entry] of Object.entries(snap.files)) {
+    if ('text' in entry) map.set(path, { kind: 'text', text: entry.text });
+    else if ('base64' in entry) map.set(path, { kind: 'text', text: decodeBase64(entry.base64) });
+    else map.set(path, entry.error === 'denied' ? { kind: 'denied' } : { kind: 'error', message: 'could not be read when captured' });
+  }
+  const source: SourceInfo = { kind: 'snapshot', label };
+  return new MemoryFiles(source, map);
+}
+
+/** Every capturable path present in a tree, walking the capture spec. */
+export function capturePaths(files: HostFiles): string[] {
+  const out: string[] = [...CAPTURE_FILES];
+  const walk = (dir: string, depth: number): void => {
+    const l = files.list(dir);
+    if (l.kind !== 'entries' || depth > 6) return;
+    for (const name of l.names) {
+      if (CAPTURE_SKIP.includes(name)) continue;
+      const path = `${dir}/${name}`;
+      if (files.list(path).kind === 'entries') walk(path, depth + 1);
+      else out.push(path);
+    }
+  };
+  for (const tree of CAPTURE_TREES) walk(tree, 0);
+  const nodes = files.list(NODE_DIR);
+  if (nodes.kind === 'entries') {
+    for (const name of nodes.names.filter((n) => /^node\d+$/.test(n))) {
+      for (const f of CAPTURE_NODE_FILES) out.push(`${NODE_DIR}/${name}/${f}`);
+      walk(`${NODE_DIR}/${name}/hugepages`, 0);
+    }
+  }
+  return out;
+}
+
+/** Takes a snapshot of any file tree (the live machine, a fake root, the simulator). */
+export function takeSnapshot(
+  files: HostFiles,
+  meta: { capturedAt: Date; host: string | null; tool: string },
+): Snapshot {
+  const out: Snapshot['files'] = {};
+  const paths = capturePaths(files);
+  paths.push('/proc/config.gz');
+  // Distributions without /proc/config.gz ship the config in /boot.
+  const release = files.read('/proc/sys/kernel/osrelease');
+  if (release.kind === 'text' && files.read('/proc/config.gz').kind === 'missing') {
+    paths.push(`/boot/config-${release.text.trim()}`);
+  }
+  for (const path of paths) {
+    const r = files.read(path);
+    if (r.kind === 'text') out[path] = { text: r.text };
+    else if (r.kind === 'denied') out[path] = { error: 'denied' };
+    else if (r.kind === 'error') out[path] = { error: 'error' };
+  }
+  return {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_VERSION,
+    capturedAt: meta.capturedAt.toISOString(),
+    host: meta.host,
+    tool: meta.tool,
+    files: out,
+  };
+}

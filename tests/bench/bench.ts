@@ -1,0 +1,105 @@
+/**
+ * Benchmarks that print their figures. Ratios are measured within one run (these machines are noisy);
+ * absolute times are printed for context only. Run with `npm run bench`.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { FsFiles } from '../../electron/host/fs-files';
+import type { DirList, FileRead, HostFiles } from '../../shared/host/files';
+import { parseInterrupts } from '../../shared/host/parse/interrupts';
+import { readHost } from '../../shared/host/read/index';
+import { buildReport } from '../../shared/host/report';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function time(reps: number, fn: () => void): number {
+  const out: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    fn();
+    out.push(performance.now() - t);
+  }
+  return median(out);
+}
+
+/** Records which files and directories a full read touches, so "merely reading them" can be replayed. */
+class Recorder implements HostFiles {
+  readonly files = new Set<string>();
+  readonly dirs = new Set<string>();
+  constructor(private readonly inner: HostFiles) {}
+  get source() {
+    return this.inner.source;
+  }
+  read(path: string): FileRead {
+    this.files.add(path);
+    return this.inner.read(path);
+  }
+  list(dir: string): DirList {
+    this.dirs.add(dir);
+    return this.inner.list(dir);
+  }
+}
+
+const root = process.argv[2] ?? '/';
+const live = new FsFiles({ kind: root === '/' ? 'live' : 'root', label: root }, root);
+const rec = new Recorder(live);
+buildReport(readHost(rec));
+const prefix = root === '/' ? '' : root;
+
+const reps = 200;
+const readOnly = time(reps, () => {
+  for (const d of rec.dirs) {
+    try {
+      readdirSync(prefix + d);
+    } catch {
+      /* missing on this machine: the reader pays the same failed syscall */
+    }
+  }
+  for (const f of rec.files) {
+    try {
+      readFileSync(prefix + f);
+    } catch {
+      /* as above */
+    }
+  }
+});
+const readParse = time(reps, () => buildReport(readHost(live)));
+console.log(`whole machine (${rec.files.size} files, ${rec.dirs.size} directories, root ${root}):`);
+console.log(`  read + parse + report  ${readParse.toFixed(3)} ms (median of ${reps})`);
+console.log(`  read the same files    ${readOnly.toFixed(3)} ms`);
+console.log(`  ratio                  ${(readParse / readOnly).toFixed(2)}x (goal: under 1.5x)`);
+
+for (const n of [256, 1024]) {
+  const header = Array.from({ length: n }, (_, i) => `CPU${i}`).join(' ');
+  const rows = ['NMI', 'LOC', 'RES', 'CAL', 'TLB', 'TRM', 'MCE']
+    .map((l) => `${l}: ${Array.from({ length: n }, (_, i) => String(i * 7919)).join(' ')} description`)
+    .join('\n');
+  const irqs = Array.from(
+    { length: 64 },
+    (_, k) => `${k}: ${Array.from({ length: n }, () => '3').join(' ')} IO-APIC edge dev${k}`,
+  ).join('\n');
+  const text = `${header}\n${irqs}\n${rows}\nERR: 0\nMIS: 0\n`;
+  const t = time(200, () => parseInterrupts(text));
+  console.log(
+    `/proc/interrupts, ${n} CPUs (${(text.length / 1024).toFixed(0)} KiB): parse ${t.toFixed(3)} ms (median of 200)`,
+  );
+}
+
+const cli = resolve(import.meta.dirname, '..', '..', 'bin', 'hugetune.js');
+const coldReps = 15;
+const cold = (args: string[]) =>
+  time(coldReps, () => {
+    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
+  });
+const bare = cold(['-e', '0']);
+const report = cold([cli, 'report', '--json']);
+console.log(
+  `cold start (median of ${coldReps}): hugetune report --json ${report.toFixed(1)} ms, node -e 0 ${bare.toFixed(1)} ms`,
+);
+console.log(`  ratio ${(report / bare).toFixed(2)}x`);
