@@ -8,10 +8,18 @@ import type { Report } from './host/report';
 import { s, validate, type Infer } from './schema';
 import type { SourceKind } from './host/files';
 import type { CpuCount } from './host/state';
+import { SNAPSHOT_MAX_BYTES } from './host/snapshot';
 
 export const API_METHODS = {
   'app.info': { args: s.object({}) },
   'host.report': { args: s.object({}) },
+  'source.get': { args: s.object({}) },
+  /** Switches this front end to a snapshot the user picked (its text, read in the renderer). */
+  'source.openSnapshot': {
+    args: s.object({ name: s.string({ maxLength: 255 }), text: s.string({ maxLength: SNAPSHOT_MAX_BYTES }) }),
+  },
+  /** Back to the source the app was started with. */
+  'source.reset': { args: s.object({}) },
 } as const;
 
 export type Method = keyof typeof API_METHODS;
@@ -28,9 +36,20 @@ export interface AppInfo {
   sampleIntervalMs: number;
 }
 
+export interface SourceState {
+  current: { kind: SourceKind; label: string };
+  /** The source the app was started with, which `source.reset` returns to. */
+  initial: { kind: SourceKind; label: string };
+  /** Changes on every switch. */
+  version: number;
+}
+
 export interface ApiResults {
   'app.info': AppInfo;
   'host.report': Report;
+  'source.get': SourceState;
+  'source.openSnapshot': SourceState;
+  'source.reset': SourceState;
 }
 
 /** Pushed to every subscriber on each sampling tick. */

@@ -32,7 +32,8 @@ export const s = {
   string(opts: { maxLength?: number; pattern?: RegExp; describe?: string } = {}): Schema<string> {
     const max = opts.maxLength ?? 4096;
     const describe =
-      opts.describe ?? `a string of at most ${max} characters${opts.pattern ? ` matching ${String(opts.pattern)}` : ''}`;
+      opts.describe ??
+      `a string of at most ${max} characters${opts.pattern ? ` matching ${String(opts.pattern)}` : ''}`;
     return schema(describe, (v, path) => {
       if (typeof v !== 'string' || v.length > max || (opts.pattern && !opts.pattern.test(v))) {
         throw new SchemaError(path, describe);

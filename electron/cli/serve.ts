@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostFiles } from '../../shared/host/files';
 import { UserError } from '../../shared/errors';
+import { ActiveSource } from '../host/active-source';
 import { createHandlers, SAMPLE_INTERVAL_MS } from '../host/handlers';
 import { Sampler } from '../host/sampler';
 import { startServer } from '../server/server';
@@ -21,8 +22,9 @@ export async function serve(o: { files: HostFiles; port: number | undefined; jso
   if (!existsSync(join(rendererDir, 'index.html'))) {
     throw new UserError(`the app is not built (${rendererDir}/index.html is missing): run npm run build`);
   }
-  const handlers = createHandlers(o.files, 'web');
-  const sampler = new Sampler(o.files, SAMPLE_INTERVAL_MS);
+  const source = new ActiveSource(o.files);
+  const handlers = createHandlers(source, 'web');
+  const sampler = new Sampler(() => source.current, SAMPLE_INTERVAL_MS);
   const common = {
     handlers,
     sampler,

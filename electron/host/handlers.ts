@@ -1,21 +1,37 @@
 /** The one handler table behind every front end. */
-import type { FrontEnd, Handlers } from '../../shared/api';
-import type { HostFiles } from '../../shared/host/files';
+import type { FrontEnd, Handlers, SourceState } from '../../shared/api';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
+import type { ActiveSource } from './active-source';
+import { snapshotFromText } from './snapshot-io';
 import { APP_VERSION } from './version';
 
 export const SAMPLE_INTERVAL_MS = 2000;
 
-export function createHandlers(files: HostFiles, frontEnd: FrontEnd): Handlers {
+export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handlers {
+  const state = (): SourceState => ({
+    current: { ...source.current.source },
+    initial: { ...source.initial.source },
+    version: source.version,
+  });
   return {
     'app.info': () => ({
       name: 'hugetune',
       version: APP_VERSION,
       frontEnd,
-      source: { ...files.source },
+      source: { ...source.current.source },
       sampleIntervalMs: SAMPLE_INTERVAL_MS,
     }),
-    'host.report': () => buildReport(readHost(files)),
+    'host.report': () => buildReport(readHost(source.current)),
+    'source.get': state,
+    'source.openSnapshot': ({ name, text }) => {
+      // Parsed and validated in full before the switch: a bad file changes nothing.
+      source.use(snapshotFromText(text, name));
+      return state();
+    },
+    'source.reset': () => {
+      source.reset();
+      return state();
+    },
   };
 }

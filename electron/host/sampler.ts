@@ -22,14 +22,14 @@ export class Sampler {
   private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
-    private readonly files: HostFiles,
+    private readonly files: () => HostFiles,
     readonly intervalMs: number,
     private readonly clock: () => number = Date.now,
   ) {}
 
   subscribe(listener: (s: HostSample) => void): () => void {
     this.listeners.add(listener);
-    listener(takeSample(this.files, this.clock()));
+    listener(takeSample(this.files(), this.clock()));
     if (this.timer === null) {
       this.timer = setInterval(() => this.tick(), this.intervalMs);
       this.timer.unref();
@@ -41,7 +41,7 @@ export class Sampler {
   }
 
   private tick(): void {
-    const sample = takeSample(this.files, this.clock());
+    const sample = takeSample(this.files(), this.clock());
     for (const l of this.listeners) l(sample);
   }
 

@@ -2,6 +2,7 @@
 import { app, BrowserWindow, dialog } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ActiveSource } from '../host/active-source';
 import { createHandlers, SAMPLE_INTERVAL_MS } from '../host/handlers';
 import { Sampler } from '../host/sampler';
 import { openSource } from '../host/source';
@@ -39,7 +40,8 @@ export async function start(): Promise<void> {
   }
   await app.whenReady();
   installSecurityRules(appIndexUrl);
-  registerIpc(createHandlers(files, 'electron'), new Sampler(files, SAMPLE_INTERVAL_MS), appIndexUrl);
+  const source = new ActiveSource(files);
+  registerIpc(createHandlers(source, 'electron'), new Sampler(() => source.current, SAMPLE_INTERVAL_MS), appIndexUrl);
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { dispatch, type Handlers } from '../../shared/api';
+import { SNAPSHOT_MAX_BYTES } from '../../shared/host/snapshot';
 import type { Sampler } from '../host/sampler';
 import { bearerToken, COOKIE, cookieToken, hostAllowed, newToken, originAllowed, sameToken } from './auth';
 import { loadStatic } from './static';
@@ -13,7 +14,8 @@ export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-const MAX_BODY = 64 * 1024;
+// A call may carry a snapshot the user opened; JSON escaping can at most double its text.
+const MAX_BODY = 2 * SNAPSHOT_MAX_BYTES + 1024 * 1024;
 
 export interface ServeOptions {
   port: number;

@@ -51,10 +51,14 @@ export function parseSnapshot(text: string): { ok: true; value: Snapshot } | { o
     return { ok: false, error: `not JSON (${e instanceof Error ? e.message : String(e)})` };
   }
   const fmt = (json as { format?: unknown } | null)?.format;
-  if (fmt !== SNAPSHOT_FORMAT) return { ok: false, error: 'not a hugetune snapshot (no "format": "hugetune-snapshot")' };
+  if (fmt !== SNAPSHOT_FORMAT)
+    return { ok: false, error: 'not a hugetune snapshot (no "format": "hugetune-snapshot")' };
   const version = (json as { version?: unknown }).version;
   if (typeof version === 'number' && version > SNAPSHOT_VERSION) {
-    return { ok: false, error: `snapshot format version ${version} is newer than this hugetune reads (${SNAPSHOT_VERSION}): update hugetune` };
+    return {
+      ok: false,
+      error: `snapshot format version ${version} is newer than this hugetune reads (${SNAPSHOT_VERSION}): update hugetune`,
+    };
   }
   const v = validate(snapshotSchema, json);
   if (!v.ok) return { ok: false, error: `malformed: ${v.error}` };
@@ -79,7 +83,11 @@ export function snapshotFiles(snap: Snapshot, label: string): HostFiles {
   for (const [path, entry] of Object.entries(snap.files)) {
     if ('text' in entry) map.set(path, { kind: 'text', text: entry.text });
     else if ('base64' in entry) map.set(path, { kind: 'text', text: decodeBase64(entry.base64) });
-    else map.set(path, entry.error === 'denied' ? { kind: 'denied' } : { kind: 'error', message: 'could not be read when captured' });
+    else
+      map.set(
+        path,
+        entry.error === 'denied' ? { kind: 'denied' } : { kind: 'error', message: 'could not be read when captured' },
+      );
   }
   const source: SourceInfo = { kind: 'snapshot', label };
   return new MemoryFiles(source, map);

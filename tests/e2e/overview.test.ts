@@ -2,7 +2,8 @@
 import { release } from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VM_TUNED } from '../helpers';
+import { captureSnapshot } from '../../electron/host/snapshot-io';
+import { fixtureFiles, VM_TUNED } from '../helpers';
 import { launch, serve, type Served } from './browser';
 
 let browser: Browser;
@@ -80,6 +81,30 @@ describe('web mode in Chromium', () => {
       document.body.append(img);
     });
     await expect.poll(() => problems.join('\n')).toMatch(/CSP violation: img-src/);
+    await page.context().close();
+  });
+
+  it('opens a snapshot in the app and goes back to this machine', async () => {
+    const { page, problems } = await open(live);
+    await page.getByTestId('kernel-release').waitFor();
+    const snap = JSON.stringify(captureSnapshot(fixtureFiles(VM_TUNED), true));
+    await page
+      .getByTestId('snapshot-input')
+      .setInputFiles({ name: 'box.json', mimeType: 'application/json', buffer: Buffer.from(snap) });
+    await expect
+      .poll(() => page.getByTestId('source-label').textContent())
+      .toMatch(/snapshot box.json \(host redacted/);
+    await expect.poll(() => page.getByTestId('hvo-enabled').textContent()).toBe('on');
+    expect(await page.getByTestId('pool-1048576').getByTestId('pool-total').textContent()).toBe('2');
+    // A corrupt file is refused with a message; what is shown stays.
+    await page
+      .getByTestId('snapshot-input')
+      .setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format":') });
+    await expect.poll(() => page.getByTestId('app-error').textContent()).toMatch(/bad.json: not JSON/);
+    expect(await page.getByTestId('source-label').textContent()).toMatch(/box.json/);
+    await page.getByRole('button', { name: 'Back to this machine' }).click();
+    await expect.poll(() => page.getByTestId('kernel-release').textContent()).toBe(release());
+    expect(problems.filter((p) => !p.includes('status of 400'))).toEqual([]);
     await page.context().close();
   });
 

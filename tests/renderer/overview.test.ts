@@ -25,6 +25,13 @@ function fakeApi(report: Report | Error) {
           sampleIntervalMs: 1000,
         } as ApiResults[M]);
       }
+      if (method === 'source.get') {
+        const current = report instanceof Error ? { kind: 'live', label: 'this machine' } : report.source;
+        return Promise.resolve({ current, initial: current, version: 0 } as ApiResults[M]);
+      }
+      if (method === 'source.openSnapshot') {
+        return Promise.reject(new ApiError('bad-request', 'snapshot box.json: not JSON'));
+      }
       return report instanceof Error ? Promise.reject(report) : Promise.resolve(report as ApiResults[M]);
     },
     subscribe<E extends keyof ApiEvents>(_e: E, l: (p: ApiEvents[E]) => void) {
@@ -115,6 +122,21 @@ describe('Overview', () => {
   it('shows an error banner when the machine cannot be read', async () => {
     await render(new ApiError('failed', 'snapshot is corrupt'));
     expect(document.querySelector('[role="alert"]')?.textContent).toMatch(/snapshot is corrupt/);
+  });
+});
+
+describe('source switcher', () => {
+  it('shows the source and reports a bad snapshot without leaving the current one', async () => {
+    await render(tuned);
+    expect(text('source-label')).toMatch(/fake root/);
+    const input = document.querySelector<HTMLInputElement>('[data-testid="snapshot-input"]')!;
+    const file = new File(['{nope'], 'box.json', { type: 'application/json' });
+    Object.defineProperty(input, 'files', { value: [file], configurable: true });
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+    await new Promise((r) => setTimeout(r, 10));
+    flushSync();
+    expect(text('app-error')).toBe('snapshot box.json: not JSON');
+    expect(text('kernel-release')).toBe('6.18.44-fc-v595');
   });
 });
 

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { dispatch, type Handlers } from '../../shared/api';
 import { UserError } from '../../shared/errors';
+import { ActiveSource } from '../../electron/host/active-source';
 import { createHandlers } from '../../electron/host/handlers';
-import { fixtureFiles, VM } from '../helpers';
+import { captureSnapshot } from '../../electron/host/snapshot-io';
+import { fixtureFiles, VM, VM_TUNED } from '../helpers';
 
-const handlers = createHandlers(fixtureFiles(VM), 'cli');
+const handlers = createHandlers(new ActiveSource(fixtureFiles(VM)), 'cli');
 
 describe('dispatch', () => {
   it('answers a valid call with its value', async () => {
@@ -41,5 +43,35 @@ describe('dispatch', () => {
       error: { code: 'internal' },
     });
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('switching source', () => {
+  it('opens a snapshot the user picked, and goes back', async () => {
+    const source = new ActiveSource(fixtureFiles(VM));
+    const h = createHandlers(source, 'web');
+    const text = JSON.stringify(captureSnapshot(fixtureFiles(VM_TUNED), true));
+    const opened = await dispatch(h, 'source.openSnapshot', { name: 'box.json', text });
+    expect(opened).toMatchObject({
+      ok: true,
+      value: { current: { kind: 'snapshot' }, initial: { kind: 'root' }, version: 1 },
+    });
+    const r = (await dispatch(h, 'host.report', {})) as { ok: true; value: { thp: { enabled: string } } };
+    expect(r.value.thp.enabled).toBe('always');
+    expect(await dispatch(h, 'source.reset', {})).toMatchObject({
+      ok: true,
+      value: { current: { kind: 'root' }, version: 2 },
+    });
+  });
+  it('a corrupt snapshot is refused and the source stays as it was', async () => {
+    const source = new ActiveSource(fixtureFiles(VM));
+    const h = createHandlers(source, 'web');
+    const env = await dispatch(h, 'source.openSnapshot', { name: 'bad.json', text: '{"format":"hugetune-snapshot"' });
+    expect(env).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request', message: expect.stringMatching(/bad.json: not JSON/) as unknown },
+    });
+    expect(source.current.source.kind).toBe('root');
+    expect(source.version).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 /** The Electron main process rules, with the electron module mocked (the runtime cannot run here). */
 import { describe, expect, it } from 'vitest';
 import { ipcMain, MockWebContents, session, shell } from '../mocks/electron';
+import { ActiveSource } from '../../electron/host/active-source';
 import { createHandlers } from '../../electron/host/handlers';
 import { Sampler } from '../../electron/host/sampler';
 import { CHANNELS, registerIpc } from '../../electron/main/ipc';
@@ -70,7 +71,7 @@ describe('window hardening', () => {
 
 describe('IPC', () => {
   const files = fixtureFiles(VM);
-  registerIpc(createHandlers(files, 'electron'), new Sampler(files, 1000), APP);
+  registerIpc(createHandlers(new ActiveSource(files), 'electron'), new Sampler(() => files, 1000), APP);
   const invoke = ipcMain.handlers.get(CHANNELS.call)!;
 
   it('answers the app frame through the handler table', async () => {

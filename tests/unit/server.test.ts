@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActiveSource } from '../../electron/host/active-source';
 import { createHandlers } from '../../electron/host/handlers';
 import { Sampler } from '../../electron/host/sampler';
 import { startServer, type RunningServer } from '../../electron/server/server';
@@ -18,8 +19,8 @@ beforeAll(async () => {
   const files = fixtureFiles(VM);
   server = await startServer({
     port: 0,
-    handlers: createHandlers(files, 'web'),
-    sampler: new Sampler(files, 50),
+    handlers: createHandlers(new ActiveSource(files), 'web'),
+    sampler: new Sampler(() => files, 50),
     rendererDir,
     token: 'test-token-123',
   });

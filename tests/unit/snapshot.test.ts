@@ -21,7 +21,7 @@ function cli(...args: string[]) {
 
 /** The report minus where it came from, which is the one thing that legitimately differs. */
 function sansSource(r: Report): Omit<Report, 'source'> {
-  const { source: _source, ...rest } = r;
+  const { source, ...rest } = r;
   return rest;
 }
 
