@@ -2,6 +2,7 @@
 export const THP_DIR = '/sys/kernel/mm/transparent_hugepage';
 export const HUGETLB_DIR = '/sys/kernel/mm/hugepages';
 export const NODE_DIR = '/sys/devices/system/node';
+export const TIER_DIR = '/sys/devices/virtual/memory_tiering';
 
 export const PATHS = {
   osrelease: '/proc/sys/kernel/osrelease',
@@ -14,6 +15,10 @@ export const PATHS = {
   configGz: '/proc/config.gz',
   hvoSysctl: '/proc/sys/vm/hugetlb_optimize_vmemmap',
   numaBalancing: '/proc/sys/kernel/numa_balancing',
+  promoteRateLimit: '/proc/sys/kernel/numa_balancing_promote_rate_limit_MBps',
+  mounts: '/proc/mounts',
+  buddyinfo: '/proc/buddyinfo',
+  hugetlbShmGroup: '/proc/sys/vm/hugetlb_shm_group',
   demotionEnabled: '/sys/kernel/mm/numa/demotion_enabled',
 } as const;
 

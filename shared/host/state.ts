@@ -4,12 +4,17 @@ import type { Diagnostic } from './reading';
 import type { CmdlineParam } from './parse/cmdline';
 import type { MultiChoice } from './parse/scalar';
 import type { KernelVersion } from '../kernel/version';
+import type { BootParams } from './boot';
+import type { BuddyZone } from './parse/buddyinfo';
+import type { HugetlbfsMount } from './parse/mounts';
 
 export interface KernelState {
   readonly release: string | null;
   readonly version: KernelVersion | null;
   readonly arch: string | null;
   readonly cmdline: readonly CmdlineParam[] | null;
+  /** What the command line asks of huge pages; null when /proc/cmdline could not be read. */
+  readonly boot: BootParams | null;
 }
 
 export interface ThpSize {
@@ -19,6 +24,8 @@ export interface ThpSize {
   /** `inherit` resolved against the top-level `enabled`. */
   readonly effective: string | null;
   readonly shmemEnabled: string | null;
+  /** `stats/*` counters of this size (6.10+); empty when the kernel has none. */
+  readonly stats: Readonly<Record<string, number>>;
 }
 
 export interface ThpState {
@@ -27,6 +34,12 @@ export interface ThpState {
   readonly enabled: MultiChoice | null;
   readonly defrag: MultiChoice | null;
   readonly shmemEnabled: MultiChoice | null;
+  readonly useZeroPage: number | null;
+  readonly pmdSizeBytes: number | null;
+  /** 6.12+: split underused THPs under memory pressure. */
+  readonly shrinkUnderused: number | null;
+  /** khugepaged knobs and counters by file name. */
+  readonly khugepaged: Readonly<Record<string, number>>;
   readonly sizes: readonly ThpSize[];
 }
 
@@ -44,12 +57,16 @@ export interface HugetlbPool {
   readonly reserved: number | null;
   readonly surplus: number | null;
   readonly overcommit: number | null;
+  readonly mempolicy: number | null;
   readonly nodes: readonly PoolNode[];
 }
 
 export interface HugetlbState {
   readonly defaultPageSizeKiB: number | null;
   readonly pools: readonly HugetlbPool[];
+  readonly mounts: readonly HugetlbfsMount[] | null;
+  /** vm.hugetlb_shm_group: the group allowed SHM_HUGETLB segments. */
+  readonly shmGroup: number | null;
 }
 
 export interface HvoState {
@@ -58,6 +75,10 @@ export interface HvoState {
   readonly enabled: boolean | null;
   /** nr_memmap_pages + nr_memmap_boot_pages (4 KiB pages of struct page metadata), null before 6.11. */
   readonly memmapPages: number | null;
+  /** `hugetlb_free_vmemmap=` on the command line, as written. */
+  readonly bootParam: string | null;
+  readonly archSupported: boolean | null;
+  readonly archNote: string;
 }
 
 export interface CpuCount {
@@ -86,16 +107,28 @@ export interface MemoryState {
   readonly availableKiB: number | null;
   readonly meminfo: ReadonlyMap<string, number> | null;
   readonly vmstat: ReadonlyMap<string, number> | null;
+  readonly buddy: readonly BuddyZone[] | null;
 }
 
 export interface NumaNode {
   readonly id: number;
   readonly cpus: readonly number[];
   readonly memTotalKiB: number | null;
+  readonly memFreeKiB: number | null;
+  /** SLIT distances to every node, in node order. */
+  readonly distances: readonly number[] | null;
+}
+
+export interface MemoryTier {
+  /** Smaller is faster; DRAM is usually tier 4. */
+  readonly id: number;
+  readonly nodes: readonly number[];
 }
 
 export interface NumaState {
   readonly nodes: readonly NumaNode[];
+  readonly tiers: readonly MemoryTier[];
+  readonly promoteRateLimitMBps: number | null;
   /** kernel.numa_balancing: 0 off, 1 normal, 2 memory tiering, 3 both; null when absent. */
   readonly balancing: number | null;
   readonly demotionEnabled: boolean | null;

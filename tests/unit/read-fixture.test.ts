@@ -31,10 +31,19 @@ describe('real capture: vm-x86_64-6.18-2cpu', () => {
       [2048, 0, 0],
       [1048576, 0, 0],
     ]);
-    expect(before.hugetlb.pools[0]!.nodes).toEqual([{ node: 0, total: 0, free: 0 }]);
+    expect(before.hugetlb.pools[0]!.nodes).toEqual([{ node: 0, total: 0, free: 0, surplus: 0 }]);
+    expect(before.hugetlb.pools[0]!.mempolicy).toBe(0);
+    expect(before.hugetlb.shmGroup).toBe(0);
+    expect(before.hugetlb.mounts).toEqual([]);
   });
   it('reads HVO off and the measured vmemmap', () => {
-    expect(before.hvo).toEqual({ compiled: true, enabled: false, memmapPages: 17928 + 80376 });
+    expect(before.hvo).toMatchObject({
+      compiled: true,
+      enabled: false,
+      memmapPages: 17928 + 80376,
+      bootParam: null,
+      archSupported: true,
+    });
   });
   it('reads the TLB shootdown row per CPU', () => {
     expect(before.tlb.available).toBe(true);
@@ -50,6 +59,32 @@ describe('real capture: vm-x86_64-6.18-2cpu', () => {
     expect(before.numa.nodes[0]!.cpus).toEqual([0, 1]);
     expect(before.numa.balancing).toBe(0);
     expect(before.cpu.gigantic1G).toBe(true);
+  });
+  it('reads THP knobs, khugepaged and per-size stats', () => {
+    expect(before.thp).toMatchObject({ useZeroPage: 1, pmdSizeBytes: 2097152, shrinkUnderused: 1 });
+    expect(before.thp.khugepaged).toMatchObject({
+      pages_to_scan: 4096,
+      max_ptes_none: 511,
+      max_ptes_swap: 64,
+      max_ptes_shared: 256,
+    });
+    const s2m = before.thp.sizes.find((s) => s.sizeKiB === 2048)!;
+    expect(Object.keys(s2m.stats)).toEqual(expect.arrayContaining(['anon_fault_alloc', 'split', 'nr_anon', 'swpout']));
+  });
+  it('reads memory counters, buddyinfo and what a pool could still grow by', () => {
+    expect(before.memory.meminfo!['Hugepagesize']).toBe(2048);
+    expect(before.memory.vmstat!['nr_memmap_boot_pages']).toBe(80376);
+    expect(before.memory.buddy!.map((z) => z.zone)).toEqual(['DMA', 'DMA32', 'Normal']);
+    // Orders 9 (2 MiB) and 10 (4 MiB = two 2 MiB blocks) of each zone in the capture's /proc/buddyinfo.
+    expect(before.hugetlb.growth!.free2MiBBlocks).toBe(1 + 3 * 2 + (2 + 752 * 2) + (5 + 1003 * 2));
+  });
+  it('knows what the kernel version implies', () => {
+    expect(before.kernel.implies).toEqual({ thpAlignmentRegression: false, mthp: true, memmapCounters: true });
+    expect(before.kernel.boot).toMatchObject({ hugepages: [], hugetlbFreeVmemmap: null });
+  });
+  it('raises no finding on the untuned capture, and none after tuning', () => {
+    expect(before.findings.map((f) => f.id)).toEqual([]);
+    expect(after.findings.map((f) => f.id)).toEqual([]);
   });
   it('raises no diagnostic other than files this kernel does not have', () => {
     expect(before.diagnostics.filter((d) => d.problem !== 'missing')).toEqual([]);

@@ -1,5 +1,6 @@
 import { pageSizeFromDirName, parseUnsigned } from '../parse/scalar';
-import { HUGETLB_DIR, NODE_DIR } from '../paths';
+import { parseHugetlbfsMounts } from '../parse/mounts';
+import { HUGETLB_DIR, NODE_DIR, PATHS } from '../paths';
 import type { HugetlbPool, HugetlbState, PoolNode } from '../state';
 import type { ReadContext } from './context';
 
@@ -41,9 +42,15 @@ export function readHugetlb(
       reserved: ctx.get(`${dir}/resv_hugepages`, parseUnsigned),
       surplus: ctx.get(`${dir}/surplus_hugepages`, parseUnsigned),
       overcommit: ctx.get(`${dir}/nr_overcommit_hugepages`, parseUnsigned),
+      mempolicy: ctx.get(`${dir}/nr_hugepages_mempolicy`, parseUnsigned, true),
       nodes: perNode,
     });
   }
   pools.sort((a, b) => a.pageSizeKiB - b.pageSizeKiB);
-  return { defaultPageSizeKiB, pools };
+  return {
+    defaultPageSizeKiB,
+    pools,
+    mounts: ctx.get(PATHS.mounts, parseHugetlbfsMounts, true),
+    shmGroup: ctx.get(PATHS.hugetlbShmGroup, parseUnsigned, true),
+  };
 }

@@ -1,7 +1,8 @@
 import { parseUnsigned } from '../parse/scalar';
 import { bootConfigPath, PATHS } from '../paths';
 import type { CmdlineParam } from '../parse/cmdline';
-import type { HvoState } from '../state';
+import { hvoArchSupport } from '../../kernel/facts';
+import type { HvoState, KernelState } from '../state';
 import type { ReadContext } from './context';
 
 const ON_WORDS = new Set(['on', '1', 'y', 'yes', 'true']);
@@ -29,12 +30,8 @@ function configHasHvo(ctx: ReadContext, release: string | null): boolean | null 
   return null;
 }
 
-export function readHvo(
-  ctx: ReadContext,
-  release: string | null,
-  cmdline: readonly CmdlineParam[] | null,
-  vmstat: ReadonlyMap<string, number> | null,
-): HvoState {
+export function readHvo(ctx: ReadContext, kernel: KernelState, vmstat: ReadonlyMap<string, number> | null): HvoState {
+  const { release, cmdline } = kernel;
   const sysctl = ctx.get(PATHS.hvoSysctl, parseUnsigned, true);
   // The sysctl exists exactly when HVO is built in (and struct page is a power of two), so only look
   // at the kernel config when it is absent: that spares decompressing /proc/config.gz on every read.
@@ -45,5 +42,13 @@ export function readHvo(
   else enabled = compiled === true ? (bootHvoSwitch(cmdline) ?? null) : null;
   const a = vmstat?.get('nr_memmap_pages');
   const b = vmstat?.get('nr_memmap_boot_pages');
-  return { compiled, enabled, memmapPages: a !== undefined && b !== undefined ? a + b : null };
+  const arch = hvoArchSupport(kernel.arch, kernel.version);
+  return {
+    compiled,
+    enabled,
+    memmapPages: a !== undefined && b !== undefined ? a + b : null,
+    bootParam: kernel.boot?.hugetlbFreeVmemmap ?? null,
+    archSupported: arch.supported,
+    archNote: arch.note,
+  };
 }

@@ -20,7 +20,7 @@ export function readHost(files: HostFiles): HostState {
     kernel,
     thp: readThp(ctx),
     hugetlb: readHugetlb(ctx, memory.meminfo?.get('Hugepagesize') ?? null, nodes),
-    hvo: readHvo(ctx, kernel.release, kernel.cmdline, memory.vmstat),
+    hvo: readHvo(ctx, kernel, memory.vmstat),
     memory,
     tlb: readTlb(ctx, kernel.arch),
     numa: readNuma(ctx, nodes),

@@ -1,4 +1,5 @@
 import { parseKernelRelease } from '../../kernel/version';
+import { bootParams } from '../boot';
 import { parseCmdline } from '../parse/cmdline';
 import { parseLine } from '../parse/scalar';
 import { PATHS } from '../paths';
@@ -9,11 +10,13 @@ export function readKernel(ctx: ReadContext): KernelState {
   const release = ctx.get(PATHS.osrelease, parseLine);
   // /proc/sys/kernel/arch appeared in 5.x; older kernels only say it in the release suffix (e.g. ".x86_64").
   const arch = ctx.get(PATHS.arch, parseLine, true) ?? archFromRelease(release);
+  const cmdline = ctx.get(PATHS.cmdline, parseCmdline);
   return {
     release,
     version: release === null ? null : parseKernelRelease(release),
     arch,
-    cmdline: ctx.get(PATHS.cmdline, parseCmdline),
+    cmdline,
+    boot: cmdline === null ? null : bootParams(cmdline),
   };
 }
 

@@ -1,3 +1,4 @@
+import { parseBuddyinfo } from '../parse/buddyinfo';
 import { parseMeminfo } from '../parse/meminfo';
 import { parseVmstat } from '../parse/vmstat';
 import { PATHS } from '../paths';
@@ -12,5 +13,6 @@ export function readMemory(ctx: ReadContext): MemoryState {
     availableKiB: meminfo?.get('MemAvailable') ?? null,
     meminfo,
     vmstat: ctx.get(PATHS.vmstat, parseVmstat),
+    buddy: ctx.get(PATHS.buddyinfo, parseBuddyinfo, true),
   };
 }

@@ -1,12 +1,32 @@
-import { pageSizeFromDirName, parseMultiChoice } from '../parse/scalar';
+import { pageSizeFromDirName, parseMultiChoice, parseUnsigned } from '../parse/scalar';
 import { THP_DIR } from '../paths';
 import type { ThpSize, ThpState } from '../state';
 import type { ReadContext } from './context';
 
+/** Every counter file in a directory, by name (stats/ and khugepaged/ are all one-integer files). */
+function counters(ctx: ReadContext, dir: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of ctx.list(dir, true)) {
+    const v = ctx.get(`${dir}/${name}`, parseUnsigned, true);
+    if (v !== null) out[name] = v;
+  }
+  return out;
+}
+
 export function readThp(ctx: ReadContext): ThpState {
   const entries = ctx.files.list(THP_DIR);
   if (entries.kind === 'missing') {
-    return { present: false, enabled: null, defrag: null, shmemEnabled: null, sizes: [] };
+    return {
+      present: false,
+      enabled: null,
+      defrag: null,
+      shmemEnabled: null,
+      useZeroPage: null,
+      pmdSizeBytes: null,
+      shrinkUnderused: null,
+      khugepaged: {},
+      sizes: [],
+    };
   }
   const enabled = ctx.get(`${THP_DIR}/enabled`, parseMultiChoice);
   const sizes: ThpSize[] = [];
@@ -21,6 +41,7 @@ export function readThp(ctx: ReadContext): ThpState {
       enabled: own,
       effective: own === 'inherit' ? (enabled?.selected ?? null) : own,
       shmemEnabled: shmem,
+      stats: counters(ctx, `${THP_DIR}/${name}/stats`),
     });
   }
   sizes.sort((a, b) => a.sizeKiB - b.sizeKiB);
@@ -29,6 +50,10 @@ export function readThp(ctx: ReadContext): ThpState {
     enabled,
     defrag: ctx.get(`${THP_DIR}/defrag`, parseMultiChoice),
     shmemEnabled: ctx.get(`${THP_DIR}/shmem_enabled`, parseMultiChoice, true),
+    useZeroPage: ctx.get(`${THP_DIR}/use_zero_page`, parseUnsigned, true),
+    pmdSizeBytes: ctx.get(`${THP_DIR}/hpage_pmd_size`, parseUnsigned, true),
+    shrinkUnderused: ctx.get(`${THP_DIR}/shrink_underused`, parseUnsigned, true),
+    khugepaged: counters(ctx, `${THP_DIR}/khugepaged`),
     sizes,
   };
 }
