@@ -16,7 +16,8 @@ export function formatReport(r: Report): string {
   out.push(`hugetune report — ${r.source.label}`, '');
   line('Kernel', `${orUnknown(r.kernel.release)} (${orUnknown(r.kernel.arch)})`);
   line('Memory', `${gib(r.memory.totalKiB)} total, ${gib(r.memory.availableKiB)} available`);
-  if (!r.thp.present) line('THP', 'not built into this kernel');
+  if (r.thp.present === false) line('THP', 'not built into this kernel');
+  else if (r.thp.present === null) line('THP', 'unknown: /sys/kernel/mm is not visible here');
   else {
     line('THP enabled', orUnknown(r.thp.enabled));
     line('THP defrag', orUnknown(r.thp.defrag));

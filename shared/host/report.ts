@@ -37,7 +37,7 @@ export interface Report {
     implies: { thpAlignmentRegression: boolean | null; mthp: boolean | null; memmapCounters: boolean | null };
   };
   thp: {
-    present: boolean;
+    present: boolean | null;
     enabled: string | null;
     defrag: string | null;
     shmemEnabled: string | null;

@@ -29,8 +29,8 @@ export interface ThpSize {
 }
 
 export interface ThpState {
-  /** false when /sys/kernel/mm/transparent_hugepage does not exist (kernel built without THP). */
-  readonly present: boolean;
+  /** false: the kernel is built without THP; null: /sys/kernel/mm cannot be seen (container, partial capture). */
+  readonly present: boolean | null;
   readonly enabled: MultiChoice | null;
   readonly defrag: MultiChoice | null;
   readonly shmemEnabled: MultiChoice | null;

@@ -34,7 +34,9 @@ describe('hand-written trees', () => {
   });
 
   it('a kernel without THP or HugeTLB reads as absent, not as zero', () => {
-    const r = buildReport(readHost(tree({ '/proc/sys/kernel/osrelease': '4.18.0-553.el8_10.x86_64\n' })));
+    const r = buildReport(
+      readHost(tree({ '/proc/sys/kernel/osrelease': '4.18.0-553.el8_10.x86_64\n', '/sys/kernel/mm/ksm/run': '0\n' })),
+    );
     expect(r.kernel.arch).toBe('x86_64');
     expect(r.thp.present).toBe(false);
     expect(r.thp.enabled).toBeNull();

@@ -16,8 +16,12 @@ function counters(ctx: ReadContext, dir: string): Record<string, number> {
 export function readThp(ctx: ReadContext): ThpState {
   const entries = ctx.files.list(THP_DIR);
   if (entries.kind === 'missing') {
+    // No THP directory in a /sys that has mm/ means a kernel without THP; no /sys/kernel/mm at all (a
+    // container without /sys, a partial capture) means we cannot tell.
+    const mm = ctx.files.list('/sys/kernel/mm').kind === 'entries';
+    if (!mm) ctx.diagnostics.push({ path: '/sys/kernel/mm', problem: 'missing', detail: 'no /sys/kernel/mm: /sys is not mounted or not captured' });
     return {
-      present: false,
+      present: mm ? false : null,
       enabled: null,
       defrag: null,
       shmemEnabled: null,
