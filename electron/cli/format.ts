@@ -8,6 +8,19 @@ function onOff(v: boolean | null): string {
   return v === null ? 'unknown' : v ? 'on' : 'off';
 }
 
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of text.split(' ')) {
+    if (cur && cur.length + 1 + w.length > width) {
+      lines.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) lines.push(cur);
+  return lines;
+}
+
 export function formatReport(r: Report): string {
   const out: string[] = [];
   const line = (label: string, value: string): void => {
@@ -42,7 +55,26 @@ export function formatReport(r: Report): string {
   if (r.tlb.available) {
     line('TLB shootdowns', `${orUnknown(r.tlb.total)} since boot over ${r.tlb.perCpu.length} CPUs`);
   } else line('TLB shootdowns', `not counted here: ${orUnknown(r.tlb.reason)}`);
-  if (r.numa.nodes.length > 0) line('NUMA nodes', String(r.numa.nodes.length));
+  if (r.kernel.boot && r.kernel.boot.hugepages.length > 0) {
+    line('Reserved at boot', r.kernel.boot.hugepages.map((b) => `${b.count} × ${sizeLabel(b.pageSizeKiB)}`).join(', '));
+  }
+  if (r.hugetlb.growth) {
+    line('Free in 2 MiB blocks', `${r.hugetlb.growth.free2MiBBlocks} (of ${gib(r.hugetlb.growth.freeKiB)} free)`);
+  }
+  for (const n of r.numa.nodes) {
+    const tier = r.numa.tiers.find((t) => t.nodes.includes(n.id));
+    const cpus = n.cpus.length === 0 ? 'no CPUs' : `${n.cpus.length} CPUs`;
+    line(`NUMA node ${n.id}`, `${cpus}, ${gib(n.memTotalKiB)}${tier ? `, tier ${tier.id}` : ''}`);
+  }
+  if (r.numa.balancingMeaning) line('NUMA balancing', r.numa.balancingMeaning);
+  if (r.findings.length > 0) {
+    out.push('', 'Findings:');
+    for (const f of r.findings) {
+      out.push(`  [${f.severity}] ${f.title}`);
+      out.push(...wrap(f.detail, 96).map((l) => `      ${l}`));
+      for (const e of f.evidence) out.push(`      evidence: ${e.path} = ${e.value}`);
+    }
+  } else out.push('', 'Findings: none');
   const problems = r.diagnostics.filter((d) => d.problem !== 'missing');
   if (problems.length > 0) {
     out.push('', 'Could not read:');

@@ -1,8 +1,11 @@
 /** The Overview in a real Chromium against web mode: live data, no console errors, no CSP violations. */
-import { release } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { release, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureSnapshot } from '../../electron/host/snapshot-io';
+import { buildTree, TREES, writeTree } from '../fixtures/trees';
 import { fixtureFiles, VM_TUNED } from '../helpers';
 import { launch, serve, type Served } from './browser';
 
@@ -106,6 +109,23 @@ describe('web mode in Chromium', () => {
     await expect.poll(() => page.getByTestId('kernel-release').textContent()).toBe(release());
     expect(problems.filter((p) => !p.includes('status of 400'))).toEqual([]);
     await page.context().close();
+  });
+
+  it('shows findings with their evidence for an affected machine', async () => {
+    const dir = writeTree(mkdtempSync(join(tmpdir(), 'hugetune-noble-')), buildTree(TREES.noble));
+    const noble = await serve('--root', dir);
+    try {
+      const { page, problems } = await open(noble);
+      const finding = page.getByTestId('finding-thp-alignment-regression');
+      await finding.waitFor();
+      await finding.getByText('Evidence').click();
+      expect(await finding.textContent()).toMatch(/\/proc\/sys\/kernel\/osrelease: 6\.8\.0-45-generic/);
+      expect(await page.getByTestId('finding-hvo-off-with-pools').count()).toBe(1);
+      expect(problems).toEqual([]);
+      await page.context().close();
+    } finally {
+      await noble.stop();
+    }
   });
 
   it('refuses a browser without the token', async () => {

@@ -8,6 +8,7 @@ import { readHost } from '../../shared/host/read/index';
 import { buildReport, type Report } from '../../shared/host/report';
 import App from '../../renderer/src/App.svelte';
 import { tlbRate } from '../../renderer/src/lib/rate';
+import { buildTree, TREES } from '../fixtures/trees';
 import { fixtureFiles, VM_TUNED } from '../helpers';
 
 const tuned = buildReport(readHost(fixtureFiles(VM_TUNED)));
@@ -122,6 +123,27 @@ describe('Overview', () => {
   it('shows an error banner when the machine cannot be read', async () => {
     await render(new ApiError('failed', 'snapshot is corrupt'));
     expect(document.querySelector('[role="alert"]')?.textContent).toMatch(/snapshot is corrupt/);
+  });
+});
+
+describe('findings', () => {
+  it('lists what the report flags, with its evidence, or says nothing applies', async () => {
+    const noble = buildReport(readHost(MemoryFiles.fromTexts({ kind: 'sim', label: 'noble' }, buildTree(TREES.noble))));
+    await render(noble);
+    expect(text('finding-thp-alignment-regression')).toMatch(/THP alignment regression range/);
+    expect(text('finding-hvo-off-with-pools')).toMatch(
+      /\/sys\/kernel\/mm\/hugepages\/hugepages-2048kB\/nr_hugepages: 4096/,
+    );
+    expect(text('no-findings')).toBeUndefined();
+  });
+  it('says so when nothing applies', async () => {
+    await render(tuned);
+    expect(text('no-findings')).toMatch(/Nothing to flag/);
+  });
+  it('shows NUMA nodes, CPU-less ones and tiers', async () => {
+    await render(buildReport(readHost(MemoryFiles.fromTexts({ kind: 'sim', label: 'cxl' }, buildTree(TREES.cxl)))));
+    expect(text('numa-node-1')).toMatch(/none \(memory only\).*22/);
+    expect(text('finding-tiering-demotion')).toMatch(/CPU-less node 1/);
   });
 });
 

@@ -27,39 +27,64 @@ function isDigits(s: string): boolean {
   return true;
 }
 
+const SPACE = 32;
+const TAB = 9;
+
+/**
+ * Scans up to `max` decimal counts starting at `pos` in `line`, into `out`. Returns how many were read and
+ * where the text after them starts. Hand-rolled because a 1,024-CPU file has ~70,000 numbers.
+ */
+function scanCounts(line: string, pos: number, max: number, out: number[]): { count: number; rest: number } {
+  const len = line.length;
+  let count = 0;
+  let i = pos;
+  while (count < max) {
+    while (i < len && (line.charCodeAt(i) === SPACE || line.charCodeAt(i) === TAB)) i++;
+    const start = i;
+    let v = 0;
+    while (i < len) {
+      const c = line.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+      i++;
+    }
+    // A token that is not purely digits ends the counts (it is the description).
+    if (i === start || (i < len && line.charCodeAt(i) !== SPACE && line.charCodeAt(i) !== TAB)) {
+      return { count, rest: start };
+    }
+    out.push(v);
+    count++;
+  }
+  return { count, rest: i };
+}
+
 export function parseInterrupts(text: string): Parsed<Interrupts> {
-  const lines = text.split('\n');
-  const header = (lines[0] ?? '').trim().split(/\s+/);
+  const firstNl = text.indexOf('\n');
+  const header = (firstNl === -1 ? text : text.slice(0, firstNl)).trim().split(/\s+/);
   const cpus: number[] = [];
   for (const h of header) {
-    if (!h.startsWith('CPU') || !isDigits(h.slice(3)))
-      return malformed(`header: unexpected column ${JSON.stringify(h.slice(0, 20))}`);
+    if (!h.startsWith('CPU') || !isDigits(h.slice(3))) return malformed(`header: unexpected column ${JSON.stringify(h.slice(0, 20))}`);
     cpus.push(Number(h.slice(3)));
   }
   if (cpus.length === 0) return malformed('header has no CPU columns');
   const n = cpus.length;
   const rows = new Map<string, InterruptRow>();
-  for (let li = 1; li < lines.length; li++) {
-    const line = lines[li]!;
+  let start = firstNl === -1 ? text.length : firstNl + 1;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const label = line.slice(0, colon).trim();
     if (label === '' || /\s/.test(label)) continue;
-    const words = line
-      .slice(colon + 1)
-      .trim()
-      .split(/\s+/);
-    let k = 0;
-    while (k < words.length && k < n && isDigits(words[k]!)) k++;
+    const counts: number[] = [];
+    const { count: k, rest } = scanCounts(line, colon + 1, n, counts);
     if (k === 0) continue;
-    const counts = new Array<number>(k);
     let total = 0;
-    for (let i = 0; i < k; i++) {
-      const v = Number(words[i]);
-      counts[i] = v;
-      total += v;
-    }
-    const description = words.slice(k).join(' ');
+    for (let i = 0; i < k; i++) total += counts[i]!;
+    const description = line.slice(rest).trim().replace(/\s+/g, ' ');
     // A row with fewer counts than columns is a single-value row (ERR/MIS) when it has exactly one.
     if (k === n) rows.set(label, { perCpu: counts, total, description });
     else if (k === 1) rows.set(label, { perCpu: null, total, description });

@@ -1,5 +1,5 @@
 /** What every area reader shares: the file tree, and one list of what could not be read and why. */
-import type { HostFiles } from '../files';
+import type { FileRead, HostFiles } from '../files';
 import type { Diagnostic, Parsed } from '../reading';
 
 export class ReadContext {
@@ -12,7 +12,11 @@ export class ReadContext {
    * `optional` files (absent on some kernels by design) are not reported when missing.
    */
   get<T>(path: string, parse: (text: string) => Parsed<T>, optional = false): T | null {
-    const r = this.files.read(path);
+    return this.interpret(path, this.files.read(path), parse, optional);
+  }
+
+  /** As `get`, for a file the caller has already read (when it also needs to know whether it exists). */
+  interpret<T>(path: string, r: FileRead, parse: (text: string) => Parsed<T>, optional = false): T | null {
     switch (r.kind) {
       case 'text': {
         const p = parse(r.text);
@@ -30,11 +34,6 @@ export class ReadContext {
         this.diagnostics.push({ path, problem: 'error', detail: r.message });
         return null;
     }
-  }
-
-  /** Whether a file exists at all (a readable or unreadable file both count). */
-  exists(path: string): boolean {
-    return this.files.read(path).kind !== 'missing';
   }
 
   /** Directory entries, or [] with a diagnostic when the directory cannot be listed. */

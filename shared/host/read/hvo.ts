@@ -32,10 +32,12 @@ function configHasHvo(ctx: ReadContext, release: string | null): boolean | null 
 
 export function readHvo(ctx: ReadContext, kernel: KernelState, vmstat: ReadonlyMap<string, number> | null): HvoState {
   const { release, cmdline } = kernel;
-  const sysctl = ctx.get(PATHS.hvoSysctl, parseUnsigned, true);
+  const file = ctx.files.read(PATHS.hvoSysctl);
+  const sysctlPresent = file.kind !== 'missing';
+  const sysctl = ctx.interpret(PATHS.hvoSysctl, file, parseUnsigned, true);
   // The sysctl exists exactly when HVO is built in (and struct page is a power of two), so only look
   // at the kernel config when it is absent: that spares decompressing /proc/config.gz on every read.
-  const compiled = ctx.exists(PATHS.hvoSysctl) ? true : configHasHvo(ctx, release);
+  const compiled = sysctlPresent ? true : configHasHvo(ctx, release);
   let enabled: boolean | null;
   if (sysctl !== null) enabled = sysctl !== 0;
   else if (compiled === false) enabled = false;

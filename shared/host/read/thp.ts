@@ -34,7 +34,7 @@ export function readThp(ctx: ReadContext): ThpState {
   }
   const enabled = ctx.get(`${THP_DIR}/enabled`, parseMultiChoice);
   const sizes: ThpSize[] = [];
-  for (const name of ctx.list(THP_DIR)) {
+  for (const name of entries.kind === 'entries' ? entries.names : ctx.list(THP_DIR)) {
     const sizeKiB = pageSizeFromDirName(name);
     if (sizeKiB === null) continue;
     // Order-1 sizes have no anon `enabled` file by design: not an error.
