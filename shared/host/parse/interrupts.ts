@@ -63,7 +63,8 @@ export function parseInterrupts(text: string): Parsed<Interrupts> {
   const header = (firstNl === -1 ? text : text.slice(0, firstNl)).trim().split(/\s+/);
   const cpus: number[] = [];
   for (const h of header) {
-    if (!h.startsWith('CPU') || !isDigits(h.slice(3))) return malformed(`header: unexpected column ${JSON.stringify(h.slice(0, 20))}`);
+    if (!h.startsWith('CPU') || !isDigits(h.slice(3)))
+      return malformed(`header: unexpected column ${JSON.stringify(h.slice(0, 20))}`);
     cpus.push(Number(h.slice(3)));
   }
   if (cpus.length === 0) return malformed('header has no CPU columns');

@@ -19,7 +19,12 @@ export function readThp(ctx: ReadContext): ThpState {
     // No THP directory in a /sys that has mm/ means a kernel without THP; no /sys/kernel/mm at all (a
     // container without /sys, a partial capture) means we cannot tell.
     const mm = ctx.files.list('/sys/kernel/mm').kind === 'entries';
-    if (!mm) ctx.diagnostics.push({ path: '/sys/kernel/mm', problem: 'missing', detail: 'no /sys/kernel/mm: /sys is not mounted or not captured' });
+    if (!mm)
+      ctx.diagnostics.push({
+        path: '/sys/kernel/mm',
+        problem: 'missing',
+        detail: 'no /sys/kernel/mm: /sys is not mounted or not captured',
+      });
     return {
       present: mm ? false : null,
       enabled: null,
