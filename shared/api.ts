@@ -13,6 +13,8 @@ import { SNAPSHOT_MAX_BYTES } from './host/snapshot';
 export const API_METHODS = {
   'app.info': { args: s.object({}) },
   'host.report': { args: s.object({}) },
+  /** CPU model, sockets and DIMMs of the live machine (slow: seconds on some machines). */
+  'host.hardware': { args: s.object({}) },
   'source.get': { args: s.object({}) },
   /** Switches this front end to a snapshot the user picked (its text, read in the renderer). */
   'source.openSnapshot': {
@@ -44,9 +46,27 @@ export interface SourceState {
   version: number;
 }
 
+export interface Hardware {
+  cpu: {
+    manufacturer: string | null;
+    brand: string | null;
+    sockets: number | null;
+    physicalCores: number | null;
+    logicalCores: number | null;
+  };
+  dimms: {
+    sizeBytes: number;
+    bank: string | null;
+    type: string | null;
+    clockMHz: number | null;
+    formFactor: string | null;
+  }[];
+}
+
 export interface ApiResults {
   'app.info': AppInfo;
   'host.report': Report;
+  'host.hardware': Hardware;
   'source.get': SourceState;
   'source.openSnapshot': SourceState;
   'source.reset': SourceState;

@@ -1,4 +1,5 @@
 /** Text output for people. JSON output is the report object itself. */
+import type { Hardware } from '../../shared/api';
 import type { Report } from '../../shared/host/report';
 import { gibLabel as gib, mibLabel, sizeLabel } from '../../shared/units';
 
@@ -81,4 +82,20 @@ export function formatReport(r: Report): string {
     for (const d of problems) out.push(`  ${d.path}: ${d.problem} (${d.detail})`);
   }
   return out.join('\n') + '\n';
+}
+
+export function formatHardware(h: Hardware): string {
+  const cpu = [h.cpu.manufacturer, h.cpu.brand].filter(Boolean).join(' ') || 'unknown CPU';
+  const lines = [
+    '',
+    `${'CPU'.padEnd(22)}${cpu}: ${h.cpu.sockets ?? '?'} socket(s), ${h.cpu.physicalCores ?? '?'} cores, ${h.cpu.logicalCores ?? '?'} threads`,
+  ];
+  if (h.dimms.length === 0) lines.push(`${'Memory modules'.padEnd(22)}not reported (needs dmidecode and root)`);
+  for (const d of h.dimms) {
+    const what = [d.type, d.formFactor, d.clockMHz ? `${d.clockMHz} MHz` : null].filter(Boolean).join(' ');
+    lines.push(
+      `${`Module ${d.bank ?? ''}`.trim().padEnd(22)}${(d.sizeBytes / 1073741824).toFixed(1)} GiB${what ? ` ${what}` : ''}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -10,7 +10,7 @@ import { APP_VERSION } from '../host/version';
 import { captureSnapshot, writeSnapshot } from '../host/snapshot-io';
 import { openSource } from '../host/source';
 import { UsageError } from './errors';
-import { formatReport } from './format';
+import { formatHardware, formatReport } from './format';
 import { HELP } from './usage';
 
 export interface Io {
@@ -63,10 +63,13 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   switch (command) {
     case 'report': {
-      const { values } = parse(rest, SOURCE_OPTIONS);
+      const { values } = parse(rest, { ...SOURCE_OPTIONS, hardware: { type: 'boolean' } });
       if (values.help) return help(io, command);
-      const report = buildReport(readHost(source(values)));
-      io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+      const files = source(values);
+      const report = buildReport(readHost(files));
+      const hardware = values.hardware ? await (await import('../host/hardware')).readHardware(files) : undefined;
+      if (values.json) io.out(`${JSON.stringify(hardware ? { ...report, hardware } : report, null, 2)}\n`);
+      else io.out(formatReport(report) + (hardware ? formatHardware(hardware) : ''));
       return 0;
     }
     case 'snapshot': {

@@ -23,7 +23,7 @@ Options:
 
 Exit status: 0 success, 1 runtime error, 2 usage error.`,
 
-  report: `Usage: hugetune report [--json] [--root DIR | --snapshot FILE]
+  report: `Usage: hugetune report [--json] [--hardware] [--root DIR | --snapshot FILE]
 
 Reads the machine and prints the kernel release and architecture, THP settings, every HugeTLB pool
 (total/free per page size and NUMA node), whether HVO is on, and TLB shootdown counters.
@@ -31,7 +31,8 @@ Reads the machine and prints the kernel release and architecture, THP settings, 
 ${SOURCE_FLAGS}
 
 Options:
-  --json            one JSON object (keys: kernel, thp, hugetlb, hvo, memory, tlb, numa, diagnostics)`,
+  --json            one JSON object (keys: kernel, thp, hugetlb, hvo, memory, tlb, numa, findings, diagnostics)
+  --hardware        add CPU model, sockets and memory modules (this machine only; slower)`,
 
   snapshot: `Usage: hugetune snapshot -o FILE [--redact] [--root DIR | --snapshot FILE]
 

@@ -3,6 +3,7 @@ import type { FrontEnd, Handlers, SourceState } from '../../shared/api';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
 import type { ActiveSource } from './active-source';
+import { readHardware } from './hardware';
 import { snapshotFromText } from './snapshot-io';
 import { APP_VERSION } from './version';
 
@@ -23,6 +24,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handle
       sampleIntervalMs: SAMPLE_INTERVAL_MS,
     }),
     'host.report': () => buildReport(readHost(source.current)),
+    'host.hardware': () => readHardware(source.current),
     'source.get': state,
     'source.openSnapshot': ({ name, text }) => {
       // Parsed and validated in full before the switch: a bad file changes nothing.

@@ -49,6 +49,7 @@ describe('web mode in Chromium', () => {
     expect(await page.getByTestId('kernel-release').textContent()).toBe(release());
     expect(new URL(page.url()).search).toBe(''); // the token left the address bar
     await page.getByTestId('card-pools').waitFor();
+    await page.getByTestId('hw-cpu').waitFor();
     // Live samples keep arriving over server-sent events.
     if (await page.getByTestId('tlb-total').count()) {
       await page.getByTestId('tlb-rate').waitFor({ timeout: 10_000 });

@@ -50,6 +50,17 @@ describe('hugetune CLI', () => {
     expect(typeof j.kernel.release).toBe('string');
   });
 
+  it('report --hardware adds CPU and memory modules for this machine, and refuses for a fake root', () => {
+    const r = run('report', '--json', '--hardware');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { hardware: { cpu: { logicalCores: number }; dimms: unknown[] } };
+    expect(j.hardware.cpu.logicalCores).toBeGreaterThan(0);
+    expect(Array.isArray(j.hardware.dimms)).toBe(true);
+    const fake = run('report', '--hardware', '--root', VM);
+    expect(fake.code).toBe(1);
+    expect(fake.err).toMatch(/only available for this machine/);
+  });
+
   it('usage errors exit 2 with one line and no stack trace', () => {
     for (const args of [['frobnicate'], ['report', '--bogus'], ['serve', '--port', 'http'], ['report', '--root']]) {
       const r = run(...args);
