@@ -6,6 +6,15 @@ import { parseMeminfo } from '../../shared/host/parse/meminfo';
 import { parseIdList, parseMultiChoice, parseUnsigned, pageSizeFromDirName } from '../../shared/host/parse/scalar';
 import { parseVmstat } from '../../shared/host/parse/vmstat';
 import { parseKernelRelease } from '../../shared/kernel/version';
+import { bootParams } from '../../shared/host/boot';
+import { MemoryFiles } from '../../shared/host/files';
+import { parseBuddyinfo } from '../../shared/host/parse/buddyinfo';
+import { parseMemSizeKiB } from '../../shared/host/parse/memsize';
+import { parseHugetlbfsMounts } from '../../shared/host/parse/mounts';
+import { readHost } from '../../shared/host/read/index';
+import { buildReport } from '../../shared/host/report';
+import { parseSnapshot } from '../../shared/host/snapshot';
+import { buildTree, TREES } from '../fixtures/trees';
 
 describe('multi-choice sysfs files', () => {
   it('reads the selected word and every option', () => {
@@ -135,6 +144,17 @@ describe('every parser on arbitrary text', () => {
     ['vmstat', parseVmstat],
     ['cmdline', parseCmdline],
     ['release', parseKernelRelease],
+    ['buddyinfo', parseBuddyinfo],
+    ['mounts', parseHugetlbfsMounts],
+    ['memsize', parseMemSizeKiB],
+    ['snapshot', parseSnapshot],
+    [
+      'boot params',
+      (t: string) => {
+        const p = parseCmdline(t);
+        return p.ok ? bootParams(p.value) : null;
+      },
+    ],
   ];
   // Arbitrary strings, and strings built from the characters kernel files are made of.
   const kernelish = fc
@@ -150,4 +170,59 @@ describe('every parser on arbitrary text', () => {
       );
     });
   }
+});
+
+describe('the whole reader on corrupted trees', () => {
+  const base = buildTree(TREES.cxl);
+  const paths = Object.keys(base);
+  it('never throws, whatever the files hold', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...paths), fc.string({ maxLength: 200 })), { minLength: 1, maxLength: 8 }),
+        (edits) => {
+          const files = { ...base };
+          for (const [path, text] of edits) files[path] = text;
+          const r = buildReport(readHost(MemoryFiles.fromTexts({ kind: 'sim', label: 'fuzz' }, files)));
+          expect(typeof r.tlb.available).toBe('boolean');
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('sizes and boot parameters', () => {
+  it('reads memparse sizes', () => {
+    expect(parseMemSizeKiB('2M')).toBe(2048);
+    expect(parseMemSizeKiB('1G')).toBe(1048576);
+    expect(parseMemSizeKiB('1024M')).toBe(1048576);
+    expect(parseMemSizeKiB('2097152')).toBe(2048);
+    expect(parseMemSizeKiB('lots')).toBeNull();
+  });
+  it('pairs hugepagesz with hugepages, including the per-node form', () => {
+    const p = parseCmdline(
+      'default_hugepagesz=1G hugepages=4 hugepagesz=2M hugepages=0:512,1:256 hugepagesz=1G hugepages=8 thp_anon=16K-64K:always hugetlb_cma=0:4G',
+    );
+    if (!p.ok) throw new Error(p.reason);
+    const b = bootParams(p.value);
+    // A bare hugepages= before any hugepagesz= is for the default size; a later one for the same size wins.
+    expect(b.hugepages).toEqual([
+      { pageSizeKiB: 2048, count: 768, perNode: { 0: 512, 1: 256 } },
+      { pageSizeKiB: 1048576, count: 8, perNode: null },
+    ]);
+    expect(b).toMatchObject({
+      defaultHugepageSizeKiB: 1048576,
+      thpAnon: '16K-64K:always',
+      hugetlbCma: '0:4G',
+      problems: [],
+    });
+  });
+  it('names parameters it cannot read', () => {
+    const p = parseCmdline('hugepagesz=huge hugepages=many');
+    if (!p.ok) throw new Error(p.reason);
+    expect(bootParams(p.value).problems).toEqual([
+      'hugepagesz=huge: not a size',
+      'hugepages=many: not a count or node:count list',
+    ]);
+  });
 });
