@@ -9,12 +9,17 @@ import { s, validate, type Infer } from './schema';
 import type { SourceKind } from './host/files';
 import type { CpuCount } from './host/state';
 import { SNAPSHOT_MAX_BYTES } from './host/snapshot';
+import type { CatalogModel, Quant } from './plan/catalog';
+import type { PlanResult } from './plan/plan';
+import { planRequestSchema } from './plan/request';
 
 export const API_METHODS = {
   'app.info': { args: s.object({}) },
   'host.report': { args: s.object({}) },
   /** CPU model, sockets and DIMMs of the live machine (slow: seconds on some machines). */
   'host.hardware': { args: s.object({}) },
+  'plan.run': { args: planRequestSchema },
+  'models.list': { args: s.object({}) },
   'source.get': { args: s.object({}) },
   /** Switches this front end to a snapshot the user picked (its text, read in the renderer). */
   'source.openSnapshot': {
@@ -67,6 +72,8 @@ export interface ApiResults {
   'app.info': AppInfo;
   'host.report': Report;
   'host.hardware': Hardware;
+  'plan.run': PlanResult;
+  'models.list': { models: CatalogModel[]; quants: Quant[] };
   'source.get': SourceState;
   'source.openSnapshot': SourceState;
   'source.reset': SourceState;

@@ -54,6 +54,16 @@ export const s = {
     });
   },
 
+  number(opts: { min?: number; max?: number } = {}): Schema<number> {
+    const min = opts.min ?? -Number.MAX_VALUE;
+    const max = opts.max ?? Number.MAX_VALUE;
+    const describe = `a number from ${min} to ${max}`;
+    return schema(describe, (v, path) => {
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new SchemaError(path, describe);
+      return v;
+    });
+  },
+
   boolean(): Schema<boolean> {
     return schema('a boolean', (v, path) => {
       if (typeof v !== 'boolean') throw new SchemaError(path, 'a boolean');

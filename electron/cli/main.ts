@@ -11,6 +11,9 @@ import { captureSnapshot, writeSnapshot } from '../host/snapshot-io';
 import { openSource } from '../host/source';
 import { UsageError } from './errors';
 import { formatHardware, formatReport } from './format';
+import { formatModels, formatPlan, PLAN_OPTIONS, planRequestFromFlags } from './plan';
+import { MODELS, QUANTS } from '../../shared/plan/catalog';
+import { runPlan } from '../../shared/plan/request';
 import { HELP } from './usage';
 
 export interface Io {
@@ -70,6 +73,23 @@ async function run(argv: string[], io: Io): Promise<number> {
       const hardware = values.hardware ? await (await import('../host/hardware')).readHardware(files) : undefined;
       if (values.json) io.out(`${JSON.stringify(hardware ? { ...report, hardware } : report, null, 2)}\n`);
       else io.out(formatReport(report) + (hardware ? formatHardware(hardware) : ''));
+      return 0;
+    }
+    case 'models': {
+      const { values } = parse(rest, {});
+      if (values.help) return help(io, command);
+      io.out(values.json ? `${JSON.stringify({ models: MODELS, quants: QUANTS }, null, 2)}\n` : formatModels());
+      return 0;
+    }
+    case 'plan': {
+      const { values } = parse(rest, { ...SOURCE_OPTIONS, ...PLAN_OPTIONS });
+      if (values.help) return help(io, command);
+      const req = planRequestFromFlags(values);
+      // A what-if machine (--mem-gib) needs no source; otherwise read the one given (live by default).
+      const report = buildReport(readHost(source(values)));
+      const spec = req.gguf !== undefined ? await (await import('../host/gguf')).readGgufModel(req.gguf) : undefined;
+      const result = runPlan(req, report, spec);
+      io.out(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result));
       return 0;
     }
     case 'snapshot': {

@@ -11,6 +11,8 @@ Usage: hugetune <command> [options]
 
 Commands:
   report     what this machine does with huge pages: THP, HugeTLB pools, HVO, TLB shootdowns
+  plan       will a model fit: memory by term, huge pages needed, HVO saving, page tables, NUMA layout
+  models     the models and quantizations the planner knows
   snapshot   capture the kernel files hugetune reads into one JSON file, to open anywhere
   serve      serve the app in a browser on 127.0.0.1 (web mode, for headless servers)
   open       open the desktop window (falls back to web mode where Electron cannot start)
@@ -33,6 +35,39 @@ ${SOURCE_FLAGS}
 Options:
   --json            one JSON object (keys: kernel, thp, hugetlb, hvo, memory, tlb, numa, findings, diagnostics)
   --hardware        add CPU model, sockets and memory modules (this machine only; slower)`,
+
+  plan: `Usage: hugetune plan (--model ID [--quant NAME] | --gguf PATH | --footprint-mib N) [options]
+
+Says whether the model fits on the machine (this one, --root/--snapshot, or a planned one with --mem-gib),
+by how much, and what it needs: every memory term with its source, huge pages per size and NUMA node, the
+vmemmap HVO gives back, page tables and TLB entries for each page size, and what would make it fit.
+
+Model (exactly one):
+  --model ID          a catalog model (hugetune models), e.g. deepseek-r1-671b, llama-3.3-70b
+  --quant NAME        its quantization as llama.cpp names it (default Q4_K_M, or the model's native one)
+  --gguf PATH         a local GGUF file or the first of its -0000N-of-0000M shards (only headers are read)
+  --footprint-mib N   the runtime's whole footprint; only what the kernel adds for the backing is added
+
+Options:
+  --ctx N             context length in tokens (default 8192, or less if the model's is smaller)
+  --kv-type T         KV cache type: f16 (default), q8_0, q4_0
+  --page-size S       4K (default: llama.cpp's mmap), 2M or 1G (a HugeTLB pool)
+  --hvo on|off        count what HVO gives back (default on with 2M/1G pages)
+  --no-mmap           4K pages as anonymous memory (where THP applies) instead of the page cache
+  --mlock             pin the model in memory
+  --numa M            interleave (default) or bind (all on one node)
+  --mem-gib N         plan for a machine with N GiB instead of this one
+  --available-mib N   memory available to the runtime before any pool is reserved
+  --reserve-mib N     safety reserve left to the OS (default 5% of RAM, 1 to 4 GiB)
+  --json              one JSON object (keys: fits, marginMiB, footprintMiB, pageSizeKiB, hugepagesNeeded,
+                      vmemmap, pageTablesKiB, breakdown, perNode, suggestions, ...)
+
+${SOURCE_FLAGS}`,
+
+  models: `Usage: hugetune models [--json]
+
+Lists the catalog models (ids for --model) with their size and shape, and the quantization types (names
+for --quant) with their typical bits per weight.`,
 
   snapshot: `Usage: hugetune snapshot -o FILE [--redact] [--root DIR | --snapshot FILE]
 

@@ -3,7 +3,10 @@ import type { FrontEnd, Handlers, SourceState } from '../../shared/api';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
 import type { ActiveSource } from './active-source';
+import { readGgufModel } from './gguf';
 import { readHardware } from './hardware';
+import { MODELS, QUANTS } from '../../shared/plan/catalog';
+import { modelChoice, runPlan } from '../../shared/plan/request';
 import { snapshotFromText } from './snapshot-io';
 import { APP_VERSION } from './version';
 
@@ -25,6 +28,11 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handle
     }),
     'host.report': () => buildReport(readHost(source.current)),
     'host.hardware': () => readHardware(source.current),
+    'plan.run': async (req) => {
+      const spec = modelChoice(req) === 'gguf' ? await readGgufModel(req.gguf!) : undefined;
+      return runPlan(req, buildReport(readHost(source.current)), spec);
+    },
+    'models.list': () => ({ models: [...MODELS], quants: [...QUANTS] }),
     'source.get': state,
     'source.openSnapshot': ({ name, text }) => {
       // Parsed and validated in full before the switch: a bad file changes nothing.

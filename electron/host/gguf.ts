@@ -1,0 +1,139 @@
+/**
+ * Reads a local GGUF model (or every shard of a `-0000N-of-0000M.gguf` set) into the planner's ModelSpec:
+ * exact tensor bytes from the tensor table and the ggml type sizes, and the architecture metadata the KV
+ * cache needs. Only the headers are read, however large the files are.
+ */
+import { statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { gguf, parseGgufShardFilename } from '@huggingface/gguf';
+import { UserError } from '../../shared/errors';
+import { GGML_TYPES, tensorBytes } from '../../shared/plan/ggml-types';
+import type { KvShape, ModelSpec } from '../../shared/plan/model';
+
+type Meta = Record<string, unknown>;
+
+const MAX_TENSORS = 1_000_000;
+
+function num(meta: Meta, key: string): number | null {
+  const v = meta[key];
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'bigint') return Number(v);
+  // Some converters write per-layer arrays (e.g. head_count_kv); the largest is what the cache must hold.
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' || typeof x === 'bigint')) {
+    return Math.max(...v.map(Number));
+  }
+  return null;
+}
+
+function shardPaths(path: string): string[] {
+  const info = parseGgufShardFilename(basename(path));
+  if (!info) return [path];
+  const total = Number(info.total);
+  if (!Number.isInteger(total) || total < 1 || total > 10_000)
+    throw new UserError(`${basename(path)}: bad shard count`);
+  return Array.from({ length: total }, (_, k) =>
+    join(dirname(path), `${info.prefix}-${String(k + 1).padStart(5, '0')}-of-${info.total}.gguf`),
+  );
+}
+
+/** How many of a model's layers use sliding-window attention, for the architectures that mix them. */
+function slidingLayers(arch: string, layers: number): number {
+  if (arch === 'gpt-oss' || arch === 'gemma2') return Math.floor(layers / 2); // every other layer
+  if (arch === 'gemma3') return layers - Math.floor(layers / 6); // five local layers per global one
+  return 0;
+}
+
+async function readOne(path: string) {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new UserError(`${path}: not a file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const code = (e as { code?: string }).code;
+    throw new UserError(code === 'ENOENT' ? `${path}: no such file` : `${path}: ${(e as Error).message}`, 'not-found');
+  }
+  let parsed;
+  try {
+    parsed = await gguf(path, { allowLocalFile: true });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new UserError(`${basename(path)}: not a readable GGUF file (${msg.slice(0, 160)})`, 'bad-request');
+  }
+  if (parsed.tensorInfos.length > MAX_TENSORS) throw new UserError(`${basename(path)}: implausible tensor count`);
+  let bytes = 0;
+  let end = 0;
+  for (const t of parsed.tensorInfos) {
+    const elements = t.shape.reduce((a, b) => a * Number(b), 1);
+    const b = tensorBytes(t.dtype, elements);
+    if (b === null) {
+      const known = GGML_TYPES[t.dtype];
+      throw new UserError(
+        `${basename(path)}: tensor ${t.name} has ${known ? `a shape that does not fit ${known.name} blocks` : `unknown type ${t.dtype}`}`,
+      );
+    }
+    bytes += b;
+    end = Math.max(end, Number(t.offset) + b);
+  }
+  const dataEnd = Number(parsed.tensorDataOffset) + end;
+  if (dataEnd > size) {
+    throw new UserError(
+      `${basename(path)}: truncated: its tensors end at byte ${dataEnd} but the file has ${size} bytes`,
+    );
+  }
+  return { meta: parsed.metadata as unknown as Meta, bytes, tensors: parsed.tensorInfos.length };
+}
+
+export async function readGgufModel(path: string): Promise<ModelSpec> {
+  const paths = shardPaths(path);
+  const shards = [];
+  for (const p of paths) shards.push(await readOne(p));
+  const meta = shards[0]!.meta;
+  const arch = typeof meta['general.architecture'] === 'string' ? meta['general.architecture'] : null;
+  if (!arch) throw new UserError(`${basename(path)}: no general.architecture in the metadata (is it a model file?)`);
+  const k = (key: string): number | null => num(meta, `${arch}.${key}`);
+  const layers = k('block_count');
+  const hidden = k('embedding_length');
+  const heads = k('attention.head_count');
+  if (layers === null || hidden === null) {
+    throw new UserError(
+      `${basename(path)}: ${arch}.block_count or ${arch}.embedding_length is missing; cannot size the KV cache`,
+    );
+  }
+  const kvHeads = k('attention.head_count_kv') ?? heads ?? 1;
+  const keyLength = k('attention.key_length') ?? (heads ? hidden / heads : hidden);
+  const valueLength = k('attention.value_length') ?? keyLength;
+  const loraRank = k('attention.kv_lora_rank');
+  const window = k('attention.sliding_window');
+  const kv: KvShape =
+    loraRank !== null
+      ? { kind: 'mla', latentPerToken: loraRank + (k('rope.dimension_count') ?? 0) }
+      : {
+          kind: 'gqa',
+          kPerToken: kvHeads * keyLength,
+          vPerToken: kvHeads * valueLength,
+          slidingWindow: window,
+          slidingLayers: window === null ? 0 : slidingLayers(arch, layers),
+        };
+  const tokens = meta['tokenizer.ggml.tokens'];
+  const vocab = k('vocab_size') ?? (Array.isArray(tokens) ? tokens.length : 32000);
+  const weightsBytes = shards.reduce((s, x) => s + x.bytes, 0);
+  const tensors = shards.reduce((s, x) => s + x.tensors, 0);
+  const name = typeof meta['general.name'] === 'string' ? meta['general.name'] : basename(path);
+  const fileType = num(meta, 'general.file_type');
+  return {
+    name,
+    origin: 'gguf',
+    catalogId: null,
+    weightsBytes,
+    weightsSource: `exact: ${tensors} tensors in ${paths.length} file${paths.length > 1 ? 's' : ''} (GGUF tensor table × ggml type sizes)`,
+    params: null,
+    quant: fileType === null ? null : `file type ${fileType}`,
+    layers,
+    hidden,
+    vocab,
+    kv,
+    contextMax: k('context_length') ?? 4096,
+  };
+}
