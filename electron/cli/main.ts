@@ -31,7 +31,7 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[]
     // node's messages are long and mention internals; keep the first sentence.
     const msg =
       e instanceof Error
-        ? e.message.split('. ')[0]!.replace(/^(Unknown option|Option)/, (w) => w.toLowerCase())
+        ? e.message.split(/\.(?:\s|$)/)[0]!.replace(/^(Unknown option|Option)/, (w) => w.toLowerCase())
         : String(e);
     throw new UsageError(msg);
   }
