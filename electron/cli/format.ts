@@ -1,5 +1,14 @@
 /** Text output for people. JSON output is the report object itself. */
 import type { Hardware } from '../../shared/api';
+
+/**
+ * Text from a snapshot or a fake root is not trusted: drop terminal control characters (escape sequences
+ * could retitle or rewrite the user's terminal), keeping newlines.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '?');
+}
 import type { Report } from '../../shared/host/report';
 import { gibLabel as gib, mibLabel, sizeLabel } from '../../shared/units';
 
@@ -64,7 +73,7 @@ export function formatReport(r: Report): string {
   }
   for (const n of r.numa.nodes) {
     const tier = r.numa.tiers.find((t) => t.nodes.includes(n.id));
-    const cpus = n.cpus.length === 0 ? 'no CPUs' : `${n.cpus.length} CPUs`;
+    const cpus = n.cpus === null ? 'CPUs unknown' : n.cpus.length === 0 ? 'no CPUs' : `${n.cpus.length} CPUs`;
     line(`NUMA node ${n.id}`, `${cpus}, ${gib(n.memTotalKiB)}${tier ? `, tier ${tier.id}` : ''}`);
   }
   if (r.numa.balancingMeaning) line('NUMA balancing', r.numa.balancingMeaning);
@@ -81,7 +90,7 @@ export function formatReport(r: Report): string {
     out.push('', 'Could not read:');
     for (const d of problems) out.push(`  ${d.path}: ${d.problem} (${d.detail})`);
   }
-  return out.join('\n') + '\n';
+  return printable(out.join('\n') + '\n');
 }
 
 export function formatHardware(h: Hardware): string {
@@ -97,5 +106,5 @@ export function formatHardware(h: Hardware): string {
       `${`Module ${d.bank ?? ''}`.trim().padEnd(22)}${(d.sizeBytes / 1073741824).toFixed(1)} GiB${what ? ` ${what}` : ''}`,
     );
   }
-  return `${lines.join('\n')}\n`;
+  return printable(`${lines.join('\n')}\n`);
 }

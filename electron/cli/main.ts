@@ -22,7 +22,11 @@ export interface Io {
 }
 
 const SOURCE_OPTIONS = { root: { type: 'string' }, snapshot: { type: 'string' } } as const;
-const COMMON = { json: { type: 'boolean' }, help: { type: 'boolean' }, debug: { type: 'boolean' } } as const;
+const COMMON = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  debug: { type: 'boolean' },
+} as const;
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
   try {
@@ -40,6 +44,8 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[]
 function source(values: { root?: string | boolean | undefined; snapshot?: string | boolean | undefined }) {
   const root = typeof values.root === 'string' ? values.root : undefined;
   const snapshot = typeof values.snapshot === 'string' ? values.snapshot : undefined;
+  if (root === '') throw new UsageError('--root needs a directory');
+  if (snapshot === '') throw new UsageError('--snapshot needs a file');
   if (root !== undefined && snapshot !== undefined)
     throw new UsageError('choose one source: --root DIR or --snapshot FILE');
   return openSource({ root, snapshot });

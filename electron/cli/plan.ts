@@ -6,6 +6,7 @@ import { LIMITS, planRequestSchema, type PlanRequest } from '../../shared/plan/r
 import { validate } from '../../shared/schema';
 import { sizeLabel } from '../../shared/units';
 import { UsageError } from './errors';
+import { printable } from './format';
 
 function number(flag: string, text: string | undefined, min: number, max: number, integer = false): number | undefined {
   if (text === undefined) return undefined;
@@ -128,7 +129,7 @@ export function formatPlan(p: PlanResult): string {
         `  ${s.change.padEnd(40)} ${s.fits ? 'fits' : 'still short'}, margin ${mib(s.marginMiB)}   (${s.flags})`,
       );
   }
-  return `${out.join('\n')}\n`;
+  return printable(`${out.join('\n')}\n`);
 }
 
 export function formatModels(): string {

@@ -1,7 +1,7 @@
 /** Help texts, one per command: the single place the CLI's surface is described. */
 export const SOURCE_FLAGS = `Source (every command that reads a machine):
   --root DIR        read kernel files under DIR (DIR/proc/meminfo, DIR/sys/kernel/mm/...) instead of /
-  --snapshot FILE   read a snapshot made by \`hugetune snapshot\` or hugetune-capture.sh
+  --snapshot FILE   read a snapshot made by \`hugetune snapshot\` or hugetune-capture.sh (- for stdin)
                     (default: this machine)`;
 
 export const HELP: Record<string, string> = {

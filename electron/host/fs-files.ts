@@ -3,7 +3,7 @@
  * purpose: kernel files are tiny and generated on read, and a synchronous read of ~300 of them is faster
  * than scheduling as many promises.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { DirList, FileRead, HostFiles, SourceInfo } from '../../shared/host/files';
 
@@ -13,6 +13,36 @@ function errno(e: unknown): string {
 
 function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** Kernel text files are small; a 1,024-CPU /proc/interrupts is about 200 KiB. */
+const MAX_FILE = 16 * 1024 * 1024;
+const CHUNK = 64 * 1024;
+const scratch = Buffer.allocUnsafe(CHUNK);
+
+/**
+ * Reads one regular file (proc and sysfs files are regular, with a size of 0 or 4096 that means nothing),
+ * to its end, at most MAX_FILE bytes. Opened non-blocking so a FIFO planted in a fake root cannot hang us;
+ * devices, sockets and FIFOs are refused. Returns the bytes, or why not.
+ */
+function readKernelFile(full: string): Buffer | string {
+  const fd = openSync(full, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) return 'not a regular file';
+    // Read into a shared scratch buffer until end of file (a short read is not the end for every proc
+    // file); only the bytes read are copied out.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let n: number;
+    while ((n = readSync(fd, scratch, 0, CHUNK, null)) > 0) {
+      total += n;
+      if (total > MAX_FILE) return `larger than ${MAX_FILE / 1048576} MiB: not a kernel file`;
+      chunks.push(Buffer.from(scratch.subarray(0, n)));
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export class FsFiles implements HostFiles {
@@ -35,9 +65,13 @@ export class FsFiles implements HostFiles {
     const full = this.resolve(path);
     if (full === null) return { kind: 'error', message: `not a kernel path: ${path}` };
     try {
-      const buf = readFileSync(full);
+      const buf = readKernelFile(full);
+      if (typeof buf === 'string') return { kind: 'error', message: buf };
       // /proc/config.gz is the one compressed file; present it as the text it holds.
-      return { kind: 'text', text: (path.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8') };
+      return {
+        kind: 'text',
+        text: (path.endsWith('.gz') ? gunzipSync(buf, { maxOutputLength: MAX_FILE }) : buf).toString('utf8'),
+      };
     } catch (e) {
       const code = errno(e);
       if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };

@@ -15,8 +15,10 @@ import { APP_VERSION } from './version';
 
 function readLimited(path: string): string {
   let fd: number;
+  // `-` (and /dev/stdin, which cannot be reopened when standard input is a socket) read standard input.
+  const stdin = path === '-' || path === '/dev/stdin';
   try {
-    fd = openSync(path, 'r');
+    fd = stdin ? 0 : openSync(path, 'r');
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'ENOENT') throw new UserError(`snapshot ${path}: no such file`, 'not-found');
@@ -24,39 +26,38 @@ function readLimited(path: string): string {
     throw new UserError(`snapshot ${path}: ${(e as Error).message}`);
   }
   try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw new UserError(`snapshot ${path}: is a directory (use --root for a captured tree)`);
-    const size = st.size;
-    if (size > SNAPSHOT_MAX_BYTES)
-      throw new UserError(
-        `snapshot ${path}: ${size} bytes is larger than the ${SNAPSHOT_MAX_BYTES / 1048576} MiB a snapshot may be`,
-      );
-    const buf = Buffer.alloc(size);
-    let off = 0;
-    while (off < size) {
-      const n = readSync(fd, buf, off, size - off, off);
-      if (n === 0) break;
-      off += n;
+    if (fstatSync(fd).isDirectory())
+      throw new UserError(`snapshot ${path}: is a directory (use --root for a captured tree)`);
+    // Read to the end rather than trusting the size: pipes and /dev/stdin report 0.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let n: number;
+    while ((n = readSync(fd, buf, 0, buf.length, null)) > 0) {
+      total += n;
+      if (total > SNAPSHOT_MAX_BYTES)
+        throw new UserError(`snapshot ${path}: larger than the ${SNAPSHOT_MAX_BYTES / 1048576} MiB a snapshot may be`);
+      chunks.push(Buffer.from(buf.subarray(0, n)));
     }
-    return buf.subarray(0, off).toString('utf8');
+    return Buffer.concat(chunks, total).toString('utf8');
   } catch (e) {
     if (e instanceof UserError) throw e;
     throw new UserError(`snapshot ${path}: ${(e as Error).message}`);
   } finally {
-    closeSync(fd);
+    if (!stdin) closeSync(fd);
   }
 }
 
 /** Opens a snapshot file as a file tree, or throws a UserError that says what is wrong with it. */
 export function openSnapshot(path: string): HostFiles {
-  return snapshotFromText(readLimited(path), basename(path));
+  return snapshotFromText(readLimited(path), path);
 }
 
 export function snapshotFromText(text: string, name: string): HostFiles {
   const p = parseSnapshot(text);
   if (!p.ok) throw new UserError(`snapshot ${name}: ${p.error}`, 'bad-request');
   const when = p.value.capturedAt.slice(0, 16).replace('T', ' ');
-  return snapshotFiles(p.value, `snapshot ${name} (${p.value.host ?? 'host redacted'}, ${when} UTC)`);
+  return snapshotFiles(p.value, `snapshot ${basename(name)} (${p.value.host ?? 'host redacted'}, ${when} UTC)`);
 }
 
 export function captureSnapshot(files: HostFiles, redact: boolean, now = new Date()): Snapshot {

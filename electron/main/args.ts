@@ -4,7 +4,7 @@ import type { SourceOptions } from '../host/source';
 
 export function sourceFromArgv(argv: readonly string[]): SourceOptions {
   const { values } = parseArgs({
-    args: argv.filter((a) => a.startsWith('--')),
+    args: [...argv],
     options: { root: { type: 'string' }, snapshot: { type: 'string' }, port: { type: 'string' } },
     strict: false,
     allowPositionals: true,

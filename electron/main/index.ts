@@ -1,19 +1,20 @@
 /** The Electron main process: window, security rules and IPC. The only module that imports 'electron'. */
 import { app, BrowserWindow, dialog } from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ActiveSource } from '../host/active-source';
 import { createHandlers, SAMPLE_INTERVAL_MS } from '../host/handlers';
 import { Sampler } from '../host/sampler';
 import { openSource } from '../host/source';
 import { sourceFromArgv } from './args';
 import { registerIpc } from './ipc';
+import { registerAppScheme, serveAppScheme } from './app-protocol';
 import { installSecurityRules, WEB_PREFERENCES } from './security';
+import { APP_INDEX_URL } from './trust';
 
 app.enableSandbox();
+registerAppScheme();
 
-const rendererIndex = join(import.meta.dirname, '..', 'renderer', 'index.html');
-const appIndexUrl = pathToFileURL(rendererIndex).href;
+const rendererDir = join(import.meta.dirname, '..', 'renderer');
 
 function createWindow(): void {
   const win = new BrowserWindow({
@@ -26,7 +27,7 @@ function createWindow(): void {
     webPreferences: { ...WEB_PREFERENCES, preload: join(import.meta.dirname, '..', 'preload', 'index.cjs') },
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadFile(rendererIndex);
+  void win.loadURL(APP_INDEX_URL);
 }
 
 export async function start(): Promise<void> {
@@ -39,9 +40,10 @@ export async function start(): Promise<void> {
     return;
   }
   await app.whenReady();
-  installSecurityRules(appIndexUrl);
+  serveAppScheme(rendererDir);
+  installSecurityRules();
   const source = new ActiveSource(files);
-  registerIpc(createHandlers(source, 'electron'), new Sampler(() => source.current, SAMPLE_INTERVAL_MS), appIndexUrl);
+  registerIpc(createHandlers(source, 'electron'), new Sampler(() => source.current, SAMPLE_INTERVAL_MS));
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -9,15 +9,15 @@ import { isAppUrl } from './trust';
 
 export const CHANNELS = { call: 'hugetune:call', subscribe: 'hugetune:subscribe', event: 'hugetune:event' } as const;
 
-function trusted(frame: WebFrameMain | null, appIndexUrl: string): boolean {
-  return frame !== null && isAppUrl(frame.url, appIndexUrl);
+function trusted(frame: WebFrameMain | null): boolean {
+  return frame !== null && isAppUrl(frame.url);
 }
 
-export function registerIpc(handlers: Handlers, sampler: Sampler, appIndexUrl: string): void {
+export function registerIpc(handlers: Handlers, sampler: Sampler): void {
   ipcMain.handle(
     CHANNELS.call,
     (event: IpcMainInvokeEvent, method: unknown, args: unknown): Promise<Envelope<unknown>> | Envelope<unknown> => {
-      if (!trusted(event.senderFrame, appIndexUrl)) {
+      if (!trusted(event.senderFrame)) {
         return { ok: false, error: { code: 'forbidden', message: 'request from a frame that is not the app' } };
       }
       return dispatch(handlers, method, args, (e) => console.error('hugetune: internal error', e));
@@ -26,7 +26,7 @@ export function registerIpc(handlers: Handlers, sampler: Sampler, appIndexUrl: s
 
   const subscribed = new Set<number>();
   ipcMain.on(CHANNELS.subscribe, (event: IpcMainEvent, name: unknown) => {
-    if (!trusted(event.senderFrame, appIndexUrl) || name !== 'host.sample') return;
+    if (!trusted(event.senderFrame) || name !== 'host.sample') return;
     const contents = event.sender;
     if (subscribed.has(contents.id)) return;
     subscribed.add(contents.id);

@@ -13,12 +13,12 @@ export const WEB_PREFERENCES = {
   spellcheck: false,
 } as const;
 
-export function hardenContents(contents: WebContents, appIndexUrl: string): void {
+export function hardenContents(contents: WebContents): void {
   contents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url, appIndexUrl)) event.preventDefault();
+    if (!isAppUrl(url)) event.preventDefault();
   });
   contents.on('will-redirect', (event, url) => {
-    if (!isAppUrl(url, appIndexUrl)) event.preventDefault();
+    if (!isAppUrl(url)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
@@ -27,9 +27,9 @@ export function hardenContents(contents: WebContents, appIndexUrl: string): void
   });
 }
 
-export function installSecurityRules(appIndexUrl: string): void {
+export function installSecurityRules(): void {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   ses.setPermissionCheckHandler(() => false);
-  app.on('web-contents-created', (_event, contents) => hardenContents(contents, appIndexUrl));
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents));
 }

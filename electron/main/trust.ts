@@ -1,11 +1,14 @@
 /** Which URLs belong to the app itself. Pure, so the rules are tested without Electron. */
 
-/** True when `url` is the app's own page (the built renderer's index.html, loaded from disk). */
-export function isAppUrl(url: string, appIndexUrl: string): boolean {
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'hugetune';
+export const APP_INDEX_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
+
+/** True when `url` is a page of the app itself (served from app://hugetune/). */
+export function isAppUrl(url: string): boolean {
   try {
     const u = new URL(url);
-    const app = new URL(appIndexUrl);
-    return u.protocol === 'file:' && app.protocol === 'file:' && u.pathname === app.pathname;
+    return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST && u.username === '' && u.password === '';
   } catch {
     return false;
   }

@@ -6,7 +6,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-export const COOKIE = 'hugetune_token';
+/** Cookies are not separated by port, so the name carries it: two servers on one host keep their own. */
+export const cookieName = (port: number): string => `hugetune_token_${port}`;
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
@@ -18,12 +19,12 @@ export function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function cookieToken(req: IncomingMessage): string | null {
+export function cookieToken(req: IncomingMessage, port: number): string | null {
   const header = req.headers.cookie;
   if (!header) return null;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return v.join('=');
+    if (k === cookieName(port)) return v.join('=');
   }
   return null;
 }

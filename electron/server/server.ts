@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { dispatch, type Handlers } from '../../shared/api';
 import { SNAPSHOT_MAX_BYTES } from '../../shared/host/snapshot';
 import type { Sampler } from '../host/sampler';
-import { bearerToken, COOKIE, cookieToken, hostAllowed, newToken, originAllowed, sameToken } from './auth';
+import { bearerToken, cookieName, cookieToken, hostAllowed, newToken, originAllowed, sameToken } from './auth';
 import { loadStatic } from './static';
 
 export const CSP =
@@ -16,6 +16,10 @@ export const CSP =
 
 // A call may carry a snapshot the user opened; JSON escaping can at most double its text.
 const MAX_BODY = 2 * SNAPSHOT_MAX_BYTES + 1024 * 1024;
+
+/** A person has a few tabs open; more than this at once is something else. */
+const MAX_CALLS = 16;
+const MAX_STREAMS = 16;
 
 export interface ServeOptions {
   port: number;
@@ -61,6 +65,8 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? newToken();
   let port = 0;
+  let inFlight = 0;
+  let streams = 0;
   const sockets = new Set<Socket>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -70,7 +76,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (!originAllowed(req, port)) return send(res, 403, 'Forbidden: cross-origin request\n');
 
     const queryToken = url.searchParams.get('token');
-    const given = queryToken ?? bearerToken(req) ?? cookieToken(req);
+    const given = queryToken ?? bearerToken(req) ?? cookieToken(req, port);
     if (given === null) {
       return send(
         res,
@@ -82,14 +88,18 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
     // First visit with ?token=: keep it in a same-site, script-invisible cookie and drop it from the address bar.
     if (queryToken !== null && req.method === 'GET' && !url.pathname.startsWith('/api/')) {
-      res.setHeader('set-cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
-      res.writeHead(303, { location: url.pathname, 'cache-control': 'no-store' });
+      res.setHeader('set-cookie', `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      // Never `//host`: a leading double slash would make the redirect leave this server.
+      res.writeHead(303, { location: `/${url.pathname.replace(/^\/+/, '')}`, 'cache-control': 'no-store' });
       res.end();
       return;
     }
 
     if (url.pathname === '/api/call') {
       if (req.method !== 'POST') return send(res, 405, 'Method Not Allowed\n');
+      if (inFlight >= MAX_CALLS) return send(res, 503, 'Busy: too many calls at once\n');
+      inFlight++;
+      res.once('close', () => inFlight--);
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
         return send(res, 415, 'Unsupported Media Type: send application/json\n');
       }
@@ -116,6 +126,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
     if (url.pathname === '/api/events') {
       if (req.method !== 'GET') return send(res, 405, 'Method Not Allowed\n');
+      if (streams >= MAX_STREAMS) return send(res, 503, 'Busy: too many event streams\n');
+      streams++;
+      res.once('close', () => streams--);
       res.writeHead(200, {
         'content-type': 'text/event-stream',
         'cache-control': 'no-store',

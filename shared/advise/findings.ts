@@ -96,7 +96,12 @@ export function findings(h: HostState): Finding[] {
         '4,096 per 1 GiB page). Only pages allocated while HVO is on are optimized: enable it before reserving the pool ' +
         '(vm.hugetlb_optimize_vmemmap=1, or hugetlb_free_vmemmap=on at boot).',
       evidence: [
-        { path: PATHS.hvoSysctl, value: '0' },
+        h.hvo.sysctl !== null
+          ? { path: PATHS.hvoSysctl, value: String(h.hvo.sysctl) }
+          : {
+              path: PATHS.cmdline,
+              value: `hugetlb_free_vmemmap=${h.hvo.bootParam ?? '(not set: the kernel default is off)'}`,
+            },
         ...livePools.map((p) => ({
           path: `${HUGETLB_DIR}/hugepages-${p.pageSizeKiB}kB/nr_hugepages`,
           value: String(p.total),
@@ -123,7 +128,7 @@ export function findings(h: HostState): Finding[] {
         'after boot (the sysctl) and the kernel does not default it on, those pages keep their full vmemmap until the ' +
         'pool is shrunk and grown again. Add hugetlb_free_vmemmap=on to the command line to be sure.',
       evidence: [
-        { path: PATHS.hvoSysctl, value: '1' },
+        { path: PATHS.hvoSysctl, value: String(h.hvo.sysctl ?? 'absent') },
         {
           path: PATHS.cmdline,
           value: bootPools.map((r) => `hugepages=${r.count} (${sizeLabel(r.pageSizeKiB)})`).join(', '),
@@ -180,7 +185,7 @@ export function findings(h: HostState): Finding[] {
   }
 
   const tiers = h.numa.tiers;
-  const cpuless = h.numa.nodes.filter((n) => n.cpus.length === 0 && (n.memTotalKiB ?? 0) > 0);
+  const cpuless = h.numa.nodes.filter((n) => n.cpus !== null && n.cpus.length === 0 && (n.memTotalKiB ?? 0) > 0);
   const demoting = h.numa.demotionEnabled === true || ((h.numa.balancing ?? 0) & 2) !== 0;
   if ((tiers.length > 1 || cpuless.length > 0) && demoting) {
     out.push({

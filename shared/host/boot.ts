@@ -47,10 +47,15 @@ export function bootParams(params: readonly CmdlineParam[], archDefaultKiB = 204
   if (defText !== null && defaultKiB === null) problems.push(`default_hugepagesz=${defText}: not a size`);
   const bySize = new Map<number, BootReservation>();
   let size: number | null = null;
+  let sizeInvalid = false;
   for (const p of params) {
     if (p.key === 'hugepagesz') {
       size = p.value === null ? null : parseMemSizeKiB(p.value);
+      sizeInvalid = size === null;
       if (size === null) problems.push(`hugepagesz=${p.value ?? ''}: not a size`);
+    } else if (p.key === 'hugepages' && sizeInvalid) {
+      // The kernel drops a count that follows a size it rejected.
+      problems.push(`hugepages=${p.value ?? ''}: ignored, it follows an invalid hugepagesz=`);
     } else if (p.key === 'hugepages') {
       const c = p.value === null ? null : parseCount(p.value);
       if (c === null) {

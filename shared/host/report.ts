@@ -59,6 +59,7 @@ export interface Report {
     compiled: boolean | null;
     enabled: boolean | null;
     memmapPages: number | null;
+    sysctl: number | null;
     bootParam: string | null;
     archSupported: boolean | null;
     archNote: string;
@@ -81,7 +82,7 @@ export interface Report {
   numa: {
     nodes: {
       id: number;
-      cpus: number[];
+      cpus: number[] | null;
       memTotalKiB: number | null;
       memFreeKiB: number | null;
       distances: number[] | null;
@@ -166,11 +167,11 @@ export function buildReport(h: HostState): Report {
     numa: {
       nodes: h.numa.nodes.map((n) => ({
         id: n.id,
-        cpus: [...n.cpus],
+        cpus: n.cpus ? [...n.cpus] : null,
         memTotalKiB: n.memTotalKiB,
         memFreeKiB: n.memFreeKiB,
         distances: n.distances ? [...n.distances] : null,
-        cpuless: n.cpus.length === 0 && (n.memTotalKiB ?? 0) > 0,
+        cpuless: n.cpus !== null && n.cpus.length === 0 && (n.memTotalKiB ?? 0) > 0,
       })),
       tiers: [...h.numa.tiers],
       balancing: h.numa.balancing,

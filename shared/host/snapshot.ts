@@ -42,7 +42,9 @@ const snapshotSchema = s.object(
 export type Snapshot = Infer<typeof snapshotSchema>;
 
 /** Parses snapshot JSON text: the snapshot, or one line saying what is wrong with it. */
-export function parseSnapshot(text: string): { ok: true; value: Snapshot } | { ok: false; error: string } {
+export function parseSnapshot(input: string): { ok: true; value: Snapshot } | { ok: false; error: string } {
+  // Editors on some systems save JSON with a byte-order mark.
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   if (text.length > SNAPSHOT_MAX_BYTES) return { ok: false, error: `larger than ${SNAPSHOT_MAX_BYTES / 1048576} MiB` };
   let json: unknown;
   try {
@@ -62,9 +64,12 @@ export function parseSnapshot(text: string): { ok: true; value: Snapshot } | { o
   }
   const v = validate(snapshotSchema, json);
   if (!v.ok) return { ok: false, error: `malformed: ${v.error}` };
-  for (const path of Object.keys(v.value.files)) {
+  for (const [path, entry] of Object.entries(v.value.files)) {
     if (!KERNEL_PATH.test(path) || path.split('/').includes('..')) {
       return { ok: false, error: `malformed: ${JSON.stringify(path.slice(0, 80))} is not a kernel file path` };
+    }
+    if ('base64' in entry && entry.base64.length % 4 !== 0) {
+      return { ok: false, error: `malformed: files[${JSON.stringify(path)}] is not valid base64` };
     }
   }
   return v;
@@ -82,8 +87,13 @@ export function snapshotFiles(snap: Snapshot, label: string): HostFiles {
   const map = new Map<string, FileRead>();
   for (const [path, entry] of Object.entries(snap.files)) {
     if ('text' in entry) map.set(path, { kind: 'text', text: entry.text });
-    else if ('base64' in entry) map.set(path, { kind: 'text', text: decodeBase64(entry.base64) });
-    else
+    else if ('base64' in entry) {
+      try {
+        map.set(path, { kind: 'text', text: decodeBase64(entry.base64) });
+      } catch {
+        map.set(path, { kind: 'error', message: 'not valid base64 in the snapshot' });
+      }
+    } else
       map.set(
         path,
         entry.error === 'denied' ? { kind: 'denied' } : { kind: 'error', message: 'could not be read when captured' },

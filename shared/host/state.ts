@@ -75,6 +75,8 @@ export interface HvoState {
   readonly enabled: boolean | null;
   /** nr_memmap_pages + nr_memmap_boot_pages (4 KiB pages of struct page metadata), null before 6.11. */
   readonly memmapPages: number | null;
+  /** vm.hugetlb_optimize_vmemmap as read; null when absent or unreadable. */
+  readonly sysctl: number | null;
   /** `hugetlb_free_vmemmap=` on the command line, as written. */
   readonly bootParam: string | null;
   readonly archSupported: boolean | null;
@@ -112,7 +114,8 @@ export interface MemoryState {
 
 export interface NumaNode {
   readonly id: number;
-  readonly cpus: readonly number[];
+  /** null when the node's cpulist could not be read: unknown, not "no CPUs". */
+  readonly cpus: readonly number[] | null;
   readonly memTotalKiB: number | null;
   readonly memFreeKiB: number | null;
   /** SLIT distances to every node, in node order. */

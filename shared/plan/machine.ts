@@ -20,7 +20,11 @@ export function machineFromReport(r: Report, o: MachineOverrides = {}): PlanMach
   const nodes =
     o.memGiB !== undefined || r.numa.nodes.length === 0
       ? [{ id: 0, memMiB: totalMiB, hasCpus: true }]
-      : r.numa.nodes.map((n) => ({ id: n.id, memMiB: (n.memTotalKiB ?? 0) / 1024, hasCpus: n.cpus.length > 0 }));
+      : r.numa.nodes.map((n) => ({
+          id: n.id,
+          memMiB: (n.memTotalKiB ?? 0) / 1024,
+          hasCpus: n.cpus === null || n.cpus.length > 0,
+        }));
   return {
     label: o.memGiB !== undefined ? `planned ${o.memGiB} GiB machine` : r.source.label,
     totalMiB,

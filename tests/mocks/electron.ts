@@ -87,6 +87,17 @@ export class BrowserWindow extends EventEmitter {
 }
 
 export const dialog = { showErrorBox(): void {} };
+export const protocol = {
+  privileged: [] as unknown[],
+  handlers: new Map<string, Handler>(),
+  registerSchemesAsPrivileged(schemes: unknown[]): void {
+    this.privileged.push(...schemes);
+  },
+  handle(scheme: string, fn: Handler): void {
+    this.handlers.set(scheme, fn);
+  },
+};
+export const net = { fetch: (url: string): Promise<Response> => Promise.resolve(new Response(url)) };
 export const contextBridge = {
   exposed: new Map<string, unknown>(),
   exposeInMainWorld(key: string, value: unknown): void {
@@ -99,4 +110,4 @@ export const ipcRenderer = {
   on: (): void => {},
 };
 
-export default { app, BrowserWindow, ipcMain, session, shell, dialog, contextBridge, ipcRenderer };
+export default { app, BrowserWindow, ipcMain, session, shell, dialog, contextBridge, ipcRenderer, protocol, net };

@@ -6,18 +6,32 @@ import { createHandlers } from '../../electron/host/handlers';
 import { Sampler } from '../../electron/host/sampler';
 import { CHANNELS, registerIpc } from '../../electron/main/ipc';
 import { hardenContents, installSecurityRules, WEB_PREFERENCES } from '../../electron/main/security';
-import { isAllowedExternal, isAppUrl } from '../../electron/main/trust';
+import { appFilePath } from '../../electron/main/app-protocol';
+import { APP_INDEX_URL, isAllowedExternal, isAppUrl } from '../../electron/main/trust';
 import { fixtureFiles, VM } from '../helpers';
 
-const APP = 'file:///opt/hugetune/resources/app.asar/out/renderer/index.html';
+const APP = APP_INDEX_URL;
 
 describe('trust rules', () => {
   it('recognises only the app page as the app', () => {
-    expect(isAppUrl(APP, APP)).toBe(true);
-    expect(isAppUrl(`${APP}#/pools`, APP)).toBe(true);
-    expect(isAppUrl('file:///tmp/evil.html', APP)).toBe(false);
-    expect(isAppUrl('https://example.com/out/renderer/index.html', APP)).toBe(false);
-    expect(isAppUrl('not a url', APP)).toBe(false);
+    expect(isAppUrl(APP)).toBe(true);
+    expect(isAppUrl(`${APP}#/pools`)).toBe(true);
+    expect(isAppUrl('file:///tmp/evil.html')).toBe(false);
+    expect(isAppUrl('app://evil/index.html')).toBe(false);
+    expect(isAppUrl('https://hugetune/index.html')).toBe(false);
+    expect(isAppUrl('not a url')).toBe(false);
+  });
+  it('serves app:// only from the renderer directory', () => {
+    expect(appFilePath('/opt/app/renderer', 'app://hugetune/index.html')).toBe('/opt/app/renderer/index.html');
+    expect(appFilePath('/opt/app/renderer', 'app://hugetune/')).toBe('/opt/app/renderer/index.html');
+    expect(appFilePath('/opt/app/renderer', 'app://hugetune/assets/x.js')).toBe('/opt/app/renderer/assets/x.js');
+    // The URL parser folds %2e%2e itself; an encoded slash is what could climb out after decoding.
+    expect(appFilePath('/opt/app/renderer', 'app://hugetune/%2e%2e/%2e%2e/etc/passwd')).toBe(
+      '/opt/app/renderer/etc/passwd',
+    );
+    expect(appFilePath('/opt/app/renderer', 'app://hugetune/..%2f..%2fetc/passwd')).toBeNull();
+    expect(appFilePath('/opt/app/renderer', 'app://other/index.html')).toBeNull();
+    expect(appFilePath('/opt/app/renderer', 'file:///etc/passwd')).toBeNull();
   });
   it('opens only allow-listed https documentation links', () => {
     expect(isAllowedExternal('https://docs.kernel.org/admin-guide/mm/hugetlbpage.html')).toBe(true);
@@ -40,7 +54,7 @@ describe('window hardening', () => {
   });
   it('blocks navigation away from the app, webviews and new windows', () => {
     const wc = new MockWebContents();
-    hardenContents(wc as never, APP);
+    hardenContents(wc as never);
     const ev = () => ({
       prevented: false,
       preventDefault() {
@@ -61,7 +75,7 @@ describe('window hardening', () => {
     expect(shell.opened).toEqual(['https://docs.kernel.org/x']);
   });
   it('denies every permission request', () => {
-    installSecurityRules(APP);
+    installSecurityRules();
     let granted: boolean | null = null;
     session.defaultSession.permissionRequestHandler!(null, 'media', (g: boolean) => (granted = g));
     expect(granted).toBe(false);
@@ -71,7 +85,7 @@ describe('window hardening', () => {
 
 describe('IPC', () => {
   const files = fixtureFiles(VM);
-  registerIpc(createHandlers(new ActiveSource(files), 'electron'), new Sampler(() => files, 1000), APP);
+  registerIpc(createHandlers(new ActiveSource(files), 'electron'), new Sampler(() => files, 1000));
   const invoke = ipcMain.handlers.get(CHANNELS.call)!;
 
   it('answers the app frame through the handler table', async () => {

@@ -222,7 +222,7 @@ describe('sizes and boot parameters', () => {
     if (!p.ok) throw new Error(p.reason);
     expect(bootParams(p.value).problems).toEqual([
       'hugepagesz=huge: not a size',
-      'hugepages=many: not a count or node:count list',
+      'hugepages=many: ignored, it follows an invalid hugepagesz=',
     ]);
   });
 });

@@ -78,10 +78,14 @@ describe('web mode access', () => {
     expect(first.status).toBe(303);
     expect(first.headers.location).toBe('/');
     const cookie = String(first.headers['set-cookie']);
-    expect(cookie).toMatch(/hugetune_token=test-token-123; HttpOnly; SameSite=Strict/);
-    const page = await raw('/', { cookie: 'hugetune_token=test-token-123' });
+    expect(cookie).toMatch(/hugetune_token_\d+=test-token-123; HttpOnly; SameSite=Strict/);
+    const page = await raw('/', { cookie: `hugetune_token_${server.port}=test-token-123` });
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
+  });
+  it('never redirects off this server', async () => {
+    const r = await raw('/.//evil.example/?token=test-token-123');
+    expect(r.headers.location).toBe('/evil.example/');
   });
   it('serves nothing outside the renderer directory', async () => {
     expect((await raw('/../../etc/passwd', auth)).status).toBe(404);

@@ -14,7 +14,11 @@ export function parseBuddyinfo(text: string): Parsed<BuddyZone[]> {
     if (line.trim() === '') continue;
     const m = /^Node\s+(\d+),\s+zone\s+(\S+)\s+([\d\s]+)$/.exec(line.trim());
     if (!m) return malformed(`unexpected line ${JSON.stringify(line.slice(0, 60))}`);
-    out.push({ node: Number(m[1]), zone: m[2]!, freeBlocks: m[3]!.trim().split(/\s+/).map(Number) });
+    const freeBlocks = m[3]!.trim().split(/\s+/).map(Number);
+    // MAX_PAGE_ORDER is at most about 15 on any configuration; more columns is not a buddyinfo line.
+    if (freeBlocks.length > 20 || !freeBlocks.every(Number.isSafeInteger))
+      return malformed(`unexpected counts in ${m[2]!}`);
+    out.push({ node: Number(m[1]), zone: m[2]!, freeBlocks });
   }
   if (out.length === 0) return malformed('no zones');
   return parsed(out);

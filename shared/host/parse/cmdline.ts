@@ -13,11 +13,11 @@ export function parseCmdline(text: string): Parsed<CmdlineParam[]> {
   const out: CmdlineParam[] = [];
   let i = 0;
   while (i < t.length) {
-    while (i < t.length && t[i] === ' ') i++;
+    while (i < t.length && (t[i] === ' ' || t[i] === '\t')) i++;
     if (i >= t.length) break;
     let word = '';
     let quoted = false;
-    while (i < t.length && (quoted || t[i] !== ' ')) {
+    while (i < t.length && (quoted || (t[i] !== ' ' && t[i] !== '\t'))) {
       if (t[i] === '"') quoted = !quoted;
       else word += t[i];
       i++;

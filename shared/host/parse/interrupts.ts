@@ -68,6 +68,7 @@ export function parseInterrupts(text: string): Parsed<Interrupts> {
     cpus.push(Number(h.slice(3)));
   }
   if (cpus.length === 0) return malformed('header has no CPU columns');
+  if (new Set(cpus).size !== cpus.length) return malformed('header names a CPU twice');
   const n = cpus.length;
   const rows = new Map<string, InterruptRow>();
   let start = firstNl === -1 ? text.length : firstNl + 1;

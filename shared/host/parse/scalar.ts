@@ -64,6 +64,8 @@ export function pageSizeFromDirName(name: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+const MAX_IDS = 65536;
+
 /** A list of CPUs or nodes such as `0-3,8,10-11` (cpulist, node online). Empty text is an empty list. */
 export function parseIdList(text: string): Parsed<number[]> {
   const t = text.trim();
@@ -75,7 +77,10 @@ export function parseIdList(text: string): Parsed<number[]> {
     const lo = Number(m[1]);
     const hi = m[2] === undefined ? lo : Number(m[2]);
     if (hi < lo || hi - lo > 65536) return malformed(`bad range ${part}`);
+    // The kernel allows at most a few thousand CPUs or nodes; a longer list is not a kernel file.
+    if (out.length + hi - lo + 1 > MAX_IDS) return malformed(`more than ${MAX_IDS} ids`);
     for (let i = lo; i <= hi; i++) out.push(i);
   }
+  if (new Set(out).size !== out.length) return malformed('an id is listed twice');
   return parsed(out);
 }

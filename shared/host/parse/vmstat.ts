@@ -13,7 +13,7 @@ export function parseVmstat(text: string): Parsed<ReadonlyMap<string, number>> {
       const name = text.slice(start, space);
       const raw = text.slice(space + 1, end).trim();
       // Signed on purpose: per-cpu drift can show a gauge such as nr_zone_write_pending below zero briefly.
-      if (/^-?\d{1,16}$/.test(raw) && /^[a-z0-9_]+$/.test(name)) out.set(name, Number(raw));
+      if (/^-?\d{1,20}$/.test(raw) && /^[a-z0-9_]+$/.test(name)) out.set(name, Number(raw));
     }
     start = end + 1;
   }

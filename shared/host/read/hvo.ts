@@ -49,6 +49,7 @@ export function readHvo(ctx: ReadContext, kernel: KernelState, vmstat: ReadonlyM
     compiled,
     enabled,
     memmapPages: a !== undefined && b !== undefined ? a + b : null,
+    sysctl,
     bootParam: kernel.boot?.hugetlbFreeVmemmap ?? null,
     archSupported: arch.supported,
     archNote: arch.note,

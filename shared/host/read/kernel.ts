@@ -29,6 +29,7 @@ function archFromRelease(release: string | null): string | null {
 export function readCpuFlags(ctx: ReadContext): ReadonlySet<string> | null {
   return ctx.get(PATHS.cpuinfo, (text) => {
     const m = /^(?:flags|Features)\s*:(.*)$/m.exec(text);
-    return { ok: true, value: new Set(m ? m[1]!.trim().split(/\s+/) : []) };
+    // No flags line (some virtual CPUs, a trimmed capture): the flags are unknown, not empty.
+    return m ? { ok: true, value: new Set(m[1]!.trim().split(/\s+/)) } : { ok: false, reason: 'no flags line' };
   });
 }

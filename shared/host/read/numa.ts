@@ -28,7 +28,7 @@ export function readNuma(ctx: ReadContext, ids: readonly number[]): NumaState {
       const mem = ctx.get(`${NODE_DIR}/node${id}/meminfo`, parseMeminfo)?.fields;
       return {
         id,
-        cpus: ctx.get(`${NODE_DIR}/node${id}/cpulist`, parseIdList) ?? [],
+        cpus: ctx.get(`${NODE_DIR}/node${id}/cpulist`, parseIdList),
         memTotalKiB: mem?.get('MemTotal') ?? null,
         memFreeKiB: mem?.get('MemFree') ?? null,
         distances: ctx.get(`${NODE_DIR}/node${id}/distance`, parseDistances, true),
