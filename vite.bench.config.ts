@@ -12,7 +12,7 @@ export default defineConfig({
     minify: false,
     rollupOptions: {
       input: { bench: resolve(import.meta.dirname, 'tests/bench/bench.ts') },
-      external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
+      external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), '@huggingface/gguf'],
       output: { format: 'esm', entryFileNames: '[name].js' },
     },
   },

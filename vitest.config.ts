@@ -27,6 +27,10 @@ export default defineConfig({
           setupFiles: ['tests/renderer/setup.ts'],
         },
       },
+      // Changes kernel settings (and restores them): only when asked for, as root.
+      ...(process.env.HUGETUNE_LIVE === '1'
+        ? [{ test: { name: 'live', environment: 'node', include: ['tests/live/**/*.test.ts'], fileParallelism: false } }]
+        : []),
       {
         test: {
           name: 'e2e',

@@ -7,13 +7,11 @@ import { UserError } from '../../shared/errors';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
 import { APP_VERSION } from '../host/version';
-import { captureSnapshot, writeSnapshot } from '../host/snapshot-io';
 import { openSource } from '../host/source';
 import { UsageError } from './errors';
 import { formatHardware, formatReport } from './format';
-import { formatModels, formatPlan, PLAN_OPTIONS, planRequestFromFlags } from './plan';
-import { MODELS, QUANTS } from '../../shared/plan/catalog';
-import { runPlan } from '../../shared/plan/request';
+
+import { PLAN_OPTIONS } from './plan-options';
 import { HELP } from './usage';
 
 export interface Io {
@@ -84,12 +82,14 @@ async function run(argv: string[], io: Io): Promise<number> {
     case 'models': {
       const { values } = parse(rest, {});
       if (values.help) return help(io, command);
-      io.out(values.json ? `${JSON.stringify({ models: MODELS, quants: QUANTS }, null, 2)}\n` : formatModels());
+      const { modelsJson, formatModels } = await import('./plan');
+      io.out(values.json ? `${JSON.stringify(modelsJson(), null, 2)}\n` : formatModels());
       return 0;
     }
     case 'plan': {
       const { values } = parse(rest, { ...SOURCE_OPTIONS, ...PLAN_OPTIONS });
       if (values.help) return help(io, command);
+      const { formatPlan, planRequestFromFlags, runPlan } = await import('./plan');
       const req = planRequestFromFlags(values);
       // A what-if machine (--mem-gib) needs no source; otherwise read the one given (live by default).
       const report = buildReport(readHost(source(values)));
@@ -106,6 +106,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       });
       if (values.help) return help(io, command);
       if (values.output === undefined) throw new UsageError('snapshot needs -o FILE (or -o - for standard output)');
+      const { captureSnapshot, writeSnapshot } = await import('../host/snapshot-io');
       const snap = captureSnapshot(source(values), values.redact === true);
       if (values.output === '-') io.out(`${JSON.stringify(snap)}\n`);
       else {

@@ -2,7 +2,8 @@
 import { UserError } from '../../shared/errors';
 import { MODELS, QUANTS } from '../../shared/plan/catalog';
 import type { PlanResult } from '../../shared/plan/plan';
-import { LIMITS, planRequestSchema, type PlanRequest } from '../../shared/plan/request';
+import { LIMITS, planRequestSchema, runPlan, type PlanRequest } from '../../shared/plan/request';
+import { PLAN_OPTIONS } from './plan-options';
 import { validate } from '../../shared/schema';
 import { sizeLabel } from '../../shared/units';
 import { UsageError } from './errors';
@@ -32,24 +33,15 @@ function choice<T extends string>(
   return v as T;
 }
 
-export const PLAN_OPTIONS = {
-  model: { type: 'string' },
-  quant: { type: 'string' },
-  gguf: { type: 'string' },
-  'footprint-mib': { type: 'string' },
-  ctx: { type: 'string' },
-  'kv-type': { type: 'string' },
-  'page-size': { type: 'string' },
-  hvo: { type: 'string' },
-  'no-mmap': { type: 'boolean' },
-  mlock: { type: 'boolean' },
-  numa: { type: 'string' },
-  'mem-gib': { type: 'string' },
-  'available-mib': { type: 'string' },
-  'reserve-mib': { type: 'string' },
-} as const;
+export { PLAN_OPTIONS } from './plan-options';
 
 type Values = Partial<Record<keyof typeof PLAN_OPTIONS, string | boolean>>;
+
+export { runPlan };
+
+export function modelsJson() {
+  return { models: MODELS, quants: QUANTS };
+}
 
 export function planRequestFromFlags(v: Values): PlanRequest {
   const str = (k: keyof typeof PLAN_OPTIONS): string | undefined => (typeof v[k] === 'string' ? v[k] : undefined);

@@ -3,10 +3,14 @@
  * absolute times are printed for context only. Run with `npm run bench`.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FsFiles } from '../../electron/host/fs-files';
+import { readGgufModel } from '../../electron/host/gguf';
+import { runPlan } from '../../shared/plan/request';
+import { llamaMeta, llamaTensors, writeGguf } from '../fixtures/gguf';
 import type { DirList, FileRead, HostFiles } from '../../shared/host/files';
 import { parseInterrupts } from '../../shared/host/parse/interrupts';
 import { readHost } from '../../shared/host/read/index';
@@ -117,3 +121,31 @@ console.log(
   `cold start (median of ${coldReps}): hugetune report --json ${report.toFixed(1)} ms, node -e 0 ${bare.toFixed(1)} ms`,
 );
 console.log(`  ratio ${(report / bare).toFixed(2)}x`);
+
+// The planner: a full plan in-process, and a 100 GB GGUF planned from its header alone.
+const report0 = buildReport(readHost(live));
+const planMs = time(500, () =>
+  runPlan({ model: 'deepseek-r1-671b', quant: 'Q4_K_M', memGiB: 512, pageSize: '1G', ctx: 32768 }, report0),
+);
+console.log(
+  `plan (DeepSeek-R1 on a planned 512 GiB machine): ${planMs.toFixed(3)} ms (median of 500; goal: under 5 ms)`,
+);
+
+const dir = mkdtempSync(join(tmpdir(), 'hugetune-bench-'));
+const big = join(dir, 'big.gguf');
+const bytes = writeGguf(
+  big,
+  llamaMeta({ name: 'big', layers: 126, hidden: 16384, heads: 128, kvHeads: 8, ctx: 131072, vocab: 128256 }),
+  llamaTensors({ layers: 126, hidden: 16384, kvDim: 1024, ffn: 53248, vocab: 128256, type: 10 }),
+);
+const ggufTimes: number[] = [];
+for (let i = 0; i < 5; i++) {
+  const t = performance.now();
+  const spec = await readGgufModel(big);
+  runPlan({ gguf: big, memGiB: 512 }, report0, spec);
+  ggufTimes.push(performance.now() - t);
+}
+rmSync(dir, { recursive: true, force: true });
+console.log(
+  `GGUF of ${(bytes / 1e9).toFixed(0)} GB (sparse), header read + plan: ${median(ggufTimes).toFixed(1)} ms (median of 5; goal: well under 1 s)`,
+);
