@@ -3,7 +3,7 @@ import { UserError } from '../../shared/errors';
 import { MODELS, QUANTS } from '../../shared/plan/catalog';
 import type { PlanResult } from '../../shared/plan/plan';
 import { LIMITS, planRequestSchema, runPlan, type PlanRequest } from '../../shared/plan/request';
-import { PLAN_OPTIONS } from './plan-options';
+import type { PLAN_OPTIONS } from './plan-options';
 import { validate } from '../../shared/schema';
 import { sizeLabel } from '../../shared/units';
 import { UsageError } from './errors';
