@@ -29,7 +29,11 @@ export default defineConfig({
       },
       // Changes kernel settings (and restores them): only when asked for, as root.
       ...(process.env.HUGETUNE_LIVE === '1'
-        ? [{ test: { name: 'live', environment: 'node', include: ['tests/live/**/*.test.ts'], fileParallelism: false } }]
+        ? [
+            {
+              test: { name: 'live', environment: 'node', include: ['tests/live/**/*.test.ts'], fileParallelism: false },
+            },
+          ]
         : []),
       {
         test: {
