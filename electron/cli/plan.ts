@@ -33,8 +33,6 @@ function choice<T extends string>(
   return v as T;
 }
 
-export { PLAN_OPTIONS } from './plan-options';
-
 type Values = Partial<Record<keyof typeof PLAN_OPTIONS, string | boolean>>;
 
 export { runPlan };
