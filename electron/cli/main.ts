@@ -19,7 +19,7 @@ export interface Io {
   err(text: string): void;
 }
 
-const SOURCE_OPTIONS = { root: { type: 'string' }, snapshot: { type: 'string' } } as const;
+const SOURCE_OPTIONS = { root: { type: 'string' }, snapshot: { type: 'string' }, sim: { type: 'string' } } as const;
 const COMMON = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -27,8 +27,16 @@ const COMMON = {
 } as const;
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  return parseWith(args, options, false);
+}
+
+function parseWith<O extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: O,
+  allowPositionals: boolean,
+) {
   try {
-    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: false, strict: true });
+    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals, strict: true });
   } catch (e) {
     // node's messages are long and mention internals; keep the first sentence.
     const msg =
@@ -39,14 +47,20 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[]
   }
 }
 
-function source(values: { root?: string | boolean | undefined; snapshot?: string | boolean | undefined }) {
+function source(values: {
+  root?: string | boolean | undefined;
+  snapshot?: string | boolean | undefined;
+  sim?: string | boolean | undefined;
+}) {
   const root = typeof values.root === 'string' ? values.root : undefined;
   const snapshot = typeof values.snapshot === 'string' ? values.snapshot : undefined;
+  const sim = typeof values.sim === 'string' ? values.sim : undefined;
   if (root === '') throw new UsageError('--root needs a directory');
   if (snapshot === '') throw new UsageError('--snapshot needs a file');
-  if (root !== undefined && snapshot !== undefined)
-    throw new UsageError('choose one source: --root DIR or --snapshot FILE');
-  return openSource({ root, snapshot });
+  if ([root, snapshot, sim].filter((x) => x !== undefined).length > 1) {
+    throw new UsageError('choose one source: --root DIR, --snapshot FILE or --sim PROFILE');
+  }
+  return openSource({ root, snapshot, sim });
 }
 
 function parsePort(text: string | undefined): number | undefined {
@@ -97,6 +111,33 @@ async function run(argv: string[], io: Io): Promise<number> {
       const result = runPlan(req, report, spec);
       io.out(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result));
       return 0;
+    }
+    case 'sim': {
+      const [sub, ...args] = rest;
+      if (sub === undefined || sub === '--help' || sub === '-h') return help(io, 'sim');
+      const { values, positionals } = parseWith(args, {}, true);
+      if (values.help) return help(io, 'sim');
+      const { PROFILES } = await import('../../shared/sim/profiles');
+      if (sub === 'list') {
+        if (positionals.length > 0) throw new UsageError('sim list takes no arguments');
+        io.out(
+          values.json
+            ? `${JSON.stringify(
+                PROFILES.map((p) => ({ id: p.id, description: p.description })),
+                null,
+                2,
+              )}\n`
+            : PROFILES.map((p) => `  ${p.id.padEnd(26)}${p.description}\n`).join(''),
+        );
+        return 0;
+      }
+      if (sub === 'show') {
+        if (positionals.length !== 1) throw new UsageError('sim show needs one profile id or file');
+        const { loadProfile } = await import('../host/sim-source');
+        io.out(`${JSON.stringify(loadProfile(positionals[0]!), null, 2)}\n`);
+        return 0;
+      }
+      throw new UsageError(`unknown sim command '${sub}' (list or show)`);
     }
     case 'snapshot': {
       const { values } = parse(rest, {

@@ -2,6 +2,7 @@
 export const SOURCE_FLAGS = `Source (every command that reads a machine):
   --root DIR        read kernel files under DIR (DIR/proc/meminfo, DIR/sys/kernel/mm/...) instead of /
   --snapshot FILE   read a snapshot made by \`hugetune snapshot\` or hugetune-capture.sh (- for stdin)
+  --sim PROFILE     a simulated machine: a built-in profile (hugetune sim list) or a profile FILE.json
                     (default: this machine)`;
 
 export const HELP: Record<string, string> = {
@@ -13,6 +14,7 @@ Commands:
   report     what this machine does with huge pages: THP, HugeTLB pools, HVO, TLB shootdowns
   plan       will a model fit: memory by term, huge pages needed, HVO saving, page tables, NUMA layout
   models     the models and quantizations the planner knows
+  sim        built-in simulated machines for what-if planning (sim list, sim show)
   snapshot   capture the kernel files hugetune reads into one JSON file, to open anywhere
   serve      serve the app in a browser on 127.0.0.1 (web mode, for headless servers)
   open       open the desktop window (falls back to web mode where Electron cannot start)
@@ -25,7 +27,7 @@ Options:
 
 Exit status: 0 success, 1 runtime error, 2 usage error.`,
 
-  report: `Usage: hugetune report [--json] [--hardware] [--root DIR | --snapshot FILE]
+  report: `Usage: hugetune report [--json] [--hardware] [--root DIR | --snapshot FILE | --sim PROFILE]
 
 Reads the machine and prints the kernel release and architecture, THP settings, every HugeTLB pool
 (total/free per page size and NUMA node), whether HVO is on, and TLB shootdown counters.
@@ -64,6 +66,14 @@ Options:
 
 ${SOURCE_FLAGS}`,
 
+  sim: `Usage: hugetune sim list [--json]
+       hugetune sim show PROFILE|FILE.json
+
+A simulated machine writes the same kernel files a real kernel of its shape would, so every command reads
+it like a live machine: add --sim PROFILE (or --sim FILE.json) to report, plan, snapshot or serve. \`sim show\`
+prints a profile as JSON: save it, edit it (memory, nodes, kernel, THP, pools, HVO, boot line), and use the
+file with --sim. Counters start an hour after boot and advance with time under the profile's scenario.`,
+
   models: `Usage: hugetune models [--json]
 
 Lists the catalog models (ids for --model) with their size and shape, and the quantization types (names
@@ -82,7 +92,7 @@ Options:
   --redact          leave the host name out
   --json            print {"file", "files"} when done`,
 
-  serve: `Usage: hugetune serve [--port N] [--root DIR | --snapshot FILE] [--json]
+  serve: `Usage: hugetune serve [--port N] [--root DIR | --snapshot FILE | --sim PROFILE] [--json]
 
 Serves the app and its API on http://127.0.0.1:PORT only. Every request needs the random access token in
 the printed URL; open that URL in a browser. Stop with Ctrl-C.

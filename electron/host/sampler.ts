@@ -29,7 +29,8 @@ export class Sampler {
 
   subscribe(listener: (s: HostSample) => void): () => void {
     this.listeners.add(listener);
-    listener(takeSample(this.files(), this.clock()));
+    const files = this.files();
+    listener(takeSample(files, files.now?.() ?? this.clock()));
     if (this.timer === null) {
       this.timer = setInterval(() => this.tick(), this.intervalMs);
       this.timer.unref();
@@ -41,7 +42,8 @@ export class Sampler {
   }
 
   private tick(): void {
-    const sample = takeSample(this.files(), this.clock());
+    const files = this.files();
+    const sample = takeSample(files, files.now?.() ?? this.clock());
     for (const l of this.listeners) l(sample);
   }
 

@@ -30,6 +30,8 @@ export interface HostFiles {
   read(path: string): FileRead;
   /** Lists the names in one directory; never throws. */
   list(dir: string): DirList;
+  /** The machine's own clock in ms, where it is not the wall clock (the simulator). */
+  now?(): number;
 }
 
 /** An in-memory tree: what snapshots and the simulator produce, and what tests build by hand. */

@@ -1,0 +1,213 @@
+/**
+ * Writes the file tree a real kernel of the simulated machine's shape would show, at its current moment:
+ * the same paths and formats the readers parse. Which files exist follows the kernel version (mTHP dirs
+ * from 6.8, per-size stats from 6.10, memmap counters from 6.11, shrink_underused from 6.12, the HVO
+ * sysctl from 5.19).
+ */
+import { atLeast } from '../kernel/version';
+import { MemoryFiles, type HostFiles } from '../host/files';
+import type { SimMachine } from './machine';
+import { SCENARIO_RATES } from './machine';
+import { rng } from './random';
+
+const choices = (all: readonly string[], sel: string): string => all.map((o) => (o === sel ? `[${o}]` : o)).join(' ');
+const THP_MODES = ['always', 'madvise', 'never'] as const;
+const DEFRAG_MODES = ['always', 'defer', 'defer+madvise', 'madvise', 'never'] as const;
+
+/** CPU numbers of each node: CPUs are numbered node by node. */
+export function cpusByNode(m: SimMachine): number[][] {
+  let next = 0;
+  return m.profile.nodes.map((n) => Array.from({ length: n.cpus }, () => next++));
+}
+
+function ranges(ids: number[]): string {
+  if (ids.length === 0) return '';
+  const out: string[] = [];
+  let start = ids[0]!;
+  let prev = start;
+  for (const id of [...ids.slice(1), -1]) {
+    if (id === prev + 1) {
+      prev = id;
+      continue;
+    }
+    out.push(start === prev ? `${start}` : `${start}-${prev}`);
+    start = prev = id;
+  }
+  return out.join(',');
+}
+
+export function writeTree(m: SimMachine): Record<string, string> {
+  const p = m.profile;
+  const v = m.version;
+  const f: Record<string, string> = {};
+  const t = m.seconds;
+  const rand = rng(p.seed + m.boots * 7919);
+  const rate = SCENARIO_RATES[p.scenario];
+  const nodeCpus = cpusByNode(m);
+  const cpus = nodeCpus.flat();
+
+  f['/proc/sys/kernel/osrelease'] = `${p.release}\n`;
+  f['/proc/sys/kernel/arch'] = `${p.arch}\n`;
+  f['/proc/version'] = `Linux version ${p.release} (sim@hugetune) #1 SMP PREEMPT_DYNAMIC\n`;
+  f['/proc/cmdline'] = `${m.bootCmdline}\n`;
+  const flags =
+    p.arch === 'x86_64'
+      ? `flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx${p.pdpe1gb ? ' pdpe1gb' : ''} rdtscp lm pcid avx2`
+      : 'Features\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp';
+  f['/proc/cpuinfo'] = cpus
+    .map((c) => `processor\t: ${c}\nmodel name\t: ${p.cpuModel ?? 'simulated CPU'}\n${flags}\n`)
+    .join('\n');
+
+  // Memory: pools, a baseline in use, and the rest free.
+  const total = m.totalKiB;
+  const poolKiB = m.pools.reduce((s, pool) => s + pool.perNode.reduce((a, b) => a + b, 0) * pool.sizeKiB, 0);
+  const free = p.nodes.reduce((s, _, n) => s + m.freeNodeKiB(n), 0);
+  const def = m.pools.find((x) => x.sizeKiB === 2048) ?? m.pools[0];
+  const defTotal = def ? def.perNode.reduce((a, b) => a + b, 0) : 0;
+  f['/proc/meminfo'] = [
+    `MemTotal:       ${Math.round(total)} kB`,
+    `MemFree:        ${Math.round(free)} kB`,
+    `MemAvailable:   ${Math.round(free * 0.97)} kB`,
+    `AnonHugePages:  ${p.scenario === 'idle' || m.thp === 'never' ? 0 : 2097152} kB`,
+    `HugePages_Total:   ${defTotal}`,
+    `HugePages_Free:    ${defTotal}`,
+    'HugePages_Rsvd:        0',
+    'HugePages_Surp:        0',
+    `Hugepagesize:       ${def?.sizeKiB ?? 2048} kB`,
+    `Hugetlb:        ${Math.round(poolKiB)} kB`,
+    '',
+  ].join('\n');
+
+  const count = (perSecond: number): number => Math.floor(perSecond * t);
+  const vm: [string, number][] = [
+    ['nr_free_pages', Math.round(free / 4)],
+    ['nr_page_table_pages', Math.round(total / 4 / 2000)],
+    ['thp_fault_alloc', count(rate.thpFault)],
+    ['thp_fault_fallback', count(rate.thpFault * p.fragmentation)],
+    ['compact_stall', count(rate.compactStall)],
+    ['pgmigrate_success', count(rate.migrate)],
+    ['pgdemote_kswapd', p.demotion ? count(rate.demote) : 0],
+    ['pgpromote_success', (p.numaBalancing & 2) !== 0 ? count(rate.demote * 0.8) : 0],
+    ['numa_hint_faults', p.numaBalancing ? count(rate.migrate * 2) : 0],
+  ];
+  if (atLeast(v, 6, 11))
+    vm.push(
+      ['nr_memmap_pages', Math.round(m.memmapPages() * 0.2)],
+      ['nr_memmap_boot_pages', m.memmapPages() - Math.round(m.memmapPages() * 0.2)],
+    );
+  f['/proc/vmstat'] = vm.map(([k, x]) => `${k} ${x}\n`).join('');
+
+  // Free memory split by fragmentation: the unfragmented share in 4 MiB blocks, the rest in small ones.
+  f['/proc/buddyinfo'] = p.nodes
+    .map((_, n) => {
+      const nfree = m.freeNodeKiB(n);
+      const big = Math.floor((nfree * (1 - p.fragmentation)) / 4096);
+      // The fragmented share, split evenly over orders 0-3 (4 to 32 KiB blocks).
+      const small = [0, 1, 2, 3].map((k) => Math.floor((nfree * p.fragmentation) / 4 / (4 * 2 ** k)));
+      return `Node ${n}, zone   Normal ${[...small, 0, 0, 0, 0, 0, 0, big].map((x) => String(x).padStart(6)).join(' ')} \n`;
+    })
+    .join('');
+  f['/proc/mounts'] =
+    'proc /proc proc rw,relatime 0 0\nsysfs /sys sysfs rw,relatime 0 0\nhugetlbfs /dev/hugepages hugetlbfs rw,relatime,pagesize=2M 0 0\n';
+
+  // /proc/interrupts: one column per online CPU; seeded per-CPU spread around the scenario's rate.
+  const spread = cpus.map(() => 0.7 + 0.6 * rand());
+  const header = `${' '.repeat(11)}${cpus.map((c) => `CPU${c}`.padEnd(11)).join('')}\n`;
+  const row = (label: string, value: (i: number) => number, desc: string) =>
+    // As the kernel prints them: each count right-aligned in 10 columns and followed by a space.
+    `${label.padStart(4)}:${cpus.map((_, i) => `${String(value(i)).padStart(10)} `).join('')}  ${desc}\n`;
+  let irq = header + row('0', () => 44, 'IO-APIC   2-edge      timer');
+  if (p.arch === 'x86_64') {
+    irq += row('RES', (i) => count(20 * spread[i]!), 'Rescheduling interrupts');
+    irq += row('CAL', (i) => count((rate.tlb + 10) * spread[i]!), 'Function call interrupts');
+    irq += row('TLB', (i) => count(rate.tlb * spread[i]!), 'TLB shootdowns');
+    irq += 'ERR:          0\nMIS:          0\n';
+  } else {
+    irq += row('IPI0', (i) => count(20 * spread[i]!), 'Rescheduling interrupts');
+    irq += row('IPI1', (i) => count(10 * spread[i]!), 'Function call interrupts');
+  }
+  f['/proc/interrupts'] = irq;
+
+  const thp = '/sys/kernel/mm/transparent_hugepage';
+  f[`${thp}/enabled`] = `${choices(THP_MODES, m.thp)}\n`;
+  f[`${thp}/defrag`] = `${choices(DEFRAG_MODES, p.defrag)}\n`;
+  f[`${thp}/shmem_enabled`] = `${choices(['always', 'within_size', 'advise', 'never', 'deny', 'force'], 'never')}\n`;
+  f[`${thp}/use_zero_page`] = '1\n';
+  f[`${thp}/hpage_pmd_size`] = '2097152\n';
+  if (atLeast(v, 6, 12)) f[`${thp}/shrink_underused`] = '1\n';
+  for (const [k, x] of Object.entries({
+    defrag: 1,
+    pages_to_scan: 4096,
+    scan_sleep_millisecs: 10000,
+    alloc_sleep_millisecs: 60000,
+    max_ptes_none: 511,
+    max_ptes_swap: 64,
+    max_ptes_shared: 256,
+    full_scans: Math.floor(t / 10),
+    pages_collapsed: 0,
+  })) {
+    f[`${thp}/khugepaged/${k}`] = `${x}\n`;
+  }
+  if (atLeast(v, 6, 8)) {
+    for (const kib of [16, 32, 64, 128, 256, 512, 1024, 2048]) {
+      const d = `${thp}/hugepages-${kib}kB`;
+      f[`${d}/enabled`] = `${choices(['always', 'inherit', 'madvise', 'never'], kib === 2048 ? 'inherit' : 'never')}\n`;
+      if (atLeast(v, 6, 11))
+        f[`${d}/shmem_enabled`] =
+          `${choices(['always', 'inherit', 'within_size', 'advise', 'never'], kib === 2048 ? 'inherit' : 'never')}\n`;
+      if (atLeast(v, 6, 10)) {
+        f[`${d}/stats/anon_fault_alloc`] = `${kib === 2048 ? count(rate.thpFault) : 0}\n`;
+        f[`${d}/stats/anon_fault_fallback`] = `${kib === 2048 ? count(rate.thpFault * p.fragmentation) : 0}\n`;
+      }
+    }
+  }
+
+  for (const pool of m.pools) {
+    const d = `/sys/kernel/mm/hugepages/hugepages-${pool.sizeKiB}kB`;
+    const total = pool.perNode.reduce((a, b) => a + b, 0);
+    f[`${d}/nr_hugepages`] = `${total}\n`;
+    f[`${d}/nr_hugepages_mempolicy`] = `${total}\n`;
+    f[`${d}/free_hugepages`] = `${total}\n`;
+    f[`${d}/resv_hugepages`] = '0\n';
+    f[`${d}/surplus_hugepages`] = '0\n';
+    f[`${d}/nr_overcommit_hugepages`] = '0\n';
+    pool.perNode.forEach((x, n) => {
+      const nd = `/sys/devices/system/node/node${n}/hugepages/hugepages-${pool.sizeKiB}kB`;
+      f[`${nd}/nr_hugepages`] = `${x}\n`;
+      f[`${nd}/free_hugepages`] = `${x}\n`;
+      f[`${nd}/surplus_hugepages`] = '0\n';
+    });
+  }
+
+  p.nodes.forEach((node, n) => {
+    const nd = `/sys/devices/system/node/node${n}`;
+    f[`${nd}/cpulist`] = `${ranges(nodeCpus[n]!)}\n`;
+    f[`${nd}/meminfo`] =
+      `Node ${n} MemTotal:       ${Math.round(node.memGiB * 1048576)} kB\nNode ${n} MemFree:        ${Math.round(m.freeNodeKiB(n))} kB\n`;
+    f[`${nd}/distance`] =
+      `${p.nodes.map((_, j) => (j === n ? 10 : (p.tiers?.[j] ?? 4) !== (p.tiers?.[n] ?? 4) ? 30 : 21)).join(' ')}\n`;
+  });
+  f['/sys/devices/system/node/online'] = `${ranges(p.nodes.map((_, n) => n))}\n`;
+  f['/sys/devices/system/node/has_cpu'] = `${ranges(p.nodes.flatMap((node, n) => (node.cpus > 0 ? [n] : [])))}\n`;
+  f['/sys/devices/system/cpu/online'] = `${ranges(cpus)}\n`;
+
+  f['/proc/sys/vm/hugetlb_shm_group'] = '0\n';
+  f['/proc/sys/vm/nr_hugepages'] = `${defTotal}\n`;
+  if (m.hvoAvailable() && m.hasHvoSysctl()) f['/proc/sys/vm/hugetlb_optimize_vmemmap'] = `${m.hvo ? 1 : 0}\n`;
+  f['/proc/config.gz'] =
+    `CONFIG_HUGETLB_PAGE=y\n${m.hvoAvailable() ? `CONFIG_HUGETLB_PAGE_${atLeast(v, 5, 19) ? 'OPTIMIZE' : 'FREE'}_VMEMMAP=y\n` : '# CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP is not set\n'}`;
+  f['/proc/sys/kernel/numa_balancing'] = `${p.numaBalancing}\n`;
+  if (atLeast(v, 5, 15)) f['/sys/kernel/mm/numa/demotion_enabled'] = `${p.demotion}\n`;
+  if (atLeast(v, 6, 1)) {
+    const tiers = p.tiers ?? p.nodes.map(() => 4);
+    for (const id of [...new Set(tiers)]) {
+      f[`/sys/devices/virtual/memory_tiering/memory_tier${id}/nodelist`] =
+        `${ranges(tiers.flatMap((x, n) => (x === id ? [n] : [])))}\n`;
+    }
+  }
+  return f;
+}
+
+export function simFiles(m: SimMachine, label = `simulator: ${m.profile.id}`): HostFiles {
+  return MemoryFiles.fromTexts({ kind: 'sim', label }, writeTree(m));
+}

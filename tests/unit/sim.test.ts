@@ -1,0 +1,203 @@
+/** The simulator: every profile parses cleanly at every moment, says what the profile says, and behaves like a kernel. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Sampler } from '../../electron/host/sampler';
+import { readHost } from '../../shared/host/read/index';
+import { buildReport } from '../../shared/host/report';
+import { SimMachine } from '../../shared/sim/machine';
+import { parseProfile, SCENARIOS, type Profile } from '../../shared/sim/profile';
+import { findProfile, PROFILES } from '../../shared/sim/profiles';
+import { SimFiles } from '../../shared/sim/source';
+import { simFiles } from '../../shared/sim/write';
+import { CLI } from '../helpers';
+
+const report = (m: SimMachine) => buildReport(readHost(simFiles(m)));
+const profile = (id: string): Profile => findProfile(id)!;
+
+const arbProfile: fc.Arbitrary<Profile> = fc
+  .record({
+    arch: fc.constantFrom('x86_64' as const, 'aarch64' as const),
+    release: fc.constantFrom(
+      '4.18.0-553.el8_10.x86_64',
+      '5.15.0-119-generic',
+      '6.1.0-26-amd64',
+      '6.8.0-45-generic',
+      '6.11.0-1016-nvidia',
+      '6.12.9',
+      '6.18.2',
+    ),
+    nodes: fc.array(fc.record({ memGiB: fc.integer({ min: 4, max: 1024 }), cpus: fc.integer({ min: 0, max: 96 }) }), {
+      minLength: 1,
+      maxLength: 4,
+    }),
+    thp: fc.constantFrom('always' as const, 'madvise' as const, 'never' as const),
+    hvo: fc.boolean(),
+    pool2m: fc.integer({ min: 0, max: 2048 }),
+    fragmentation: fc.double({ min: 0, max: 1, noNaN: true }),
+    scenario: fc.constantFrom(...SCENARIOS),
+    seed: fc.integer({ min: 0, max: 1000 }),
+    pdpe1gb: fc.boolean(),
+  })
+  .map((r) => {
+    const nodes = r.nodes.some((n) => n.cpus > 0) ? r.nodes : [{ ...r.nodes[0]!, cpus: 4 }, ...r.nodes.slice(1)];
+    return {
+      id: 'random',
+      description: 'random',
+      arch: r.arch,
+      release: r.release,
+      hvoBuiltIn: true,
+      sockets: 1,
+      nodes,
+      cmdline: 'ro quiet',
+      thp: r.thp,
+      defrag: 'madvise',
+      hvo: r.hvo,
+      pools: [{ sizeKiB: 2048, perNode: nodes.map((_, i) => (i === 0 ? r.pool2m : 0)) }],
+      pdpe1gb: r.pdpe1gb,
+      fragmentation: r.fragmentation,
+      numaBalancing: 0,
+      demotion: false,
+      scenario: r.scenario,
+      seed: r.seed,
+    } satisfies Profile;
+  });
+
+describe('every profile at every moment', () => {
+  it('parses with no malformed file, and the readers report what the profile says', () => {
+    fc.assert(
+      fc.property(arbProfile, fc.integer({ min: 0, max: 86400 * 30 }), (p, seconds) => {
+        expect(parseProfile(p).ok).toBe(true);
+        const m = new SimMachine(p);
+        m.advance(seconds);
+        const r = report(m);
+        expect(r.diagnostics.filter((d) => d.problem !== 'missing')).toEqual([]);
+        expect(r.kernel.release).toBe(p.release);
+        expect(r.kernel.arch).toBe(p.arch);
+        expect(r.thp.enabled).toBe(p.thp);
+        expect(r.numa.nodes.map((n) => n.memTotalKiB)).toEqual(p.nodes.map((n) => n.memGiB * 1048576));
+        expect(r.numa.nodes.map((n) => n.cpus?.length)).toEqual(p.nodes.map((n) => n.cpus));
+        const pool = r.hugetlb.pools.find((x) => x.pageSizeKiB === 2048)!;
+        expect(pool.total).toBe(m.pools.find((x) => x.sizeKiB === 2048)!.perNode.reduce((a, b) => a + b, 0));
+        expect(r.tlb.available).toBe(p.arch === 'x86_64');
+        if (m.hvoAvailable() && m.hasHvoSysctl()) expect(r.hvo.enabled).toBe(p.hvo);
+        if (r.kernel.implies.memmapCounters) expect(r.hvo.memmapPages).toBe(m.memmapPages());
+      }),
+      { numRuns: 120 },
+    );
+  });
+  it('the built-in profiles are valid and read cleanly', () => {
+    expect(PROFILES.map((p) => p.id)).toEqual([
+      'strix-halo-128g',
+      'xeon-2s-768g',
+      'xeon-cxl-tiered',
+      'ubuntu-2404-desktop-64g',
+      'arm64-workstation',
+      'small-laptop',
+    ]);
+    for (const p of PROFILES) {
+      expect(parseProfile(p).ok, p.id).toBe(true);
+      expect(
+        report(new SimMachine(p)).diagnostics.filter((d) => d.problem !== 'missing'),
+        p.id,
+      ).toEqual([]);
+    }
+  });
+});
+
+describe('kernel semantics', () => {
+  it('HVO moves the memmap counters by exactly 7 per 2 MiB page and 4,095 per 1 GiB page, and only for pages allocated while on', () => {
+    const m = new SimMachine({ ...profile('strix-halo-128g'), fragmentation: 0 });
+    const start = m.memmapPages();
+    m.setPool(2048, [100]); // HVO off: no change
+    expect(m.memmapPages()).toBe(start);
+    m.setHvo(true);
+    m.setPool(2048, [612]);
+    m.setPool(1048576, [2]);
+    expect(start - m.memmapPages()).toBe(512 * 7 + 2 * 4095);
+    expect(report(m).hvo.memmapPages).toBe(m.memmapPages());
+  });
+  it('runtime pools fall short on fragmented memory; 1 GiB pages need boot or CMA', () => {
+    const m = new SimMachine({ ...profile('ubuntu-2404-desktop-64g'), fragmentation: 0.9 });
+    m.advance(86400);
+    m.setPool(2048, [20000]);
+    expect(m.pools.find((p) => p.sizeKiB === 2048)!.perNode[0]).toBeLessThan(20000);
+    m.setPool(1048576, [8]);
+    expect(m.pools.find((p) => p.sizeKiB === 1048576)!.perNode[0]).toBe(0);
+    m.setCmdline(`${m.bootCmdline} hugepagesz=1G hugepages=8`);
+    expect(m.pools.find((p) => p.sizeKiB === 1048576)!.perNode[0]).toBe(0); // not until a reboot
+    m.reboot();
+    expect(report(m).hugetlb.pools.find((p) => p.pageSizeKiB === 1048576)!.total).toBe(8);
+  });
+  it('THP changes show at once; the boot line only after a reboot', () => {
+    const m = new SimMachine(profile('small-laptop'));
+    m.setThp('never');
+    expect(report(m).thp.enabled).toBe('never');
+    m.setCmdline('ro transparent_hugepage=madvise');
+    expect(report(m).kernel.cmdline?.['transparent_hugepage']).toBeUndefined();
+    m.reboot();
+    expect(report(m).thp.enabled).toBe('madvise');
+  });
+  it('time is deterministic: same seed, same counters; heavy reclaim climbs by tens of millions per CPU an hour', () => {
+    const a = new SimMachine(profile('xeon-cxl-tiered'));
+    const b = new SimMachine(profile('xeon-cxl-tiered'));
+    a.advance(3600);
+    b.advance(3600);
+    const ra = report(a);
+    expect(ra.tlb.perCpu).toEqual(report(b).tlb.perCpu);
+    expect(Math.min(...ra.tlb.perCpu.map((c) => c.count))).toBeGreaterThan(10_000_000);
+  });
+  it('the sampler sees simulated time like a live machine', () => {
+    let now = 0;
+    const m = new SimMachine(profile('xeon-cxl-tiered'));
+    const files = new SimFiles(m, { clock: () => now, speed: 60 });
+    const seen: { at: number; total: number }[] = [];
+    const sampler = new Sampler(() => files, 1000);
+    const off = sampler.subscribe((s) => seen.push({ at: s.at, total: s.tlb!.total }));
+    now = 1000; // one real second = one simulated minute
+    const off2 = sampler.subscribe((s) => seen.push({ at: s.at, total: s.tlb!.total }));
+    off();
+    off2();
+    expect(seen[1]!.at - seen[0]!.at).toBe(60_000);
+    expect(seen[1]!.total).toBeGreaterThan(seen[0]!.total);
+  });
+});
+
+describe('--sim on the command line', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  it('lists, shows and uses profiles; a saved, edited profile file works the same way', () => {
+    expect(run('sim', 'list').stdout).toMatch(/xeon-cxl-tiered\s+one-socket 64-core Xeon/);
+    const shown = JSON.parse(run('sim', 'show', 'xeon-2s-768g').stdout) as Profile;
+    const file = join(mkdtempSync(join(tmpdir(), 'hugetune-sim-')), 'bigger.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...shown,
+        id: 'bigger',
+        nodes: [
+          { memGiB: 1024, cpus: 64 },
+          { memGiB: 1024, cpus: 64 },
+        ],
+      }),
+    );
+    const r = JSON.parse(run('report', '--json', '--sim', file).stdout) as ReturnType<typeof report>;
+    expect(r.memory.totalKiB).toBe(2048 * 1048576);
+    expect(r.hugetlb.pools.find((p) => p.pageSizeKiB === 1048576)!.total).toBe(380);
+    const plan = JSON.parse(
+      run('plan', '--json', '--sim', 'xeon-2s-768g', '--model', 'deepseek-r1-671b', '--page-size', '1G').stdout,
+    ) as { fits: boolean };
+    expect(plan.fits).toBe(true);
+  });
+  it('an unknown profile or a broken file is refused in one line', () => {
+    const unknown = run('report', '--sim', 'cray-1');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/unknown profile 'cray-1'/);
+    const file = join(mkdtempSync(join(tmpdir(), 'hugetune-sim-')), 'bad.json');
+    writeFileSync(file, JSON.stringify({ ...profile('small-laptop'), nodes: [] }));
+    expect(run('report', '--sim', file).stderr).toMatch(/not a machine profile: nodes: at least one node/);
+    expect(run('report', '--sim', 'small-laptop', '--root', '/').status).toBe(2);
+  });
+});
