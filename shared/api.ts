@@ -12,6 +12,7 @@ import { SNAPSHOT_MAX_BYTES } from './host/snapshot';
 import type { CatalogModel, Quant } from './plan/catalog';
 import type { PlanResult } from './plan/plan';
 import { planRequestSchema } from './plan/request';
+import { profileSchema } from './sim/profile';
 
 export const API_METHODS = {
   'app.info': { args: s.object({}) },
@@ -25,6 +26,8 @@ export const API_METHODS = {
   'source.openSnapshot': {
     args: s.object({ name: s.string({ maxLength: 255 }), text: s.string({ maxLength: SNAPSHOT_MAX_BYTES }) }),
   },
+  /** Switches this front end to a simulated machine (a profile, validated on the other side). */
+  'source.openSim': { args: s.object({ profile: profileSchema }) },
   /** Back to the source the app was started with. */
   'source.reset': { args: s.object({}) },
 } as const;
@@ -76,6 +79,7 @@ export interface ApiResults {
   'models.list': { models: CatalogModel[]; quants: Quant[] };
   'source.get': SourceState;
   'source.openSnapshot': SourceState;
+  'source.openSim': SourceState;
   'source.reset': SourceState;
 }
 

@@ -8,6 +8,11 @@ import { readHardware } from './hardware';
 import { MODELS, QUANTS } from '../../shared/plan/catalog';
 import { modelChoice, runPlan } from '../../shared/plan/request';
 import { snapshotFromText } from './snapshot-io';
+import { SIM_START_SECONDS } from './sim-source';
+import { UserError } from '../../shared/errors';
+import { SimMachine } from '../../shared/sim/machine';
+import { parseProfile } from '../../shared/sim/profile';
+import { SimFiles } from '../../shared/sim/source';
 import { APP_VERSION } from './version';
 
 export const SAMPLE_INTERVAL_MS = 2000;
@@ -37,6 +42,14 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handle
     'source.openSnapshot': ({ name, text }) => {
       // Parsed and validated in full before the switch: a bad file changes nothing.
       source.use(snapshotFromText(text, name));
+      return state();
+    },
+    'source.openSim': ({ profile }) => {
+      const p = parseProfile(profile);
+      if (!p.ok) throw new UserError(`not a machine profile: ${p.error}`, 'bad-request');
+      const machine = new SimMachine(p.value);
+      machine.advance(SIM_START_SECONDS);
+      source.use(new SimFiles(machine));
       return state();
     },
     'source.reset': () => {

@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ActiveSource } from '../../electron/host/active-source';
+import { createHandlers } from '../../electron/host/handlers';
 import { Sampler } from '../../electron/host/sampler';
+import { dispatch } from '../../shared/api';
+import { applyRecommended } from '../../shared/sim/recommend';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
 import { SimMachine } from '../../shared/sim/machine';
@@ -199,5 +203,33 @@ describe('--sim on the command line', () => {
     writeFileSync(file, JSON.stringify({ ...profile('small-laptop'), nodes: [] }));
     expect(run('report', '--sim', file).stderr).toMatch(/not a machine profile: nodes: at least one node/);
     expect(run('report', '--sim', 'small-laptop', '--root', '/').status).toBe(2);
+  });
+});
+
+describe('recommended settings on a simulated machine', () => {
+  it('turns HVO on and re-reserves the pool so its pages are optimized', () => {
+    const m = new SimMachine(profile('ubuntu-2404-desktop-64g'));
+    const before = m.memmapPages();
+    const steps = applyRecommended(m);
+    expect(steps.join('\n')).toMatch(/HVO on/);
+    const pool = m.pools.find((p) => p.sizeKiB === 2048)!;
+    expect(pool.optimized).toEqual(pool.perNode);
+    expect(before - m.memmapPages()).toBe(pool.perNode[0]! * 7);
+    expect(report(m).findings.map((f) => f.id)).not.toContain('hvo-off-with-pools');
+  });
+  it('the API opens a what-if machine, and refuses a broken one', async () => {
+    const source = new ActiveSource(simFiles(new SimMachine(profile('small-laptop'))));
+    const h = createHandlers(source, 'web');
+    expect(await dispatch(h, 'source.openSim', { profile: profile('xeon-cxl-tiered') })).toMatchObject({
+      ok: true,
+      value: { current: { kind: 'sim' } },
+    });
+    const bad = await dispatch(h, 'source.openSim', {
+      profile: { ...profile('small-laptop'), pools: [{ sizeKiB: 2048, perNode: [1, 2] }] },
+    });
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request', message: expect.stringMatching(/one count per node/) as unknown },
+    });
   });
 });

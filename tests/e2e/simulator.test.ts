@@ -1,0 +1,73 @@
+/** The Simulator in Chromium: what-if edits, kernel semantics, recommended settings side by side, and the Overview on a simulated machine. */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VM } from '../helpers';
+import { launch, serve, type Served } from './browser';
+
+let browser: Browser;
+let server: Served;
+beforeAll(async () => {
+  [browser, server] = await Promise.all([launch(), serve('--root', VM)]);
+});
+afterAll(async () => {
+  await Promise.all([browser?.close(), server?.stop()]);
+});
+
+async function openSimulator(): Promise<{ page: Page; problems: string[] }> {
+  const page = await (await browser.newContext()).newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(server.url);
+  await page.getByTestId('tab-simulator').click();
+  await page.getByTestId('sim-compare').waitFor();
+  return { page, problems };
+}
+
+const cell = (page: Page, row: string) => page.getByTestId(`sim-row-${row}`).locator('td').nth(1);
+
+describe('Simulator', () => {
+  it('edits a machine and shows before and after side by side', async () => {
+    const { page, problems } = await openSimulator();
+    await page.getByTestId('sim-profile').selectOption('ubuntu-2404-desktop-64g');
+    await page.getByTestId('sim-mem-0').fill('256');
+    await page.getByTestId('sim-release').fill('6.12.48');
+    await expect.poll(() => cell(page, 'Memory').textContent()).toBe('256.0 GiB');
+    expect(await page.getByTestId('sim-row-Memory').locator('td').first().textContent()).toBe('64.0 GiB');
+    expect(await cell(page, 'Findings').textContent()).not.toMatch(/alignment regression/);
+    expect(await page.getByTestId('sim-row-Findings').locator('td').first().textContent()).toMatch(
+      /alignment regression/,
+    );
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('a runtime 1 GiB pool falls short on a long-running machine; the recommended settings reserve it at boot', async () => {
+    const { page } = await openSimulator();
+    await page.getByTestId('sim-profile').selectOption('strix-halo-128g');
+    await page.getByTestId('sim-1g').fill('16');
+    await expect
+      .poll(() => page.getByTestId('sim-shortfall').textContent())
+      .toMatch(/Asked for 16 × 1 GiB at runtime, got 0/);
+    await page.getByTestId('sim-recommended').check();
+    await expect.poll(() => cell(page, 'Pools').textContent()).toBe('16 × 1 GiB');
+    expect(await page.getByTestId('sim-steps').textContent()).toMatch(
+      /hugepagesz=1G hugepages=16 hugetlb_free_vmemmap=on/,
+    );
+    await page.context().close();
+  });
+
+  it('shows the what-if machine in the Overview, with its own simulated time', async () => {
+    const { page, problems } = await openSimulator();
+    await page.getByTestId('sim-profile').selectOption('xeon-cxl-tiered');
+    await page.getByTestId('sim-open').click();
+    await page.getByTestId('finding-tiering-demotion').waitFor();
+    expect(await page.getByTestId('source-label').textContent()).toMatch(/simulator: xeon-cxl-tiered-what-if/);
+    expect(await page.getByTestId('numa-node-1').textContent()).toMatch(/none \(memory only\)/);
+    await page.getByTestId('tlb-rate').waitFor({ timeout: 10_000 });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
