@@ -56,6 +56,10 @@ describe('Simulator', () => {
     expect(await page.getByTestId('sim-steps').textContent()).toMatch(
       /hugepagesz=1G hugepages=16 hugetlb_free_vmemmap=on/,
     );
+    if (process.env.HUGETUNE_SCREENSHOT_SIM) {
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.screenshot({ path: process.env.HUGETUNE_SCREENSHOT_SIM, fullPage: true });
+    }
     await page.context().close();
   });
 
