@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureSnapshot } from '../../electron/host/snapshot-io';
 import { buildTree, TREES, writeTree } from '../fixtures/trees';
 import { fixtureFiles, VM_TUNED } from '../helpers';
-import { launch, serve, type Served } from './browser';
+import { launch, openApp, serve, type Served } from './browser';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -15,23 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => browser?.close());
 
-/** Opens the printed URL and records every console error, page error and CSP violation. */
-async function open(server: Served): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-  await page.goto(server.url);
-  return { page, problems };
-}
+const open = (server: Served): Promise<{ page: Page; problems: string[] }> => openApp(browser, server);
 
 describe('web mode in Chromium', () => {
   let live: Served;

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llamaMeta, llamaTensors, tensorSize, writeGguf } from '../fixtures/gguf';
 import { VM_TUNED } from '../helpers';
-import { launch, serve, type Served } from './browser';
+import { launch, openApp, serve, type Served } from './browser';
 
 let browser: Browser;
 let server: Served;
@@ -18,16 +18,9 @@ afterAll(async () => {
 });
 
 async function openPlanner(): Promise<{ page: Page; problems: string[] }> {
-  const page = await (await browser.newContext()).newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(server.url);
-  await page.getByTestId('tab-planner').click();
-  await page.getByTestId('plan-verdict').waitFor();
-  return { page, problems };
+  const opened = await openApp(browser, server, 'planner');
+  await opened.page.getByTestId('plan-verdict').waitFor();
+  return opened;
 }
 
 describe('Planner', () => {

@@ -2,7 +2,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VM } from '../helpers';
-import { launch, serve, type Served } from './browser';
+import { launch, openApp, serve, type Served } from './browser';
 
 let browser: Browser;
 let server: Served;
@@ -14,16 +14,9 @@ afterAll(async () => {
 });
 
 async function openSimulator(): Promise<{ page: Page; problems: string[] }> {
-  const page = await (await browser.newContext()).newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(server.url);
-  await page.getByTestId('tab-simulator').click();
-  await page.getByTestId('sim-compare').waitFor();
-  return { page, problems };
+  const opened = await openApp(browser, server, 'simulator');
+  await opened.page.getByTestId('sim-compare').waitFor();
+  return opened;
 }
 
 const cell = (page: Page, row: string) => page.getByTestId(`sim-row-${row}`).locator('td').nth(1);
