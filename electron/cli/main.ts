@@ -11,6 +11,7 @@ import { openSource } from '../host/source';
 import { UsageError } from './errors';
 import { formatHardware, formatReport } from './format';
 
+import { parseEdit, type Edits } from '../../shared/sim/edit';
 import { PLAN_OPTIONS } from './plan-options';
 import { HELP } from './usage';
 
@@ -19,7 +20,12 @@ export interface Io {
   err(text: string): void;
 }
 
-const SOURCE_OPTIONS = { root: { type: 'string' }, snapshot: { type: 'string' }, sim: { type: 'string' } } as const;
+const SOURCE_OPTIONS = {
+  root: { type: 'string' },
+  snapshot: { type: 'string' },
+  sim: { type: 'string' },
+  set: { type: 'string', multiple: true },
+} as const;
 const COMMON = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -51,6 +57,7 @@ function source(values: {
   root?: string | boolean | undefined;
   snapshot?: string | boolean | undefined;
   sim?: string | boolean | undefined;
+  set?: (string | boolean)[] | undefined;
 }) {
   const root = typeof values.root === 'string' ? values.root : undefined;
   const snapshot = typeof values.snapshot === 'string' ? values.snapshot : undefined;
@@ -60,7 +67,13 @@ function source(values: {
   if ([root, snapshot, sim].filter((x) => x !== undefined).length > 1) {
     throw new UsageError('choose one source: --root DIR, --snapshot FILE or --sim PROFILE');
   }
-  return openSource({ root, snapshot, sim });
+  const edits: Edits = {};
+  for (const e of values.set ?? []) {
+    if (sim === undefined) throw new UsageError('--set edits a simulated machine: add --sim PROFILE');
+    const problem = parseEdit(String(e), edits);
+    if (problem) throw new UsageError(`--set ${problem}`);
+  }
+  return openSource({ root, snapshot, sim, edits });
 }
 
 function parsePort(text: string | undefined): number | undefined {

@@ -3,6 +3,8 @@ export const SOURCE_FLAGS = `Source (every command that reads a machine):
   --root DIR        read kernel files under DIR (DIR/proc/meminfo, DIR/sys/kernel/mm/...) instead of /
   --snapshot FILE   read a snapshot made by \`hugetune snapshot\` or hugetune-capture.sh (- for stdin)
   --sim PROFILE     a simulated machine: a built-in profile (hugetune sim list) or a profile FILE.json
+  --set KEY=VALUE   a what-if edit to the simulated machine, repeatable: mem-gib=512,512 release=6.8.0-45-generic
+                    thp=never hvo=on pool-2m=N pool-1g=N cmdline="..." fragmentation=0.8 scenario=idle
                     (default: this machine)`;
 
 export const HELP: Record<string, string> = {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { UserError } from '../../shared/errors';
 import type { HostFiles } from '../../shared/host/files';
 import { SimMachine } from '../../shared/sim/machine';
+import { applyEdits, type Edits } from '../../shared/sim/edit';
 import { parseProfile, type Profile } from '../../shared/sim/profile';
 import { findProfile, PROFILES } from '../../shared/sim/profiles';
 import { SimFiles } from '../../shared/sim/source';
@@ -38,8 +39,13 @@ export function loadProfile(spec: string): Profile {
   return p.value;
 }
 
-export function openSim(spec: string): HostFiles {
-  const machine = new SimMachine(loadProfile(spec));
+export function openSim(spec: string, edits: Edits = {}): HostFiles {
+  const edited =
+    Object.keys(edits).length > 0
+      ? applyEdits(loadProfile(spec), edits)
+      : { ok: true as const, value: loadProfile(spec) };
+  if (!edited.ok) throw new UserError(`--set: ${edited.error}`, 'bad-request');
+  const machine = new SimMachine(edited.value);
   machine.advance(SIM_START_SECONDS);
   return new SimFiles(machine);
 }

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { UserError } from '../../shared/errors';
 import type { HostFiles } from '../../shared/host/files';
 import { FsFiles } from './fs-files';
+import type { Edits } from '../../shared/sim/edit';
 import { openSim } from './sim-source';
 import { openSnapshot } from './snapshot-io';
 
@@ -11,6 +12,8 @@ export interface SourceOptions {
   root?: string | undefined;
   snapshot?: string | undefined;
   sim?: string | undefined;
+  /** What-if edits to a simulated machine (`--set key=value`). */
+  edits?: Edits | undefined;
 }
 
 export function openSource(opts: SourceOptions): HostFiles {
@@ -18,7 +21,7 @@ export function openSource(opts: SourceOptions): HostFiles {
     throw new UserError('choose one source: --root, --snapshot or --sim', 'bad-request');
   }
   if (opts.snapshot !== undefined) return openSnapshot(opts.snapshot);
-  if (opts.sim !== undefined) return openSim(opts.sim);
+  if (opts.sim !== undefined) return openSim(opts.sim, opts.edits);
   if (opts.root !== undefined) {
     const dir = resolve(opts.root);
     let isDir: boolean;

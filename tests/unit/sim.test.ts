@@ -195,6 +195,38 @@ describe('--sim on the command line', () => {
     ) as { fits: boolean };
     expect(plan.fits).toBe(true);
   });
+  it('--set edits a simulated machine from the command line', () => {
+    const r = JSON.parse(
+      run(
+        'report',
+        '--json',
+        '--sim',
+        'xeon-2s-768g',
+        '--set',
+        'mem-gib=1024,1024',
+        '--set',
+        'thp=never',
+        '--set',
+        'pool-2m=1000',
+        '--set',
+        'release=6.8.0-45-generic',
+      ).stdout,
+    ) as ReturnType<typeof report>;
+    expect(r.memory.totalKiB).toBe(2048 * 1048576);
+    expect(r.thp.enabled).toBe('never');
+    expect(r.hugetlb.pools.find((p) => p.pageSizeKiB === 2048)!.nodes.map((n) => n.total)).toEqual([500, 500]);
+    expect(r.findings.map((f) => f.id)).toEqual(expect.arrayContaining(['thp-never', 'thp-alignment-regression']));
+    for (const [args, message] of [
+      [['--sim', 'small-laptop', '--set', 'thp=sometimes'], /thp=sometimes: expected always, madvise or never/],
+      [['--set', 'thp=never'], /add --sim PROFILE/],
+      [['--sim', 'small-laptop', '--set', 'cores=8'], /unknown setting 'cores'/],
+    ] as const) {
+      const bad = run('report', ...args);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toMatch(message);
+    }
+    expect(run('report', '--sim', 'small-laptop', '--set', 'mem-gib=1,2').stderr).toMatch(/1 node, 2 sizes given/);
+  });
   it('an unknown profile or a broken file is refused in one line', () => {
     const unknown = run('report', '--sim', 'cray-1');
     expect(unknown.status).toBe(1);
