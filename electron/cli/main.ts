@@ -53,7 +53,7 @@ function parseWith<O extends NonNullable<ParseArgsConfig['options']>>(
   }
 }
 
-function source(values: {
+async function source(values: {
   root?: string | boolean | undefined;
   snapshot?: string | boolean | undefined;
   sim?: string | boolean | undefined;
@@ -73,7 +73,8 @@ function source(values: {
     const problem = parseEdit(String(e), edits);
     if (problem) throw new UsageError(`--set ${problem}`);
   }
-  return openSource({ root, snapshot, sim, edits });
+  if (sim !== undefined) return (await import('../host/sim-source')).openSim(sim, edits);
+  return openSource({ root, snapshot });
 }
 
 function parsePort(text: string | undefined): number | undefined {
@@ -99,7 +100,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     case 'report': {
       const { values } = parse(rest, { ...SOURCE_OPTIONS, hardware: { type: 'boolean' } });
       if (values.help) return help(io, command);
-      const files = source(values);
+      const files = await source(values);
       const report = buildReport(readHost(files));
       const hardware = values.hardware ? await (await import('../host/hardware')).readHardware(files) : undefined;
       if (values.json) io.out(`${JSON.stringify(hardware ? { ...report, hardware } : report, null, 2)}\n`);
@@ -119,7 +120,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       const { formatPlan, planRequestFromFlags, runPlan } = await import('./plan');
       const req = planRequestFromFlags(values);
       // A what-if machine (--mem-gib) needs no source; otherwise read the one given (live by default).
-      const report = buildReport(readHost(source(values)));
+      const report = buildReport(readHost(await source(values)));
       const spec = req.gguf !== undefined ? await (await import('../host/gguf')).readGgufModel(req.gguf) : undefined;
       const result = runPlan(req, report, spec);
       io.out(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result));
@@ -161,7 +162,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       if (values.help) return help(io, command);
       if (values.output === undefined) throw new UsageError('snapshot needs -o FILE (or -o - for standard output)');
       const { captureSnapshot, writeSnapshot } = await import('../host/snapshot-io');
-      const snap = captureSnapshot(source(values), values.redact === true);
+      const snap = captureSnapshot(await source(values), values.redact === true);
       if (values.output === '-') io.out(`${JSON.stringify(snap)}\n`);
       else {
         writeSnapshot(values.output, snap);
@@ -179,7 +180,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       const { values } = parse(rest, { ...SOURCE_OPTIONS, port: { type: 'string' } });
       if (values.help) return help(io, command);
       const port = parsePort(values.port);
-      const files = source(values);
+      const files = await source(values);
       const { serve, openWindow } = await import('./serve');
       if (command === 'open') return openWindow({ files, port, rest, io });
       return serve({ files, port, json: values.json === true, io });

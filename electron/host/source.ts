@@ -4,24 +4,18 @@ import { resolve } from 'node:path';
 import { UserError } from '../../shared/errors';
 import type { HostFiles } from '../../shared/host/files';
 import { FsFiles } from './fs-files';
-import type { Edits } from '../../shared/sim/edit';
-import { openSim } from './sim-source';
 import { openSnapshot } from './snapshot-io';
 
 export interface SourceOptions {
   root?: string | undefined;
   snapshot?: string | undefined;
-  sim?: string | undefined;
-  /** What-if edits to a simulated machine (`--set key=value`). */
-  edits?: Edits | undefined;
 }
 
 export function openSource(opts: SourceOptions): HostFiles {
-  if ([opts.root, opts.snapshot, opts.sim].filter((x) => x !== undefined).length > 1) {
-    throw new UserError('choose one source: --root, --snapshot or --sim', 'bad-request');
+  if (opts.root !== undefined && opts.snapshot !== undefined) {
+    throw new UserError('choose one source: --root or --snapshot', 'bad-request');
   }
   if (opts.snapshot !== undefined) return openSnapshot(opts.snapshot);
-  if (opts.sim !== undefined) return openSim(opts.sim, opts.edits);
   if (opts.root !== undefined) {
     const dir = resolve(opts.root);
     let isDir: boolean;

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { SourceOptions } from '../host/source';
 
-export function sourceFromArgv(argv: readonly string[]): SourceOptions {
+export function sourceFromArgv(argv: readonly string[]): SourceOptions & { sim: string | undefined } {
   const { values } = parseArgs({
     args: [...argv],
     options: {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ActiveSource } from '../host/active-source';
 import { createHandlers, SAMPLE_INTERVAL_MS } from '../host/handlers';
 import { Sampler } from '../host/sampler';
+import { openSim } from '../host/sim-source';
 import { openSource } from '../host/source';
 import { sourceFromArgv } from './args';
 import { registerIpc } from './ipc';
@@ -33,7 +34,8 @@ function createWindow(): void {
 export async function start(): Promise<void> {
   let files;
   try {
-    files = openSource(sourceFromArgv(process.argv.slice(1)));
+    const opts = sourceFromArgv(process.argv.slice(1));
+    files = opts.sim !== undefined ? openSim(opts.sim) : openSource(opts);
   } catch (e) {
     dialog.showErrorBox('hugetune', e instanceof Error ? e.message : String(e));
     app.exit(1);
