@@ -77,7 +77,7 @@ export function formatPlan(p: PlanResult): string {
   out.push(
     p.fits
       ? `FITS with ${mib(p.marginMiB)} to spare (${mib(p.needMiB)} needed of ${mib(p.availableMiB)} available)`
-      : `DOES NOT FIT: ${mib(-p.marginMiB)} short (${mib(p.needMiB)} needed of ${mib(p.availableMiB)} available)`,
+      : `DOES NOT FIT: ${p.marginMiB < 0 ? `${mib(-p.marginMiB)} short` : 'the memory suffices, but see the notes'} (${mib(p.needMiB)} needed of ${mib(p.availableMiB)} available)`,
   );
   out.push('');
   for (const t of p.breakdown) out.push(`  ${t.label.padEnd(30)}${mib(t.mib).padStart(12)}   ${t.source}`);

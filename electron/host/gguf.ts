@@ -19,8 +19,13 @@ function num(meta: Meta, key: string): number | null {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'bigint') return Number(v);
   // Some converters write per-layer arrays (e.g. head_count_kv); the largest is what the cache must hold.
-  if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' || typeof x === 'bigint')) {
-    return Math.max(...v.map(Number));
+  if (Array.isArray(v) && v.length > 0 && v.length <= 100_000) {
+    let max = -Infinity;
+    for (const x of v) {
+      if (typeof x !== 'number' && typeof x !== 'bigint') return null;
+      max = Math.max(max, Number(x));
+    }
+    return max;
   }
   return null;
 }
@@ -92,7 +97,15 @@ export async function readGgufModel(path: string): Promise<ModelSpec> {
   const meta = shards[0]!.meta;
   const arch = typeof meta['general.architecture'] === 'string' ? meta['general.architecture'] : null;
   if (!arch) throw new UserError(`${basename(path)}: no general.architecture in the metadata (is it a model file?)`);
-  const k = (key: string): number | null => num(meta, `${arch}.${key}`);
+  // Metadata is the file's word, not the truth: every size must be a plausible positive integer.
+  const k = (key: string, max = 1 << 24): number | null => {
+    const v = num(meta, `${arch}.${key}`);
+    if (v === null) return null;
+    if (!Number.isInteger(v) || v < 1 || v > max) {
+      throw new UserError(`${basename(path)}: implausible ${arch}.${key} = ${v} in the GGUF metadata`, 'bad-request');
+    }
+    return v;
+  };
   const layers = k('block_count');
   const hidden = k('embedding_length');
   const heads = k('attention.head_count');
@@ -134,6 +147,6 @@ export async function readGgufModel(path: string): Promise<ModelSpec> {
     hidden,
     vocab,
     kv,
-    contextMax: k('context_length') ?? 4096,
+    contextMax: Math.max(128, k('context_length') ?? 4096),
   };
 }

@@ -161,7 +161,9 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
             : 'a 4 KiB PTE table per 2 MiB mapped: about 2 MiB per GiB',
   });
 
-  const perPageKiB = hugetlb && i.hvo ? hvoSavedKiB(pageKiB, 1) : 0;
+  // HVO gives back only where the kernel can do it; elsewhere the figure would flatter the verdict.
+  const hvoCounts = hugetlb && i.hvo && i.machine.hvoAvailable !== false;
+  const perPageKiB = hvoCounts ? hvoSavedKiB(pageKiB, 1) : 0;
   const savedKiB = perPageKiB * hugepagesNeeded;
   if (savedKiB > 0) {
     breakdown.push({
@@ -181,10 +183,11 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
   const marginMiB = round1(i.machine.availableMiB - needMiB);
   const footprintMiB = round1((pinnedKiB + restKiB) / 1024);
 
-  if (hugetlb && i.hvo && i.machine.hvoAvailable === false)
-    notes.push('HVO is not available on this machine; the HVO saving assumes it anyway.');
-  if (i.pageSize === '1G' && i.machine.supports1G === false)
-    notes.push('This CPU cannot map 1 GiB pages (no pdpe1gb): use 2M.');
+  if (hugetlb && i.hvo && i.machine.hvoAvailable === false) {
+    notes.push('HVO is not available on this kernel or architecture: nothing is counted for it.');
+  }
+  const no1G = i.pageSize === '1G' && i.machine.supports1G === false;
+  if (no1G) notes.push('This machine cannot map 1 GiB pages (the CPU has no pdpe1gb): use 2M pages.');
   if (i.pageSize === '4K' && i.backing4k === 'mmap' && !i.mlock) {
     notes.push(
       'With mmap the weights live in the page cache: under memory pressure the kernel drops them and rereads the file (slow, not a crash).',
@@ -222,7 +225,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
   const commands: string[] = [];
   if (hugetlb) {
     const dir = `hugepages-${pageKiB}kB`;
-    if (i.hvo)
+    if (hvoCounts)
       commands.push('sysctl -w vm.hugetlb_optimize_vmemmap=1   # before reserving, so the pages are optimized');
     if (perNode.length > 1 || i.numa === 'bind') {
       for (const n of perNode)
@@ -231,14 +234,16 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     if (i.pageSize === '1G') {
       const perNodeBoot =
         perNode.length > 1 ? perNode.map((n) => `${n.node}:${n.hugepages}`).join(',') : String(hugepagesNeeded);
-      commands.push(`# or at boot: hugepagesz=1G hugepages=${perNodeBoot}${i.hvo ? ' hugetlb_free_vmemmap=on' : ''}`);
+      commands.push(
+        `# or at boot: hugepagesz=1G hugepages=${perNodeBoot}${hvoCounts ? ' hugetlb_free_vmemmap=on' : ''}`,
+      );
     }
   }
 
   return {
     model: name,
     machine: i.machine.label,
-    fits: marginMiB >= 0 && perNode.every((n) => n.fits),
+    fits: marginMiB >= 0 && perNode.every((n) => n.fits) && !no1G,
     marginMiB,
     availableMiB: round1(i.machine.availableMiB),
     needMiB,
@@ -299,18 +304,21 @@ function variants(
       }
     }
   }
+  const hvo = i.machine.hvoAvailable !== false;
+  const withHvo = hvo ? ' with HVO' : '';
+  const hvoFlag = hvo ? ' --hvo on' : '';
   if (i.pageSize !== '1G' && i.machine.supports1G !== false) {
     out.push({
-      change: '1 GiB pages with HVO',
-      flags: '--page-size 1G --hvo on',
-      input: { ...i, pageSize: '1G', hvo: true },
+      change: `1 GiB pages${withHvo}`,
+      flags: `--page-size 1G${hvoFlag}`,
+      input: { ...i, pageSize: '1G', hvo },
     });
   }
-  if (i.pageSize === '4K') {
+  if (i.pageSize !== '2M') {
     out.push({
-      change: '2 MiB pages with HVO',
-      flags: '--page-size 2M --hvo on',
-      input: { ...i, pageSize: '2M', hvo: true },
+      change: `2 MiB pages${withHvo}`,
+      flags: `--page-size 2M${hvoFlag}`,
+      input: { ...i, pageSize: '2M', hvo },
     });
   }
   if (i.numa === 'bind' && !first.perNode.every((n) => n.fits) && i.machine.nodes.length > 1) {

@@ -10,7 +10,7 @@ import { parseCmdline } from '../host/parse/cmdline';
 import { hvoFreedPer2M } from '../kernel/facts';
 import { parseKernelRelease } from '../kernel/version';
 import { hvoFreedPages } from '../plan/vmemmap';
-import type { Profile, Scenario } from './profile';
+import { poolSizesOf, type Profile, type Scenario } from './profile';
 import { hvoSupported } from './support';
 
 export interface SimPool {
@@ -77,8 +77,7 @@ export class SimMachine {
 
   /** Page sizes this kernel offers HugeTLB pools for. */
   poolSizes(): number[] {
-    if (this.profile.arch === 'aarch64') return [64, 2048, 32768, 1048576];
-    return this.profile.pdpe1gb ? [2048, 1048576] : [2048];
+    return poolSizesOf(this.profile);
   }
 
   private boot(): void {

@@ -2,6 +2,7 @@
  * A simulated machine, described compactly: what a person would say about a box (CPUs, NUMA nodes and their
  * memory, kernel, boot line, THP, pools, HVO), validated like any input so a profile file can be shared.
  */
+import { parseCmdline } from '../host/parse/cmdline';
 import { s, validate, type Infer } from '../schema';
 
 export const SCENARIOS = ['idle', 'model-load', 'inference', 'reclaim-migration'] as const;
@@ -50,6 +51,15 @@ export const profileSchema = s.object(
 
 export type Profile = Infer<typeof profileSchema>;
 
+/** Page sizes this kind of machine offers HugeTLB pools for (arm64 with 4 KiB pages: contiguous-PTE 64 KiB and 32 MiB too). */
+export function poolSizesOf(p: Pick<Profile, 'arch' | 'pdpe1gb'>): number[] {
+  if (p.arch === 'aarch64') return [64, 2048, 32768, 1048576];
+  return p.pdpe1gb ? [2048, 1048576] : [2048];
+}
+
+/** Large enough for the biggest single machines sold, small enough to simulate in a blink. */
+export const MAX_SIM_CPUS = 8192;
+
 export function parseProfile(json: unknown): { ok: true; value: Profile } | { ok: false; error: string } {
   const v = validate(profileSchema, json);
   if (!v.ok) return v;
@@ -57,7 +67,18 @@ export function parseProfile(json: unknown): { ok: true; value: Profile } | { ok
   if (p.nodes.length === 0) return { ok: false, error: 'nodes: at least one node' };
   if (!p.nodes.some((n) => n.cpus > 0)) return { ok: false, error: 'nodes: at least one node needs CPUs' };
   if (p.tiers && p.tiers.length !== p.nodes.length) return { ok: false, error: 'tiers: one tier per node' };
+  const cpus = p.nodes.reduce((s, n) => s + n.cpus, 0);
+  if (cpus > MAX_SIM_CPUS)
+    return { ok: false, error: `nodes: ${cpus} CPUs, more than the ${MAX_SIM_CPUS} the simulator models` };
+  if (!parseCmdline(p.cmdline).ok) return { ok: false, error: 'cmdline: an unterminated quote' };
+  const sizes = poolSizesOf(p);
   for (const pool of p.pools) {
+    if (!sizes.includes(pool.sizeKiB)) {
+      return {
+        ok: false,
+        error: `pools: this machine has no ${pool.sizeKiB} kB pages (it has ${sizes.join(', ')} kB)`,
+      };
+    }
     if (pool.perNode.length !== p.nodes.length)
       return { ok: false, error: `pools: ${pool.sizeKiB} kB needs one count per node` };
   }

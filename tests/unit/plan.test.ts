@@ -127,6 +127,23 @@ describe('the verdict', () => {
     expect(bind.fits).toBe(false);
     expect(bind.suggestions.map((s) => s.flags)).toContain('--numa interleave');
   });
+  it('counts nothing for HVO where the kernel has none, and no 1 GiB pages where the CPU has none', () => {
+    const noHvo = { ...vm, hvo: { ...vm.hvo, compiled: false } };
+    const p = runPlan({ footprintMiB: 10240, pageSize: '2M', hvo: true, memGiB: 64 }, noHvo);
+    expect(p.vmemmap.savedKiB).toBe(0);
+    expect(p.breakdown.map((t) => t.label)).not.toContain('HVO gives back');
+    expect(p.commands.join('\n')).not.toMatch(/hugetlb_optimize_vmemmap/);
+    const no1g = {
+      ...vm,
+      cpu: { gigantic1G: false },
+      hugetlb: { ...vm.hugetlb, pools: vm.hugetlb.pools.filter((x) => x.pageSizeKiB !== 1048576) },
+    };
+    const q = runPlan({ model: 'llama-3.1-8b', pageSize: '1G', memGiB: 64 }, no1g);
+    expect(q.fits).toBe(false);
+    expect(q.marginMiB).toBeGreaterThan(0);
+    expect(q.notes.join(' ')).toMatch(/cannot map 1 GiB pages/);
+    expect(q.suggestions.map((s) => s.flags)).toContain('--page-size 2M --hvo on');
+  });
   it('plans in well under 5 ms', () => {
     const t = performance.now();
     for (let i = 0; i < 100; i++)
@@ -194,6 +211,11 @@ describe('GGUF files', () => {
         /truncated|not a readable GGUF file/,
       ],
       ['text.gguf', () => writeFileSync(join(tmp, 'text.gguf'), 'hello, not a model\n'), /not a readable GGUF file/],
+      [
+        'negative.gguf',
+        () => writeGguf(join(tmp, 'negative.gguf'), { ...meta, 'llama.context_length': 0 }, tensors),
+        /implausible llama.context_length = 0/,
+      ],
       [
         'no-arch.gguf',
         () => writeGguf(join(tmp, 'no-arch.gguf'), { 'general.name': 'x' }, tensors),

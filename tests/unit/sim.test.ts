@@ -234,6 +234,26 @@ describe('--sim on the command line', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'hugetune-sim-')), 'bad.json');
     writeFileSync(file, JSON.stringify({ ...profile('small-laptop'), nodes: [] }));
     expect(run('report', '--sim', file).stderr).toMatch(/not a machine profile: nodes: at least one node/);
+    const cases: [Partial<Profile>, RegExp][] = [
+      [{ pools: [{ sizeKiB: 1048576, perNode: [1] }], pdpe1gb: false }, /no 1048576 kB pages/],
+      [
+        {
+          nodes: [
+            { memGiB: 64, cpus: 4096 },
+            { memGiB: 64, cpus: 4096 },
+            { memGiB: 64, cpus: 4096 },
+          ],
+        },
+        /more than the 8192/,
+      ],
+      [{ cmdline: 'ro "open' }, /unterminated quote/],
+    ];
+    for (const [edit, message] of cases) {
+      writeFileSync(file, JSON.stringify({ ...profile('small-laptop'), ...edit }));
+      const r = run('report', '--sim', file);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(message);
+    }
     expect(run('report', '--sim', 'small-laptop', '--root', '/').status).toBe(2);
   });
 });
