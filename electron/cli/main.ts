@@ -11,7 +11,7 @@ import { openSource } from '../host/source';
 import { UsageError } from './errors';
 import { formatHardware, formatReport } from './format';
 
-import { parseEdit, type Edits } from '../../shared/sim/edit';
+import type { Edits } from '../../shared/sim/edit';
 import { PLAN_OPTIONS } from './plan-options';
 import { HELP } from './usage';
 
@@ -67,14 +67,19 @@ async function source(values: {
   if ([root, snapshot, sim].filter((x) => x !== undefined).length > 1) {
     throw new UsageError('choose one source: --root DIR, --snapshot FILE or --sim PROFILE');
   }
+  const sets = (values.set ?? []).map(String);
+  if (sets.length > 0 && sim === undefined) throw new UsageError('--set edits a simulated machine: add --sim PROFILE');
   const edits: Edits = {};
-  for (const e of values.set ?? []) {
-    if (sim === undefined) throw new UsageError('--set edits a simulated machine: add --sim PROFILE');
-    const problem = parseEdit(String(e), edits);
-    if (problem) throw new UsageError(`--set ${problem}`);
+  if (sets.length > 0) {
+    const { parseEdit } = await import('../../shared/sim/edit');
+    for (const e of sets) {
+      const problem = parseEdit(e, edits);
+      if (problem) throw new UsageError(`--set ${problem}`);
+    }
   }
   if (sim !== undefined) return (await import('../host/sim-source')).openSim(sim, edits);
-  return openSource({ root, snapshot });
+  if (snapshot !== undefined) return (await import('../host/snapshot-io')).openSnapshot(snapshot);
+  return openSource({ root });
 }
 
 function parsePort(text: string | undefined): number | undefined {

@@ -1,21 +1,18 @@
-/** Turns the source flags every front end accepts into one HostFiles tree, or a clear UserError. */
+/**
+ * The live machine or a fake root (`--root DIR`) as a HostFiles tree, or a clear UserError. Snapshots
+ * (snapshot-io) and the simulator (sim-source) open through their own modules, loaded only when asked for.
+ */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '../../shared/errors';
 import type { HostFiles } from '../../shared/host/files';
 import { FsFiles } from './fs-files';
-import { openSnapshot } from './snapshot-io';
 
 export interface SourceOptions {
   root?: string | undefined;
-  snapshot?: string | undefined;
 }
 
 export function openSource(opts: SourceOptions): HostFiles {
-  if (opts.root !== undefined && opts.snapshot !== undefined) {
-    throw new UserError('choose one source: --root or --snapshot', 'bad-request');
-  }
-  if (opts.snapshot !== undefined) return openSnapshot(opts.snapshot);
   if (opts.root !== undefined) {
     const dir = resolve(opts.root);
     let isDir: boolean;

@@ -2,7 +2,9 @@
 import { parseArgs } from 'node:util';
 import type { SourceOptions } from '../host/source';
 
-export function sourceFromArgv(argv: readonly string[]): SourceOptions & { sim: string | undefined } {
+export function sourceFromArgv(
+  argv: readonly string[],
+): SourceOptions & { snapshot: string | undefined; sim: string | undefined } {
   const { values } = parseArgs({
     args: [...argv],
     options: {

@@ -5,6 +5,7 @@ import { ActiveSource } from '../host/active-source';
 import { createHandlers, SAMPLE_INTERVAL_MS } from '../host/handlers';
 import { Sampler } from '../host/sampler';
 import { openSim } from '../host/sim-source';
+import { openSnapshot } from '../host/snapshot-io';
 import { openSource } from '../host/source';
 import { sourceFromArgv } from './args';
 import { registerIpc } from './ipc';
@@ -35,7 +36,12 @@ export async function start(): Promise<void> {
   let files;
   try {
     const opts = sourceFromArgv(process.argv.slice(1));
-    files = opts.sim !== undefined ? openSim(opts.sim) : openSource(opts);
+    files =
+      opts.sim !== undefined
+        ? openSim(opts.sim)
+        : opts.snapshot !== undefined
+          ? openSnapshot(opts.snapshot)
+          : openSource(opts);
   } catch (e) {
     dialog.showErrorBox('hugetune', e instanceof Error ? e.message : String(e));
     app.exit(1);

@@ -109,16 +109,15 @@ for (const n of [256, 1024]) {
 }
 
 const cli = resolve(import.meta.dirname, '..', '..', 'bin', 'hugetune.js');
-const coldReps = 15;
-const cold = (args: string[]) =>
-  time(coldReps, () => {
-    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
-  });
-const bare = cold(['-e', '0']);
-const report = cold([cli, 'report', '--json']);
+const coldReps = 31;
+const spawnOk = (args: string[]) => () => {
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
+};
+// Interleaved, so a noisy moment slows both alike.
+const [report, bare] = paired(coldReps, spawnOk([cli, 'report', '--json']), spawnOk(['-e', '0']));
 console.log(
-  `cold start (median of ${coldReps}): hugetune report --json ${report.toFixed(1)} ms, node -e 0 ${bare.toFixed(1)} ms`,
+  `cold start (paired medians of ${coldReps}): hugetune report --json ${report.toFixed(1)} ms, node -e 0 ${bare.toFixed(1)} ms`,
 );
 console.log(`  ratio ${(report / bare).toFixed(2)}x`);
 
