@@ -22,23 +22,27 @@ const scratch = Buffer.allocUnsafe(CHUNK);
 
 /**
  * Reads one regular file (proc and sysfs files are regular, with a size of 0 or 4096 that means nothing),
- * to its end, at most MAX_FILE bytes. Opened non-blocking so a FIFO planted in a fake root cannot hang us;
- * devices, sockets and FIFOs are refused. Returns the bytes, or why not.
+ * to its end, at most MAX_FILE bytes. Opened non-blocking so a FIFO planted in a fake root cannot hang us
+ * (its read fails with EAGAIN); a file that fills the first chunk is checked to be a regular file before
+ * reading on, so /dev/zero behind a symlink is refused. Kernel files almost never fill a chunk, which keeps
+ * the common case at open, read, read, close. Returns the bytes, or why not.
  */
 function readKernelFile(full: string): Buffer | string {
   const fd = openSync(full, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    if (!fstatSync(fd).isFile()) return 'not a regular file';
     // Read into a shared scratch buffer until end of file (a short read is not the end for every proc
     // file); only the bytes read are copied out.
     const chunks: Buffer[] = [];
     let total = 0;
     let n: number;
     while ((n = readSync(fd, scratch, 0, CHUNK, null)) > 0) {
+      if (total === 0 && n === CHUNK && !fstatSync(fd).isFile()) return 'not a regular file';
       total += n;
       if (total > MAX_FILE) return `larger than ${MAX_FILE / 1048576} MiB: not a kernel file`;
       chunks.push(Buffer.from(scratch.subarray(0, n)));
     }
+    // An empty read is rare for a kernel file and is what a FIFO without a writer gives: look closer.
+    if (total === 0 && !fstatSync(fd).isFile()) return 'not a regular file';
     return Buffer.concat(chunks, total);
   } finally {
     closeSync(fd);
@@ -76,6 +80,7 @@ export class FsFiles implements HostFiles {
       const code = errno(e);
       if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
       if (code === 'EACCES' || code === 'EPERM') return { kind: 'denied' };
+      if (code === 'EAGAIN') return { kind: 'error', message: 'not a regular file' };
       return { kind: 'error', message: describe(e) };
     }
   }
