@@ -138,9 +138,8 @@ export function findings(h: HostState): Finding[] {
     });
   }
 
-  const wants1G =
-    bootPools.some((r) => r.pageSizeKiB === 1048576) ||
-    (boot?.hugepages.some((r) => r.pageSizeKiB === 1048576) ?? false);
+  // bootPools holds only the reservations with pages, so any 1 GiB one in it is a real request.
+  const wants1G = bootPools.some((r) => r.pageSizeKiB === 1048576);
   const x86 = h.kernel.arch === 'x86_64';
   if (x86 && wants1G && h.cpuFlags !== null && !h.cpuFlags.has('pdpe1gb')) {
     out.push({

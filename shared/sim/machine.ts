@@ -32,11 +32,9 @@ export const SCENARIO_RATES: Record<
   'reclaim-migration': { tlb: 6000, thpFault: 20, migrate: 25000, demote: 20000, compactStall: 5 },
 };
 
-const BOOT_HOURS = 0;
-
 export class SimMachine {
   /** Simulated seconds since boot. */
-  seconds = BOOT_HOURS;
+  seconds = 0;
   bootCmdline: string;
   pendingCmdline: string | null = null;
   thp: string;

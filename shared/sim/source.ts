@@ -12,6 +12,8 @@ const BOOT_EPOCH_MS = Date.UTC(2026, 0, 1);
 
 export class SimFiles implements HostFiles {
   readonly source: SourceInfo;
+  private readonly clock: () => number;
+  private readonly speed: number;
   private readonly startClock: number;
   private readonly startSeconds: number;
   private cache: { second: number; files: MemoryFiles } | null = null;
@@ -26,9 +28,6 @@ export class SimFiles implements HostFiles {
     this.startSeconds = machine.seconds;
     this.source = { kind: 'sim', label: opts.label ?? `simulator: ${machine.profile.id}` };
   }
-
-  private readonly clock: () => number;
-  private readonly speed: number;
 
   private sync(): void {
     this.machine.seconds = this.startSeconds + ((this.clock() - this.startClock) / 1000) * this.speed;
