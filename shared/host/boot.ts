@@ -2,7 +2,7 @@
  * What the boot command line asks of huge pages: HugeTLB reservations (`hugepagesz=`/`hugepages=` pairs,
  * incl. the per-node form `hugepages=0:N,1:M`), the default size, THP and HVO switches, hugetlb CMA.
  */
-import type { CmdlineParam } from './parse/cmdline';
+import { kernelParams, type CmdlineParam } from './parse/cmdline';
 import { parseMemSizeKiB } from './parse/memsize';
 
 export interface BootReservation {
@@ -40,7 +40,9 @@ const last = (params: readonly CmdlineParam[], key: string): string | null =>
   params.filter((p) => p.key === key).at(-1)?.value ?? null;
 
 /** `archDefaultKiB` is the huge page size a bare `hugepages=` means without `default_hugepagesz=` (2 MiB on x86). */
-export function bootParams(params: readonly CmdlineParam[], archDefaultKiB = 2048): BootParams {
+export function bootParams(allParams: readonly CmdlineParam[], archDefaultKiB = 2048): BootParams {
+  // A `hugepages=` after `--` is an argument for init: the kernel never reserves anything for it.
+  const params = kernelParams(allParams);
   const problems: string[] = [];
   const defText = last(params, 'default_hugepagesz');
   const defaultKiB = defText === null ? null : parseMemSizeKiB(defText);

@@ -32,6 +32,8 @@ export interface Report {
     version: KernelVersion | null;
     arch: string | null;
     cmdline: Record<string, string | true | (string | true)[]> | null;
+    /** What /proc/cmdline holds after a bare `--`: arguments for init, not kernel parameters. */
+    initArgs: string[] | null;
     boot: BootParams | null;
     /** What the upstream version implies; distribution kernels may differ. */
     implies: { thpAlignmentRegression: boolean | null; mthp: boolean | null; memmapCounters: boolean | null };
@@ -112,6 +114,7 @@ export function buildReport(h: HostState): Report {
       version: v,
       arch: h.kernel.arch,
       cmdline: h.kernel.cmdline ? cmdlineObject(h.kernel.cmdline) : null,
+      initArgs: h.kernel.initArgs ? [...h.kernel.initArgs] : null,
       boot: h.kernel.boot,
       implies: {
         thpAlignmentRegression: v ? inThpAlignmentRegression(v) : null,

@@ -12,7 +12,10 @@ export interface KernelState {
   readonly release: string | null;
   readonly version: KernelVersion | null;
   readonly arch: string | null;
+  /** The kernel's parameters: /proc/cmdline up to a bare `--`. */
   readonly cmdline: readonly CmdlineParam[] | null;
+  /** The words after a bare `--`, which go to init and mean nothing to the kernel. */
+  readonly initArgs: readonly string[] | null;
   /** What the command line asks of huge pages; null when /proc/cmdline could not be read. */
   readonly boot: BootParams | null;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cmdlineObject, parseCmdline } from '../../shared/host/parse/cmdline';
+import { cmdlineObject, parseCmdline, parseCommandLine } from '../../shared/host/parse/cmdline';
 import { parseInterrupts } from '../../shared/host/parse/interrupts';
 import { parseMeminfo } from '../../shared/host/parse/meminfo';
 import { parseIdList, parseMultiChoice, parseUnsigned, pageSizeFromDirName } from '../../shared/host/parse/scalar';
@@ -132,6 +132,31 @@ describe('/proc/cmdline', () => {
   it('rejects an unterminated quote', () => {
     expect(parseCmdline('a="b c').ok).toBe(false);
   });
+  it('stops at a bare --: what follows is for init', () => {
+    const line =
+      'BOOT_IMAGE=/vmlinuz-6.8.0-45-generic root=UUID=2b7e0c4d-9f1a-4e55-8d2b-6c1f0e9a7b31 ro quiet splash -- hugepages=512 single\n';
+    const p = parseCommandLine(line);
+    if (!p.ok) throw new Error(p.reason);
+    expect(p.value.params.map((x) => x.key)).toEqual(['BOOT_IMAGE', 'root', 'ro', 'quiet', 'splash']);
+    expect(p.value.initArgs).toEqual(['hugepages=512', 'single']);
+    const params = parseCmdline(line);
+    if (!params.ok) throw new Error(params.reason);
+    expect(cmdlineObject(params.value)['hugepages']).toBeUndefined();
+    expect(bootParams(params.value).hugepages).toEqual([]);
+  });
+  it('only a word that is exactly -- ends the parameters, the first one does, and it may be quoted', () => {
+    const p = parseCommandLine('ro --foo x=-- hugepages=8 "--" -- hugepages=16 --');
+    if (!p.ok) throw new Error(p.reason);
+    expect(p.value.params).toEqual([
+      { key: 'ro', value: null },
+      { key: '--foo', value: null },
+      { key: 'x', value: '--' },
+      { key: 'hugepages', value: '8' },
+    ]);
+    expect(p.value.initArgs).toEqual(['--', 'hugepages=16', '--']);
+    const none = parseCommandLine('ro quiet\n');
+    expect(none.ok && none.value.initArgs).toEqual([]);
+  });
 });
 
 describe('every parser on arbitrary text', () => {
@@ -216,6 +241,17 @@ describe('sizes and boot parameters', () => {
       hugetlbCma: '0:4G',
       problems: [],
     });
+  });
+  it('ignores boot parameters after a bare -- even in a hand-built list', () => {
+    const b = bootParams([
+      { key: 'hugepagesz', value: '1G' },
+      { key: 'hugepages', value: '4' },
+      { key: '--', value: null },
+      { key: 'hugepages', value: '512' },
+      { key: 'transparent_hugepage', value: 'never' },
+    ]);
+    expect(b.hugepages).toEqual([{ pageSizeKiB: 1048576, count: 4, perNode: null }]);
+    expect(b.transparentHugepage).toBeNull();
   });
   it('names parameters it cannot read', () => {
     const p = parseCmdline('hugepagesz=huge hugepages=many');

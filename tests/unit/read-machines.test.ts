@@ -134,6 +134,16 @@ describe('other findings', () => {
     const r = report({ ...TREES.twoSocket, cmdline: 'ro hugepagesz=1G hugepages=0:200,1:200' });
     expect(ids(r)).toContain('hvo-pool-not-optimized');
   });
+  it('reads nothing after a bare -- as a boot reservation: those words are for init', () => {
+    const r = report({
+      ...TREES.noble,
+      cmdline: 'BOOT_IMAGE=/boot/vmlinuz-6.8.0-45-generic root=UUID=2b7e ro quiet splash -- hugepages=512 single',
+    });
+    expect(r.kernel.boot?.hugepages).toEqual([]);
+    expect(r.kernel.cmdline?.['hugepages']).toBeUndefined();
+    expect(r.kernel.cmdline?.['splash']).toBe(true);
+    expect(r.kernel.initArgs).toEqual(['hugepages=512', 'single']);
+  });
 });
 
 describe('a 256-CPU /proc/interrupts with CPUs offline', () => {

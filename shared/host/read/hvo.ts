@@ -1,6 +1,6 @@
 import { parseUnsigned } from '../parse/scalar';
 import { bootConfigPath, PATHS } from '../paths';
-import type { CmdlineParam } from '../parse/cmdline';
+import { kernelParams, type CmdlineParam } from '../parse/cmdline';
 import { hvoArchSupport } from '../../kernel/facts';
 import type { HvoState, KernelState } from '../state';
 import type { ReadContext } from './context';
@@ -10,7 +10,11 @@ const OFF_WORDS = new Set(['off', '0', 'n', 'no', 'false']);
 
 /** `hugetlb_free_vmemmap=` as the kernel's kstrtobool reads it: true, false, or null when absent/unknown. */
 export function bootHvoSwitch(cmdline: readonly CmdlineParam[] | null): boolean | null {
-  const last = cmdline?.filter((p) => p.key === 'hugetlb_free_vmemmap').at(-1);
+  const last =
+    cmdline &&
+    kernelParams(cmdline)
+      .filter((p) => p.key === 'hugetlb_free_vmemmap')
+      .at(-1);
   const v = last?.value?.toLowerCase();
   if (v === undefined) return null;
   if (ON_WORDS.has(v)) return true;

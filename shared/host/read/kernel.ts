@@ -1,6 +1,6 @@
 import { parseKernelRelease } from '../../kernel/version';
 import { bootParams } from '../boot';
-import { parseCmdline } from '../parse/cmdline';
+import { parseCommandLine } from '../parse/cmdline';
 import { parseLine } from '../parse/scalar';
 import { PATHS } from '../paths';
 import type { KernelState } from '../state';
@@ -10,12 +10,14 @@ export function readKernel(ctx: ReadContext): KernelState {
   const release = ctx.get(PATHS.osrelease, parseLine);
   // /proc/sys/kernel/arch appeared in 5.x; older kernels only say it in the release suffix (e.g. ".x86_64").
   const arch = ctx.get(PATHS.arch, parseLine, true) ?? archFromRelease(release);
-  const cmdline = ctx.get(PATHS.cmdline, parseCmdline);
+  const line = ctx.get(PATHS.cmdline, parseCommandLine);
+  const cmdline = line?.params ?? null;
   return {
     release,
     version: release === null ? null : parseKernelRelease(release),
     arch,
     cmdline,
+    initArgs: line?.initArgs ?? null,
     boot: cmdline === null ? null : bootParams(cmdline),
   };
 }
