@@ -89,7 +89,11 @@ export class FsFiles implements HostFiles {
     const full = this.resolve(dir);
     if (full === null) return { kind: 'error', message: `not a kernel path: ${dir}` };
     try {
-      return { kind: 'entries', names: readdirSync(full).sort() };
+      // With the types, which come free with the names (d_type), so walks can tell the links.
+      const entries = readdirSync(full, { withFileTypes: true });
+      const names = entries.map((e) => e.name).sort();
+      const links = entries.filter((e) => e.isSymbolicLink()).map((e) => e.name);
+      return links.length > 0 ? { kind: 'entries', names, links } : { kind: 'entries', names };
     } catch (e) {
       const code = errno(e);
       if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };

@@ -63,10 +63,13 @@ skipped() {
 walk() { # walk DIR DEPTH: every regular file below DIR
   [ "$2" -gt 6 ] && return 0
   for e in "$root$1"/*; do
+    # Symbolic links are neither followed nor read: in sysfs they lead out of the tree (subsystem, device),
+    # in a copied tree they may point anywhere. hugetune's own snapshot leaves them out the same way.
+    [ -L "$e" ] && continue
     [ -e "$e" ] || continue
     name=${e##*/}
     skipped "$name" && continue
-    if [ -d "$e" ] && [ ! -L "$e" ]; then walk "$1/$name" $(($2 + 1)); else emit "$1/$name"; fi
+    if [ -d "$e" ]; then walk "$1/$name" $(($2 + 1)); else emit "$1/$name"; fi
   done
 }
 
@@ -85,7 +88,7 @@ printf '  "host": %s,\n  "tool": "hugetune-capture.sh 1",\n  "files": {\n' "$hos
 for p in $FILES; do emit "$p"; done
 for t in $TREES; do walk "$t" 0; done
 for n in "$root"/sys/devices/system/node/node[0-9]*; do
-  [ -d "$n" ] || continue
+  [ -d "$n" ] && [ ! -L "$n" ] || continue
   node=/sys/devices/system/node/${n##*/}
   for f in $NODE_FILES; do emit "$node/$f"; done
   walk "$node/hugepages" 0

@@ -11,7 +11,16 @@ export type FileRead =
   | { readonly kind: 'error'; readonly message: string };
 
 export type DirList =
-  | { readonly kind: 'entries'; readonly names: readonly string[] }
+  | {
+      readonly kind: 'entries';
+      readonly names: readonly string[];
+      /**
+       * The names among `names` that are symbolic links, where the tree has such things (a real file
+       * system). Walks must not follow them: sysfs links (`subsystem`, `device`, ...) lead out of the
+       * directory being walked, and a link in a fake root can point anywhere.
+       */
+      readonly links?: readonly string[];
+    }
   | { readonly kind: 'missing' }
   | { readonly kind: 'denied' }
   | { readonly kind: 'error'; readonly message: string };

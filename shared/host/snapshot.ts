@@ -103,14 +103,19 @@ export function snapshotFiles(snap: Snapshot, label: string): HostFiles {
   return new MemoryFiles(source, map);
 }
 
-/** Every capturable path present in a tree, walking the capture spec. */
+/**
+ * Every capturable path present in a tree, walking the capture spec. Symbolic links met on the walk are
+ * left out, neither followed nor read (as the capture script does): in sysfs they lead out of the tree
+ * (`memory_tierN/subsystem` -> /sys/bus/memory_tiering, which links back, so following them captures the
+ * same files again under longer names), and a link in a fake root may point at any file on the machine.
+ */
 export function capturePaths(files: HostFiles): string[] {
   const out: string[] = [...CAPTURE_FILES];
   const walk = (dir: string, depth: number): void => {
     const l = files.list(dir);
     if (l.kind !== 'entries' || depth > 6) return;
     for (const name of l.names) {
-      if (CAPTURE_SKIP.includes(name)) continue;
+      if (CAPTURE_SKIP.includes(name) || l.links?.includes(name)) continue;
       const path = `${dir}/${name}`;
       if (files.list(path).kind === 'entries') walk(path, depth + 1);
       else out.push(path);
@@ -119,7 +124,7 @@ export function capturePaths(files: HostFiles): string[] {
   for (const tree of CAPTURE_TREES) walk(tree, 0);
   const nodes = files.list(NODE_DIR);
   if (nodes.kind === 'entries') {
-    for (const name of nodes.names.filter((n) => /^node\d+$/.test(n))) {
+    for (const name of nodes.names.filter((n) => /^node\d+$/.test(n) && !nodes.links?.includes(n))) {
       for (const f of CAPTURE_NODE_FILES) out.push(`${NODE_DIR}/${name}/${f}`);
       walk(`${NODE_DIR}/${name}/hugepages`, 0);
     }

@@ -1,9 +1,9 @@
 /** Snapshots: the Node writer, the POSIX capture script, and what a corrupt or hostile file gets. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CAPTURE_FILES, CAPTURE_NODE_FILES, CAPTURE_SKIP, CAPTURE_TREES } from '../../shared/host/capture-spec';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport, type Report } from '../../shared/host/report';
@@ -13,10 +13,28 @@ import { CLI, fixtureFiles, REPO, VM, VM_TUNED } from '../helpers';
 
 const SCRIPT = join(REPO, 'resources/capture/hugetune-capture.sh');
 const tmp = mkdtempSync(join(tmpdir(), 'hugetune-snap-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+// Both guards only stop a hang: a run takes well under a second (the script a few) on a 2-core machine.
+const HANG = 60_000;
+/** Tests that run the capture script: it forks a base64 per file, a few seconds on a slow machine. */
+const SLOW = { timeout: 120_000 };
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: HANG });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function script(...args: string[]) {
+  const r = spawnSync('sh', [SCRIPT, ...args], { encoding: 'utf8', timeout: HANG, maxBuffer: 64 << 20 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** The paths a snapshot holds, sorted. */
+function pathsOf(text: string): string[] {
+  const p = parseSnapshot(text);
+  if (!p.ok) throw new Error(p.error);
+  return Object.keys(p.value.files).sort();
 }
 
 /** The report minus where it came from, which is the one thing that legitimately differs. */
@@ -38,10 +56,10 @@ describe.each([
     expect(fromSnap.source.kind).toBe('snapshot');
   });
 
-  it('the POSIX capture script writes the same snapshot content as hugetune itself', () => {
-    const r = spawnSync('sh', [SCRIPT, '--root', dir], { encoding: 'utf8' });
-    expect(r.status).toBe(0);
-    const viaScript = parseSnapshot(r.stdout);
+  it('the POSIX capture script writes the same snapshot content as hugetune itself', SLOW, () => {
+    const r = script('--root', dir);
+    expect(r.code).toBe(0);
+    const viaScript = parseSnapshot(r.out);
     if (!viaScript.ok) throw new Error(viaScript.error);
     const viaNode = captureSnapshot(fixtureFiles(dir), false);
     const a = buildReport(readHost(snapshotFiles(viaScript.value, 'script')));
@@ -71,13 +89,66 @@ describe('the capture script', () => {
     }
     expect(code).toMatch(/command -v gzip/);
   });
-  it('redacts the host name and refuses unknown options', () => {
-    const r = spawnSync('sh', [SCRIPT, '--redact', '--root', VM], { encoding: 'utf8' });
-    const p = parseSnapshot(r.stdout);
+  it('redacts the host name and refuses unknown options', SLOW, () => {
+    const r = script('--redact', '--root', VM);
+    const p = parseSnapshot(r.out);
     expect(p.ok && p.value.host).toBeNull();
-    const bad = spawnSync('sh', [SCRIPT, '--nope'], { encoding: 'utf8' });
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/unknown option --nope/);
+    const bad = script('--nope');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/unknown option --nope/);
+  });
+});
+
+describe('hugetune snapshot and the capture script take the same files', () => {
+  // Both only read; on this machine's / they must agree file for file (sysfs links such as
+  // memory_tierN/subsystem once made hugetune walk into /sys/bus and back).
+  it('on the live machine', SLOW, () => {
+    const file = join(tmp, 'live.node.json');
+    const node = cli('snapshot', '-o', file);
+    expect(node.code, node.err).toBe(0);
+    const sh = script();
+    expect(sh.code, sh.err).toBe(0);
+    const viaNode = pathsOf(readFileSync(file, 'utf8'));
+    expect(pathsOf(sh.out)).toEqual(viaNode);
+    // Nothing reached through a link: no path passes through a sysfs `subsystem` or `device` link.
+    expect(viaNode.filter((p) => /\/(subsystem|device|driver)\//.test(p))).toEqual([]);
+  });
+
+  it('in a fake root with links pointing out of the tree, which neither follows', SLOW, () => {
+    const root = join(tmp, 'links-root');
+    const outside = join(tmp, 'outside');
+    cpSync(VM, root, { recursive: true });
+    mkdirSync(join(outside, 'node'), { recursive: true });
+    writeFileSync(join(outside, 'secret'), 'SECRET-OUTSIDE\n');
+    writeFileSync(join(outside, 'node', 'meminfo'), 'Node 9 MemTotal: SECRET-OUTSIDE kB\n');
+    const thp = join(root, 'sys/kernel/mm/transparent_hugepage');
+    const pool = join(root, 'sys/kernel/mm/hugepages/hugepages-2048kB');
+    // A directory link like sysfs's `subsystem`, a file link, one that dangles, and a linked NUMA node.
+    symlinkSync(outside, join(thp, 'subsystem'));
+    symlinkSync(join(outside, 'secret'), join(pool, 'nr_secret'));
+    symlinkSync(join(outside, 'nowhere'), join(pool, 'dangling'));
+    symlinkSync(join(outside, 'node'), join(root, 'sys/devices/system/node/node9'));
+
+    const file = join(tmp, 'links.node.json');
+    expect(cli('snapshot', '-o', file, '--root', root).code).toBe(0);
+    const nodeText = readFileSync(file, 'utf8');
+    const sh = script('--root', root);
+    expect(sh.code, sh.err).toBe(0);
+    for (const [name, text] of [
+      ['hugetune snapshot', nodeText],
+      ['the capture script', sh.out],
+    ] as const) {
+      const paths = pathsOf(text);
+      expect(
+        paths.filter((p) => /\/(subsystem|nr_secret|dangling|node9)(\/|$)/.test(p)),
+        name,
+      ).toEqual([]);
+      expect(text, name).not.toContain(Buffer.from('SECRET-OUTSIDE').toString('base64').slice(0, 12));
+      expect(text, name).not.toContain('SECRET-OUTSIDE');
+      // The real files next to the links are still there.
+      expect(paths, name).toContain('/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages');
+    }
+    expect(pathsOf(sh.out)).toEqual(pathsOf(nodeText));
   });
 });
 
