@@ -1,6 +1,6 @@
 /** The Overview and the app shell, rendered in jsdom against a fake API built from a real capture. */
 import { flushSync, mount, unmount } from 'svelte';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiEvents, ApiResults, HostSample, HugetuneApi, Method } from '../../shared/api';
 import { ApiError } from '../../shared/api';
 import { MemoryFiles } from '../../shared/host/files';
@@ -50,11 +50,30 @@ afterEach(() => {
   document.body.innerHTML = '';
 });
 
+/**
+ * Waits for a condition the UI reaches after its API calls settle, flushing Svelte's updates on every try;
+ * waiting for the condition rather than a fixed delay holds however slow the machine is.
+ */
+async function until(what: string, done: () => boolean): Promise<void> {
+  await vi.waitFor(
+    () => {
+      flushSync();
+      if (!done()) throw new Error(`still waiting for ${what}`);
+    },
+    { timeout: 10_000, interval: 5 },
+  );
+}
+
 async function render(report: Report | Error) {
   const fake = fakeApi(report);
   app = mount(App, { target: document.body, props: { api: fake.api } });
-  await new Promise((r) => setTimeout(r, 0));
-  flushSync();
+  // Loaded: the app knows its source, and the Overview shows the report or why there is none.
+  await until(
+    'the first report',
+    () =>
+      document.querySelector('[data-testid="source-label"]') !== null &&
+      document.querySelector('[data-testid="card-kernel"], [role="alert"]') !== null,
+  );
   return fake;
 }
 
@@ -155,8 +174,7 @@ describe('source switcher', () => {
     const file = new File(['{nope'], 'box.json', { type: 'application/json' });
     Object.defineProperty(input, 'files', { value: [file], configurable: true });
     input.dispatchEvent(new Event('change', { bubbles: true }));
-    await new Promise((r) => setTimeout(r, 10));
-    flushSync();
+    await until('the error banner', () => text('app-error') !== undefined);
     expect(text('app-error')).toBe('snapshot box.json: not JSON');
     expect(text('kernel-release')).toBe('6.18.44-fc-v595');
   });
