@@ -1,10 +1,10 @@
 /** The planner: exact kernel arithmetic, the verdict term by term, suggestions, GGUF files and bad input. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readGgufModel } from '../../electron/host/gguf';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
@@ -19,6 +19,8 @@ import { CLI, fixtureFiles, VM, VM_TUNED } from '../helpers';
 
 const vm = buildReport(readHost(fixtureFiles(VM)));
 const tmp = mkdtempSync(join(tmpdir(), 'hugetune-plan-'));
+// One file here is a 70 GB sparse GGUF: nothing may stay behind.
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const spec = (id: string, q?: string) => catalogSpec(id, q) as ModelSpec;
 
 describe('vmemmap and HVO, as the kernel counts them', () => {
