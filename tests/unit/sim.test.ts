@@ -1,10 +1,10 @@
 /** The simulator: every profile parses cleanly at every moment, says what the profile says, and behaves like a kernel. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ActiveSource } from '../../electron/host/active-source';
 import { createHandlers } from '../../electron/host/handlers';
 import { Sampler } from '../../electron/host/sampler';
@@ -18,6 +18,9 @@ import { findProfile, PROFILES } from '../../shared/sim/profiles';
 import { SimFiles } from '../../shared/sim/source';
 import { simFiles } from '../../shared/sim/write';
 import { CLI } from '../helpers';
+
+const tmp = mkdtempSync(join(tmpdir(), 'hugetune-sim-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const report = (m: SimMachine) => buildReport(readHost(simFiles(m)));
 const profile = (id: string): Profile => findProfile(id)!;
@@ -175,7 +178,7 @@ describe('--sim on the command line', () => {
   it('lists, shows and uses profiles; a saved, edited profile file works the same way', () => {
     expect(run('sim', 'list').stdout).toMatch(/xeon-cxl-tiered\s+one-socket 64-core Xeon/);
     const shown = JSON.parse(run('sim', 'show', 'xeon-2s-768g').stdout) as Profile;
-    const file = join(mkdtempSync(join(tmpdir(), 'hugetune-sim-')), 'bigger.json');
+    const file = join(tmp, 'bigger.json');
     writeFileSync(
       file,
       JSON.stringify({
@@ -231,7 +234,7 @@ describe('--sim on the command line', () => {
     const unknown = run('report', '--sim', 'cray-1');
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/unknown profile 'cray-1'/);
-    const file = join(mkdtempSync(join(tmpdir(), 'hugetune-sim-')), 'bad.json');
+    const file = join(tmp, 'bad.json');
     writeFileSync(file, JSON.stringify({ ...profile('small-laptop'), nodes: [] }));
     expect(run('report', '--sim', file).stderr).toMatch(/not a machine profile: nodes: at least one node/);
     const cases: [Partial<Profile>, RegExp][] = [
