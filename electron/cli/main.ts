@@ -122,10 +122,13 @@ async function run(argv: string[], io: Io): Promise<number> {
     case 'plan': {
       const { values } = parse(rest, { ...SOURCE_OPTIONS, ...PLAN_OPTIONS });
       if (values.help) return help(io, command);
-      const { formatPlan, planRequestFromFlags, runPlan } = await import('./plan');
+      const { formatPlan, planRequestFromFlags, runPlan, isPlanned } = await import('./plan');
       const req = planRequestFromFlags(values);
-      // A what-if machine (--mem-gib) needs no source; otherwise read the one given (live by default).
-      const report = buildReport(readHost(await source(values)));
+      // A planned machine (--mem-gib) is described wholly by its flags: no source is read, none may be named.
+      const planned = isPlanned(req);
+      if (planned && (values.root !== undefined || values.snapshot !== undefined || values.sim !== undefined))
+        throw new UsageError('--mem-gib plans a machine of its own: drop --root/--snapshot/--sim, or drop --mem-gib');
+      const report = planned ? null : buildReport(readHost(await source(values)));
       const spec = req.gguf !== undefined ? await (await import('../host/gguf')).readGgufModel(req.gguf) : undefined;
       const result = runPlan(req, report, spec);
       io.out(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result));

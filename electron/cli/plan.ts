@@ -1,8 +1,11 @@
 /** `hugetune plan` and `hugetune models`: flags to a plan request, and the plan as text. */
 import { UserError } from '../../shared/errors';
 import { MODELS, QUANTS } from '../../shared/plan/catalog';
+import { parsePageSize } from '../../shared/kernel/pages';
+import { machineFacts, PLANNED_ARCHES } from '../../shared/plan/machine';
 import type { PlanResult } from '../../shared/plan/plan';
-import { LIMITS, planRequestSchema, runPlan, type PlanRequest } from '../../shared/plan/request';
+import { isPlanned, LIMITS, planRequestSchema, runPlan, type PlanRequest } from '../../shared/plan/request';
+import { LLAMA_BUILDS, RUNTIMES } from '../../shared/plan/runtimes';
 import type { PLAN_OPTIONS } from './plan-options';
 import { validate } from '../../shared/schema';
 import { sizeLabel } from '../../shared/units';
@@ -35,7 +38,7 @@ function choice<T extends string>(
 
 type Values = Partial<Record<keyof typeof PLAN_OPTIONS, string | boolean>>;
 
-export { runPlan };
+export { runPlan, isPlanned };
 
 export function modelsJson() {
   return { models: MODELS, quants: QUANTS };
@@ -43,6 +46,10 @@ export function modelsJson() {
 
 export function planRequestFromFlags(v: Values): PlanRequest {
   const str = (k: keyof typeof PLAN_OPTIONS): string | undefined => (typeof v[k] === 'string' ? v[k] : undefined);
+  const flag = (k: keyof typeof PLAN_OPTIONS): true | undefined => (v[k] === true ? true : undefined);
+  const page = str('page-size');
+  if (page !== undefined && parsePageSize(page) === null && page.toLowerCase() !== 'base')
+    throw new UsageError(`--page-size ${page}: expected base or a size such as 2M or 1G`);
   const req: Record<string, unknown> = {
     model: str('model'),
     quant: str('quant'),
@@ -50,14 +57,24 @@ export function planRequestFromFlags(v: Values): PlanRequest {
     footprintMiB: number('footprint-mib', str('footprint-mib'), 1, LIMITS.mib.max),
     ctx: number('ctx', str('ctx'), LIMITS.ctx.min, LIMITS.ctx.max, true),
     kvType: choice('kv-type', str('kv-type'), ['f16', 'q8_0', 'q4_0'] as const, (t) => t.toLowerCase()),
-    pageSize: choice('page-size', str('page-size'), ['4K', '2M', '1G'] as const, (t) => t.toUpperCase()),
+    runtime: choice('runtime', str('runtime'), RUNTIMES, (t) => t.toLowerCase()),
+    llamaBuild: choice('llama-build', str('llama-build'), LLAMA_BUILDS, (t) => t.toLowerCase()),
+    cacheRamMiB: number('cache-ram-mib', str('cache-ram-mib'), 0, LIMITS.mib.max, true),
+    kvSpaceGiB: number('kv-space-gib', str('kv-space-gib'), 0.125, LIMITS.memGiB.max),
+    pageSize: page === undefined ? undefined : page.toLowerCase() === 'base' ? 'base' : page.toUpperCase(),
     hvo: choice('hvo', str('hvo'), ['on', 'off'] as const) === undefined ? undefined : str('hvo') === 'on',
-    noMmap: v['no-mmap'] === true ? true : undefined,
-    mlock: v.mlock === true ? true : undefined,
+    noMmap: flag('no-mmap'),
+    mlock: flag('mlock'),
     numa: choice('numa', str('numa'), ['interleave', 'bind'] as const),
-    memGiB: number('mem-gib', str('mem-gib'), LIMITS.memGiB.min, LIMITS.memGiB.max),
+    slowTier: flag('slow-tier'),
+    releasePools: flag('release-pools'),
     availableMiB: number('available-mib', str('available-mib'), LIMITS.mib.min, LIMITS.mib.max),
     reserveMiB: number('reserve-mib', str('reserve-mib'), LIMITS.mib.min, LIMITS.mib.max),
+    memGiB: number('mem-gib', str('mem-gib'), LIMITS.memGiB.min, LIMITS.memGiB.max),
+    nodes: number('nodes', str('nodes'), LIMITS.nodes.min, LIMITS.nodes.max, true),
+    arch: choice('arch', str('arch'), PLANNED_ARCHES, (t) => (t === 'aarch64' ? 'arm64' : t.toLowerCase())),
+    basePage: choice('base-page', str('base-page'), ['4K', '16K', '64K'] as const, (t) => t.toUpperCase()),
+    kernel: str('kernel'),
   };
   for (const k of Object.keys(req)) if (req[k] === undefined) delete req[k];
   const given = ['model', 'gguf', 'footprintMiB'].filter((k) => k in req);
@@ -71,16 +88,24 @@ export function planRequestFromFlags(v: Values): PlanRequest {
 
 const mib = (x: number): string => (Math.abs(x) >= 10240 ? `${(x / 1024).toFixed(1)} GiB` : `${Math.round(x)} MiB`);
 
+/** The headline: the verdict and the constraints that decide it, so no verdict stands without its reason. */
+export function verdictLines(p: PlanResult): string[] {
+  const failing = p.constraints.filter((c) => !c.ok);
+  const head = p.fits
+    ? `FITS with ${mib(p.marginMiB)} to spare (${mib(p.needMiB)} needed with the reserve, of ${mib(p.availableMiB)} available)`
+    : `DOES NOT FIT: ${failing.length} of ${p.constraints.length} constraints fail${p.marginMiB < 0 ? ` (${mib(-p.marginMiB)} short)` : ''}`;
+  return [head, ...p.constraints.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.id.padEnd(12)} ${c.message}`)];
+}
+
 export function formatPlan(p: PlanResult): string {
   const out: string[] = [];
-  out.push(`${p.model} on ${p.machine}`);
-  out.push(
-    p.fits
-      ? `FITS with ${mib(p.marginMiB)} to spare (${mib(p.needMiB)} needed of ${mib(p.availableMiB)} available)`
-      : `DOES NOT FIT: ${p.marginMiB < 0 ? `${mib(-p.marginMiB)} short` : 'the memory suffices, but see the notes'} (${mib(p.needMiB)} needed of ${mib(p.availableMiB)} available)`,
-  );
-  out.push('');
+  out.push(`${p.model} with ${p.runtime.name} on ${p.machine.label}`);
+  out.push(...verdictLines(p));
+  out.push('', 'Machine (what the plan used, and where each fact came from):');
+  for (const f of machineFacts(p.machine)) out.push(`  ${f.name.padEnd(18)} ${f.value}   [${f.from}]`);
+  out.push('', 'Memory needed:');
   for (const t of p.breakdown) out.push(`  ${t.label.padEnd(30)}${mib(t.mib).padStart(12)}   ${t.source}`);
+  if (p.runtime.kvConvention) out.push(`  KV cache convention: ${p.runtime.kvConvention}`);
   out.push('');
   const backing =
     p.backing === 'hugetlb'
@@ -89,21 +114,31 @@ export function formatPlan(p: PlanResult): string {
         ? 'anonymous memory (--no-mmap; THP applies)'
         : 'mmap of the model file (page cache)';
   out.push(`Backing: ${backing}`);
+  if (p.runtime.hugetlb) out.push(`${p.runtime.name} and the pool: ${p.runtime.hugetlb}`);
   if (p.backing === 'hugetlb') {
     out.push(
-      `Huge pages needed: ${p.hugepagesNeeded} × ${sizeLabel(p.pageSizeKiB)} (${p.hugepagesToAdd} more than the pool holds now)`,
+      `Huge pages needed: ${p.hugepagesNeeded} × ${sizeLabel(p.pageSizeKiB)} (${p.hugepagesToAdd} more than the pools hold free now)`,
     );
-    if (p.vmemmap.savedKiB > 0) out.push(`HVO gives back: ${p.vmemmap.savedKiB} KiB (${p.vmemmap.savedMiB} MiB)`);
+    if (p.vmemmap.savedKiB > 0)
+      out.push(
+        `HVO gives back: ${p.vmemmap.savedKiB} KiB (${p.vmemmap.savedMiB} MiB): ${p.vmemmap.freedPagesPerHugePage} vmemmap pages freed per new page, ${p.vmemmap.keptPages} kept`,
+      );
   }
+  const sizes = Object.keys(p.pageTablesByPageSize);
   out.push(
-    `Page tables: ${p.pageTablesKiB} KiB here; with 4K ${p.pageTablesByPageSize['4K']} KiB, 2M ${p.pageTablesByPageSize['2M']} KiB, 1G ${p.pageTablesByPageSize['1G']} KiB`,
+    `Page tables: ${p.pageTablesKiB} KiB here; ${sizes.map((k) => `${k} ${p.pageTablesByPageSize[k]} KiB`).join(', ')}`,
   );
   out.push(
-    `TLB entries to map the weights: 4K ${p.tlbEntries['4K'].toLocaleString('en-US')}, 2M ${p.tlbEntries['2M'].toLocaleString('en-US')}, 1G ${p.tlbEntries['1G']}`,
+    `TLB entries to map the weights: ${sizes.map((k) => `${k} ${(p.tlbEntries[k] ?? 0).toLocaleString('en-US')}`).join(', ')}`,
   );
   if (p.perNode.length > 1 || p.numactl) {
     out.push(
-      `NUMA: ${p.perNode.map((n) => `node ${n.node}: ${p.backing === 'hugetlb' ? `${n.hugepages} pages, ` : ''}${mib(n.mib)} of ${mib(n.nodeMemMiB)}${n.fits ? '' : ' (too much)'}`).join('; ')}`,
+      `NUMA: ${p.perNode
+        .map(
+          (n) =>
+            `node ${n.node}: ${p.backing === 'hugetlb' ? `${n.hugepages} pages, ` : ''}${mib(n.needMiB)} of ${mib(n.haveMiB)} it can give${n.fits ? '' : ' (too much)'}`,
+        )
+        .join('; ')}`,
     );
     if (p.numactl) out.push(`Run the server under: ${p.numactl}`);
   }
@@ -113,10 +148,10 @@ export function formatPlan(p: PlanResult): string {
   }
   for (const n of p.notes) out.push(`Note: ${n}`);
   if (p.suggestions.length > 0) {
-    out.push('', 'What would make it fit:');
+    out.push('', 'What would make it fit (each re-planned):');
     for (const s of p.suggestions)
       out.push(
-        `  ${s.change.padEnd(40)} ${s.fits ? 'fits' : 'still short'}, margin ${mib(s.marginMiB)}   (${s.flags})`,
+        `  ${s.change.padEnd(40)} ${s.fits ? `fits, margin ${mib(s.marginMiB)}` : `still fails: ${s.failing.join(', ')}`}   (${s.flags})`,
       );
   }
   return printable(`${out.join('\n')}\n`);

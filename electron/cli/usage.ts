@@ -42,9 +42,11 @@ Options:
 
   plan: `Usage: hugetune plan (--model ID [--quant NAME] | --gguf PATH | --footprint-mib N) [options]
 
-Says whether the model fits on the machine (this one, --root/--snapshot, or a planned one with --mem-gib),
-by how much, and what it needs: every memory term with its source, huge pages per size and NUMA node, the
-vmemmap HVO gives back, page tables and TLB entries for each page size, and what would make it fit.
+Says whether the model fits on one machine (this one, --root/--snapshot/--sim, or a planned one with
+--mem-gib) and why: the verdict holds exactly when every constraint holds (memory in total, each NUMA node,
+the page size, pools of other sizes, the OS reserve, the runtime's backing), and each is printed with its
+figures. Also: every memory term with its source, huge pages per size and node, the vmemmap HVO gives back
+(by kernel version and architecture), page tables and TLB entries per page size, and what would make it fit.
 
 Model (exactly one):
   --model ID          a catalog model (hugetune models), e.g. deepseek-r1-671b, llama-3.3-70b
@@ -52,19 +54,38 @@ Model (exactly one):
   --gguf PATH         a local GGUF file or the first of its -0000N-of-0000M shards (only headers are read)
   --footprint-mib N   the runtime's whole footprint; only what the kernel adds for the backing is added
 
-Options:
+Runtime:
+  --runtime R         llama.cpp (default for base pages), ik_llama.cpp (default with a HugeTLB page size:
+                      -thp maps the weights from the pool), ollama, vllm-cpu, ktransformers
+  --llama-build B     llama.cpp generation for DeepSeek's KV cache: current (latent only, from Jan 2026),
+                      2025 (K+V latent, Apr 2025 to Jan 2026), legacy (whole heads)
+  --cache-ram-mib N   llama-server's prompt cache (default 8192; 0 for llama-cli)
+  --kv-space-gib N    vLLM CPU's VLLM_CPU_KVCACHE_SPACE per rank (default: half a node's memory, as
+                      vLLM does when it is unset)
   --ctx N             context length in tokens (default 8192, or less if the model's is smaller)
   --kv-type T         KV cache type: f16 (default), q8_0, q4_0
-  --page-size S       4K (default: llama.cpp's mmap), 2M or 1G (a HugeTLB pool)
-  --hvo on|off        count what HVO gives back (default on with 2M/1G pages)
-  --no-mmap           4K pages as anonymous memory (where THP applies) instead of the page cache
+
+Backing and placement:
+  --page-size S       base (default: the page cache, or anonymous memory with --no-mmap) or a HugeTLB
+                      size the machine has: 2M, 1G (x86-64); 64K, 2M, 32M, 512M, 16G (arm64 by granule)
+  --hvo on|off        count what HVO gives back (default on with HugeTLB pages, where the kernel has it)
+  --no-mmap           base pages as anonymous memory (where THP applies) instead of the page cache
   --mlock             pin the model in memory
-  --numa M            interleave (default) or bind (all on one node)
-  --mem-gib N         plan for a machine with N GiB instead of this one
-  --available-mib N   memory available to the runtime before any pool is reserved
+  --numa M            interleave (default) or bind (all on the node that can give most)
+  --slow-tier         also place memory on slower-tier nodes (CXL, CPU-less); off by default
+  --release-pools     release HugeTLB pools of other sizes and count their free pages
+  --available-mib N   memory available outside pools, replacing what the source says (spread over nodes)
   --reserve-mib N     safety reserve left to the OS (default 5% of RAM, 1 to 4 GiB)
-  --json              one JSON object (keys: fits, marginMiB, footprintMiB, pageSizeKiB, hugepagesNeeded,
-                      vmemmap, pageTablesKiB, breakdown, perNode, suggestions, ...)
+
+A planned machine (nothing is taken from this host):
+  --mem-gib N         its memory; with it:
+  --nodes N           NUMA nodes, memory split evenly (default 1)
+  --arch A            x86_64 (default), arm64, riscv64
+  --base-page P       4K (default), 16K or 64K (arm64)
+  --kernel X.Y        its kernel release (default 6.12): decides HVO and its switch
+
+  --json              one JSON object (keys: fits, constraints[] {id, ok, needMiB, haveMiB, message},
+                      machine, runtime, marginMiB, breakdown, perNode, commands, suggestions, ...)
 
 ${SOURCE_FLAGS}`,
 

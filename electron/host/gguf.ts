@@ -48,6 +48,35 @@ function slidingLayers(arch: string, layers: number): number {
   return 0;
 }
 
+/**
+ * DeepSeek-style MLA. GGUFs converted since April 2025 store the attention as one wide head (key_length
+ * 576 = kv_lora_rank + RoPE, value_length 512) and keep the per-head dims in `*_mla` keys; older ones store
+ * the whole heads (head_count_kv 128, key_length 192, value_length 128) and no `*_mla` keys. Which one a file
+ * is decides what llama.cpp caches (latent or whole heads), so it is told from the shapes, not assumed.
+ */
+function mlaShape(
+  kvLoraRank: number,
+  heads: number,
+  ropeDim: number,
+  keyLength: number,
+  valueLength: number,
+  k: (key: string) => number | null,
+): KvShape {
+  const keyMla = k('attention.key_length_mla');
+  const valueMla = k('attention.value_length_mla');
+  const mlaTensors = keyMla !== null;
+  const qk = mlaTensors ? keyMla : keyLength;
+  return {
+    kind: 'mla',
+    kvLoraRank,
+    ropeDim,
+    heads,
+    qkNopeDim: Math.max(1, qk - ropeDim),
+    vHeadDim: mlaTensors ? (valueMla ?? valueLength) : valueLength,
+    mlaTensors,
+  };
+}
+
 async function readOne(path: string) {
   let size: number;
   try {
@@ -121,7 +150,7 @@ export async function readGgufModel(path: string): Promise<ModelSpec> {
   const window = k('attention.sliding_window');
   const kv: KvShape =
     loraRank !== null
-      ? { kind: 'mla', latentPerToken: loraRank + (k('rope.dimension_count') ?? 0) }
+      ? mlaShape(loraRank, heads ?? kvHeads, k('rope.dimension_count') ?? 0, keyLength, valueLength, k)
       : {
           kind: 'gqa',
           kPerToken: kvHeads * keyLength,

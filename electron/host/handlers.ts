@@ -6,7 +6,7 @@ import type { ActiveSource } from './active-source';
 import { readGgufModel } from './gguf';
 import { readHardware } from './hardware';
 import { MODELS, QUANTS } from '../../shared/plan/catalog';
-import { modelChoice, runPlan } from '../../shared/plan/request';
+import { isPlanned, modelChoice, runPlan } from '../../shared/plan/request';
 import { snapshotFromText } from './snapshot-io';
 import { SIM_START_SECONDS } from './sim-source';
 import { UserError } from '../../shared/errors';
@@ -35,7 +35,8 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handle
     'host.hardware': () => readHardware(source.current),
     'plan.run': async (req) => {
       const spec = modelChoice(req) === 'gguf' ? await readGgufModel(req.gguf!) : undefined;
-      return runPlan(req, buildReport(readHost(source.current)), spec);
+      // A planned machine (memGiB) is described wholly by the request: the current source is not read.
+      return runPlan(req, isPlanned(req) ? null : buildReport(readHost(source.current)), spec);
     },
     'models.list': () => ({ models: [...MODELS], quants: [...QUANTS] }),
     'source.get': state,

@@ -2,8 +2,10 @@
  * Findings the report raises on its own: each names what was seen (the evidence: file and value), why it
  * matters, and where the fact comes from. Pure: HostState in, findings out.
  */
-import { hvoFreedPer2M, inThpAlignmentRegression } from '../kernel/facts';
-import { hvoSavedKiB } from '../plan/vmemmap';
+import { inThpAlignmentRegression } from '../kernel/facts';
+import { hvoKeptPages } from '../kernel/hvo';
+import { basePageFromPmdBytes } from '../kernel/pages';
+import { hvoFreedPages, hvoSavedKiB } from '../plan/vmemmap';
 import { freeBlocksOf, freeKiB } from '../host/parse/buddyinfo';
 import { HUGETLB_DIR, PATHS, THP_DIR } from '../host/paths';
 import type { HostState } from '../host/state';
@@ -78,23 +80,30 @@ export function findings(h: HostState): Finding[] {
   const bootPools = boot?.hugepages.filter((r) => r.count > 0) ?? [];
   const livePools = h.hugetlb.pools.filter((p) => (p.total ?? 0) > 0);
   // Kernels 5.14-5.17 keep two vmemmap pages per huge page, later ones one.
-  const kept = v && hvoFreedPer2M(v) === 6 ? 2 : 1;
+  const kept = v ? hvoKeptPages(v) : 1;
+  const geometry = { basePageKiB: basePageFromPmdBytes(h.thp.pmdSizeBytes) ?? 4, structPageBytes: 64 };
 
   if (h.hvo.compiled === true && h.hvo.enabled === false && (livePools.length > 0 || bootPools.length > 0)) {
     const pools =
       livePools.length > 0
         ? livePools.map((p) => ({ size: p.pageSizeKiB, n: p.total ?? 0 }))
         : bootPools.map((r) => ({ size: r.pageSizeKiB, n: r.count }));
-    const savingKiB = pools.reduce((sum, p) => sum + hvoSavedKiB(p.size, p.n, kept), 0);
+    const savingKiB = pools.reduce((sum, p) => sum + hvoSavedKiB(p.size, p.n, kept, geometry), 0);
+    const perPool = pools.map(
+      (p) =>
+        `${hvoFreedPages(p.size, kept, geometry)} of ${hvoFreedPages(p.size, 0, geometry)} vmemmap pages per ${sizeLabel(p.size)} page`,
+    );
     out.push({
       id: 'hvo-off-with-pools',
       severity: 'warning',
       title: 'HVO is built in but off while huge page pools exist',
       detail:
         `HugeTLB Vmemmap Optimization would give back ${(savingKiB / 1024).toFixed(1)} MiB of struct page memory for ` +
-        `${pools.map((p) => `${p.n} × ${sizeLabel(p.size)}`).join(' and ')} (7 of 8 vmemmap pages per 2 MiB page, 4,095 of ` +
-        '4,096 per 1 GiB page). Only pages allocated while HVO is on are optimized: enable it before reserving the pool ' +
-        '(vm.hugetlb_optimize_vmemmap=1, or hugetlb_free_vmemmap=on at boot).',
+        `${pools.map((p) => `${p.n} × ${sizeLabel(p.size)}`).join(' and ')} (${[...new Set(perPool)].join(', ')}). ` +
+        'Only pages allocated while HVO is on are optimized: enable it before reserving the pool ' +
+        (h.hvo.sysctl !== null
+          ? '(vm.hugetlb_optimize_vmemmap=1, or hugetlb_free_vmemmap=on at boot).'
+          : '(this kernel has no runtime sysctl for it: boot with hugetlb_free_vmemmap=on).'),
       evidence: [
         h.hvo.sysctl !== null
           ? { path: PATHS.hvoSysctl, value: String(h.hvo.sysctl) }

@@ -22,6 +22,9 @@ const attention = s.union(
     heads: s.integer({ min: 1, max: 4096 }),
     kvLoraRank: s.integer({ min: 1, max: 65536 }),
     ropeDim: s.integer({ min: 0, max: 65536 }),
+    /** Per-head key dims without RoPE and value dims: what a runtime caching whole heads stores. */
+    qkNopeDim: s.integer({ min: 1, max: 65536 }),
+    vHeadDim: s.integer({ min: 1, max: 65536 }),
   }),
 );
 

@@ -11,7 +11,21 @@ export type KvShape =
       slidingWindow: number | null;
       slidingLayers: number;
     }
-  | { kind: 'mla'; latentPerToken: number };
+  | {
+      kind: 'mla';
+      /** The compressed KV latent and the shared RoPE key: what an MLA cache keeps per token per layer. */
+      kvLoraRank: number;
+      ropeDim: number;
+      /** The decompressed heads, for runtimes (or GGUFs) that cache whole K and V heads. */
+      heads: number;
+      qkNopeDim: number;
+      vHeadDim: number;
+      /**
+       * Whether the GGUF carries the split MLA tensors (`attention.key_length_mla`, converted since April 2025);
+       * older DeepSeek GGUFs have only the fused kv_b tensor, and llama.cpp caches whole heads for them.
+       */
+      mlaTensors: boolean;
+    };
 
 export interface ModelSpec {
   name: string;
@@ -32,7 +46,11 @@ export interface ModelSpec {
 
 export function kvShapeOf(m: CatalogModel): KvShape {
   const a = m.attention;
-  if (a.kind === 'mla') return { kind: 'mla', latentPerToken: a.kvLoraRank + a.ropeDim };
+  if (a.kind === 'mla') {
+    // Catalog sizes are for current GGUF conversions, which carry the MLA tensors.
+    const { kvLoraRank, ropeDim, heads, qkNopeDim, vHeadDim } = a;
+    return { kind: 'mla', kvLoraRank, ropeDim, heads, qkNopeDim, vHeadDim, mlaTensors: true };
+  }
   return {
     kind: 'gqa',
     kPerToken: a.kvHeads * a.headDim,

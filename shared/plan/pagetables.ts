@@ -1,31 +1,20 @@
 /**
- * Page-table memory for mapping a region, x86-64 and arm64 with 4 KiB granule (4 levels, 512 eight-byte
- * entries per 4 KiB table). Whole table pages, as the kernel allocates them, for a naturally aligned region:
- * 4 KiB pages need a PTE page per 2 MiB, a PMD page per GiB and a PUD page per 512 GiB; 2 MiB mappings
- * drop the PTE level; 1 GiB mappings the PMD level too. Anonymous THP still deposits a PTE page per huge
- * page (so a later split cannot fail): about 2 MiB per GiB, as with 4 KiB pages.
+ * Page-table memory for mapping a region, in whole table pages as the kernel allocates them, for a naturally
+ * aligned region. A table is one base page of 8-byte entries: with 4 KiB pages a PTE table maps 2 MiB, a PMD
+ * table 1 GiB and a PUD table 512 GiB (64 KiB pages: 512 MiB and 4 TiB). Mappings at the PMD level drop the
+ * PTE tables, at the PUD level the PMD tables too. Anonymous THP still deposits a PTE table per huge page (so
+ * a later split cannot fail), so it costs what base pages cost.
  */
-export type Mapping = '4k' | 'thp' | 'hugetlb-2m' | 'hugetlb-1g';
+import { entriesPerTable, type MapLevel } from '../kernel/pages';
 
-const KIB_2M = 2048;
-const KIB_1G = 1048576;
-const KIB_512G = 512 * KIB_1G;
-const TABLE_KIB = 4;
-
-export function pageTableKiB(regionKiB: number, mapping: Mapping): number {
+export function pageTableKiB(regionKiB: number, leaf: MapLevel, basePageKiB = 4): number {
+  const per = entriesPerTable(basePageKiB);
+  const pteSpan = basePageKiB * per;
+  const pmdSpan = pteSpan * per;
+  const pudSpan = pmdSpan * per;
   const tables = (span: number): number => Math.ceil(regionKiB / span);
-  const pud = tables(KIB_512G);
-  const pmd = tables(KIB_1G);
-  const pte = tables(KIB_2M);
-  switch (mapping) {
-    case '4k':
-    case 'thp':
-      return (pte + pmd + pud) * TABLE_KIB;
-    case 'hugetlb-2m':
-      return (pmd + pud) * TABLE_KIB;
-    case 'hugetlb-1g':
-      return pud * TABLE_KIB;
-  }
+  const levels = leaf === 'pte' ? [pteSpan, pmdSpan, pudSpan] : leaf === 'pmd' ? [pmdSpan, pudSpan] : [pudSpan];
+  return levels.reduce((s, span) => s + tables(span), 0) * basePageKiB;
 }
 
 /** TLB entries needed to map a region with pages of this size. */

@@ -6,15 +6,20 @@ import { UserError } from '../errors';
 import type { Report } from '../host/report';
 import { s, type Infer } from '../schema';
 import { KV_TYPES, type KvType } from './ggml-types';
-import { machineFromReport } from './machine';
+import { parsePageSize } from '../kernel/pages';
+import { machineFromReport, plannedMachine, PLANNED_ARCHES, type PlanMachine } from './machine';
 import { catalogSpec, type ModelSpec } from './model';
-import { plan, type PageSize, type PlanModel, type PlanResult } from './plan';
+import { plan, type PlanModel, type PlanResult } from './plan';
+import { LLAMA_BUILDS, RUNTIMES, type RuntimeId } from './runtimes';
 
 export const LIMITS = {
   ctx: { min: 128, max: 16_777_216 },
   memGiB: { min: 1, max: 1_048_576 },
   mib: { min: 0, max: 1_073_741_824 },
+  nodes: { min: 1, max: 64 },
 } as const;
+
+const PAGE_SIZE = /^(?:base|\d{1,6}[KMG])$/i;
 
 export const planRequestSchema = s.object(
   {
@@ -24,14 +29,29 @@ export const planRequestSchema = s.object(
     footprintMiB: s.number({ min: 1, max: LIMITS.mib.max }),
     ctx: s.integer(LIMITS.ctx),
     kvType: s.oneOf(['f16', 'q8_0', 'q4_0'] as const),
-    pageSize: s.oneOf(['4K', '2M', '1G'] as const),
+    runtime: s.oneOf(RUNTIMES),
+    llamaBuild: s.oneOf(LLAMA_BUILDS),
+    cacheRamMiB: s.integer({ min: 0, max: LIMITS.mib.max }),
+    kvSpaceGiB: s.number({ min: 0.125, max: LIMITS.memGiB.max }),
+    pageSize: s.string({ maxLength: 8, pattern: PAGE_SIZE, describe: 'a page size: base, 4K, 2M, 1G ...' }),
     hvo: s.boolean(),
     noMmap: s.boolean(),
     mlock: s.boolean(),
     numa: s.oneOf(['interleave', 'bind'] as const),
-    memGiB: s.number(LIMITS.memGiB),
+    slowTier: s.boolean(),
+    releasePools: s.boolean(),
     availableMiB: s.number(LIMITS.mib),
     reserveMiB: s.number(LIMITS.mib),
+    // A planned machine: --mem-gib makes one, the rest describe it.
+    memGiB: s.number(LIMITS.memGiB),
+    nodes: s.integer(LIMITS.nodes),
+    arch: s.oneOf(PLANNED_ARCHES),
+    basePage: s.oneOf(['4K', '16K', '64K'] as const),
+    kernel: s.string({
+      maxLength: 20,
+      pattern: /^\d{1,2}\.\d{1,3}(?:\.\d{1,4})?$/,
+      describe: 'a kernel release like 6.12',
+    }),
   },
   [
     'model',
@@ -40,18 +60,31 @@ export const planRequestSchema = s.object(
     'footprintMiB',
     'ctx',
     'kvType',
+    'runtime',
+    'llamaBuild',
+    'cacheRamMiB',
+    'kvSpaceGiB',
     'pageSize',
     'hvo',
     'noMmap',
     'mlock',
     'numa',
-    'memGiB',
+    'slowTier',
+    'releasePools',
     'availableMiB',
     'reserveMiB',
+    'memGiB',
+    'nodes',
+    'arch',
+    'basePage',
+    'kernel',
   ],
 );
 
 export type PlanRequest = Infer<typeof planRequestSchema>;
+
+/** The request fields that describe a planned machine; with any of them, --mem-gib is needed. */
+export const PLANNED_FIELDS = ['memGiB', 'nodes', 'arch', 'basePage', 'kernel'] as const;
 
 /** Which one model source the request names, or why it is not exactly one. */
 export function modelChoice(r: PlanRequest): 'model' | 'gguf' | 'footprint' {
@@ -62,8 +95,48 @@ export function modelChoice(r: PlanRequest): 'model' | 'gguf' | 'footprint' {
   return r.model !== undefined ? 'model' : r.gguf !== undefined ? 'gguf' : 'footprint';
 }
 
-/** Runs a request against a machine report; `ggufSpec` is the GGUF already read (Node side) when given. */
-export function runPlan(r: PlanRequest, report: Report, ggufSpec?: ModelSpec): PlanResult {
+/** Whether the request describes a planned machine (and so needs no source read). */
+export function isPlanned(r: PlanRequest): boolean {
+  const given = PLANNED_FIELDS.filter((k) => r[k] !== undefined);
+  if (given.length > 0 && r.memGiB === undefined)
+    throw new UserError(
+      '--nodes, --arch, --base-page and --kernel describe a planned machine: give --mem-gib too',
+      'bad-request',
+    );
+  return r.memGiB !== undefined;
+}
+
+/** The machine a request plans against: a planned one from its flags, else the report's. */
+export function machineFor(r: PlanRequest, report: Report | null): PlanMachine {
+  const overrides = { availableMiB: r.availableMiB };
+  if (isPlanned(r)) {
+    return plannedMachine(
+      {
+        memGiB: r.memGiB!,
+        nodes: r.nodes,
+        arch: r.arch,
+        basePageKiB: r.basePage === undefined ? undefined : parsePageSize(r.basePage)!,
+        release: r.kernel,
+      },
+      overrides,
+    );
+  }
+  if (!report) throw new UserError('no machine to plan for: give --mem-gib N or a source', 'bad-request');
+  const m = machineFromReport(report, overrides);
+  if (m.totalMiB.value <= 0) throw new UserError('the machine memory is unknown: give --mem-gib N', 'bad-request');
+  return m;
+}
+
+/** The HugeTLB page size a request names (null: base pages), checked against nothing yet. */
+function hugePageOf(text: string | undefined, m: PlanMachine): number | null {
+  if (text === undefined || text.toLowerCase() === 'base' || text.toUpperCase() === '4K') return null;
+  const kib = parsePageSize(text);
+  if (kib === null) throw new UserError(`--page-size ${text}: not a page size (base, 2M, 1G ...)`, 'bad-request');
+  return kib === m.basePageKiB.value ? null : kib;
+}
+
+/** Runs a request against a machine report (null for a planned machine); `ggufSpec` is the GGUF already read. */
+export function runPlan(r: PlanRequest, report: Report | null, ggufSpec?: ModelSpec): PlanResult {
   const choice = modelChoice(r);
   let model: PlanModel;
   if (choice === 'footprint') model = { kind: 'footprint', mib: r.footprintMiB! };
@@ -75,21 +148,28 @@ export function runPlan(r: PlanRequest, report: Report, ggufSpec?: ModelSpec): P
     if (typeof spec === 'string') throw new UserError(spec, 'bad-request');
     model = { kind: 'spec', spec };
   }
-  const machine = machineFromReport(report, { memGiB: r.memGiB, availableMiB: r.availableMiB });
-  if (machine.totalMiB <= 0) throw new UserError('the machine memory is unknown: give --mem-gib N', 'bad-request');
-  const pageSize: PageSize = r.pageSize ?? '4K';
+  const machine = machineFor(r, report);
+  const hugePageKiB = hugePageOf(r.pageSize, machine);
   const ctx = r.ctx ?? (model.kind === 'spec' ? Math.min(8192, model.spec.contextMax) : 8192);
+  // Mainline llama.cpp has no HugeTLB path, so a HugeTLB plan defaults to the runtime that has one.
+  const runtime: RuntimeId = r.runtime ?? (hugePageKiB !== null ? 'ik_llama.cpp' : 'llama.cpp');
   const kvType: KvType = r.kvType ?? 'f16';
   return plan({
     model,
     ctx,
     kvType: kvType in KV_TYPES ? kvType : 'f16',
-    pageSize,
+    runtime,
+    build: r.llamaBuild ?? 'current',
+    cacheRamMiB: r.cacheRamMiB ?? null,
+    kvSpaceGiB: r.kvSpaceGiB ?? null,
+    hugePageKiB,
     backing4k: r.noMmap ? 'anon' : 'mmap',
     mlock: r.mlock ?? false,
-    hvo: r.hvo ?? pageSize !== '4K',
+    hvo: r.hvo ?? hugePageKiB !== null,
     reserveMiB: r.reserveMiB ?? null,
     numa: r.numa ?? 'interleave',
+    slowTier: r.slowTier ?? false,
+    releasePools: r.releasePools ?? false,
     machine,
   });
 }
