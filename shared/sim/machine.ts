@@ -7,7 +7,7 @@
 import { bootHvoSwitch } from '../host/read/hvo';
 import { bootParams } from '../host/boot';
 import { parseCmdline } from '../host/parse/cmdline';
-import { hvoFreedPer2M } from '../kernel/facts';
+import { hvoKeptPages } from '../kernel/hvo';
 import { parseKernelRelease } from '../kernel/version';
 import { hvoFreedPages } from '../plan/vmemmap';
 import { poolSizesOf, type Profile, type Scenario } from './profile';
@@ -180,7 +180,7 @@ export class SimMachine {
   /** vmemmap pages now: one per 64 pages of RAM, less what HVO freed for optimized pool pages. */
   memmapPages(): number {
     const base = this.totalKiB / 4 / 64;
-    const kept = this.version.major > 0 && hvoFreedPer2M(this.version) === 6 ? 2 : 1;
+    const kept = this.version.major > 0 ? hvoKeptPages(this.version) : 1;
     let freed = 0;
     for (const p of this.pools) for (const n of p.optimized) freed += n * hvoFreedPages(p.sizeKiB, kept);
     return Math.round(base - freed);
