@@ -3,12 +3,21 @@
  * a boot line waiting for a reboot). Kernel semantics, not just numbers: pools grow only as far as
  * contiguous free memory allows, 1 GiB pages rarely come at runtime, HVO optimizes only pages allocated
  * while it is on, THP changes apply to new allocations, and the boot line takes effect on reboot.
+ *
+ * Memory is counted per node, each KiB once; the system-wide lines are the sums, as the kernel's global
+ * counters are sums of its per-node ones:
+ * - MemTotal = installed - memblock reservations (firmware, kernel image, early allocations, and the boot
+ *   memmap still held). Boot vmemmap that HVO freed has become managed memory and counts.
+ * - MemFree = MemTotal - baseline use - memmap from buddy - pools of every size.
+ * - HVO on a new huge page: nr_memmap_pages + nr_memmap_boot_pages fall by exactly the pages freed (7 per
+ *   2 MiB page, 4,095 per 1 GiB page), MemFree and MemAvailable rise by exactly as much, and MemTotal by the
+ *   boot pages that went to buddy.
  */
 import { bootHvoSwitch } from '../host/read/hvo';
 import { bootParams } from '../host/boot';
 import { parseCmdline } from '../host/parse/cmdline';
-import { hvoKeptPages } from '../kernel/hvo';
-import { parseKernelRelease } from '../kernel/version';
+import { hvoFreedPer2M } from '../kernel/facts';
+import { atLeast, parseKernelRelease } from '../kernel/version';
 import { hvoFreedPages } from '../plan/vmemmap';
 import { poolSizesOf, type Profile, type Scenario } from './profile';
 import { hvoSupported } from './support';
@@ -18,6 +27,19 @@ export interface SimPool {
   perNode: number[];
   /** Pages per node whose vmemmap HVO optimized (allocated while HVO was on). */
   optimized: number[];
+}
+
+/**
+ * The memmap (struct pages, plus page_ext) of one node, in 4 KiB pages, as /proc/vmstat counts it
+ * (shared/reference/kernel-interfaces.md §3.6): `boot` is what memblock allocated before the buddy allocator
+ * existed (nr_memmap_boot_pages, "not part of MemTotal"), `buddy` what came from the buddy allocator later
+ * (nr_memmap_pages, inside MemTotal and in use). `restoredKiB` is memory whose struct pages HVO once freed and
+ * later gave back from buddy, so a new huge page there frees buddy pages rather than boot ones.
+ */
+export interface SimMemmap {
+  boot: number;
+  buddy: number;
+  restoredKiB: number;
 }
 
 /** What a scenario does per second: TLB shootdowns per CPU and the vmstat counters that move with it. */
@@ -40,6 +62,9 @@ export class SimMachine {
   thp: string;
   hvo: boolean;
   pools: SimPool[] = [];
+  memmap: SimMemmap[] = [];
+  /** The size the HugePages_* lines of meminfo and /proc/sys/vm/nr_hugepages describe. */
+  defaultSizeKiB = 2048;
   /** Boot count, so counters restart after a reboot. */
   boots = 0;
 
@@ -69,8 +94,9 @@ export class SimMachine {
     return v.major > 5 || (v.major === 5 && v.minor >= 19);
   }
 
+  /** Installed memory, as the profile states it; the kernel never shows all of it (see memTotalKiB). */
   get totalKiB(): number {
-    return this.profile.nodes.reduce((s, n) => s + n.memGiB, 0) * 1048576;
+    return this.profile.nodes.reduce((s, _, n) => s + this.installedNodeKiB(n), 0);
   }
 
   /** Page sizes this kernel offers HugeTLB pools for. */
@@ -89,7 +115,20 @@ export class SimMachine {
       ? b.transparentHugepage!
       : this.profile.thp;
     const nodes = this.profile.nodes.length;
-    this.pools = this.poolSizes().map((sizeKiB) => ({
+    const sizes = this.poolSizes();
+    // default_hugepagesz= names the size the HugePages_* lines describe; a size the kernel does not offer is
+    // refused and the architecture's default (the PMD size, 2 MiB with 4 KiB pages) stays.
+    const def = b.defaultHugepageSizeKiB;
+    this.defaultSizeKiB = def !== null && sizes.includes(def) ? def : sizes.includes(2048) ? 2048 : sizes[0]!;
+    // At boot all struct pages come from memblock: 64 bytes per 4 KiB page, so one vmemmap page per 64 pages.
+    // What buddy holds from the start stands for page_ext and other memmap allocated once buddy is up; a quarter
+    // of the boot share, about the ratio a 6.18 machine shows (17,928 against 80,376 pages).
+    this.memmap = this.profile.nodes.map((_, n) => ({
+      boot: Math.ceil(this.basePages(n) / 64),
+      buddy: Math.ceil(this.basePages(n) / 256),
+      restoredKiB: 0,
+    }));
+    this.pools = sizes.map((sizeKiB) => ({
       sizeKiB,
       perNode: Array<number>(nodes).fill(0),
       optimized: Array<number>(nodes).fill(0),
@@ -101,23 +140,85 @@ export class SimMachine {
       for (let n = 0; n < nodes; n++) {
         const want = r.perNode ? (r.perNode[n] ?? 0) : Math.floor(r.count / nodes) + (n < r.count % nodes ? 1 : 0);
         const fit = Math.floor(this.freeNodeKiB(n) / r.pageSizeKiB);
-        pool.perNode[n] = Math.min(want, fit);
-        pool.optimized[n] = this.hvo ? pool.perNode[n]! : 0;
+        const got = Math.min(want, fit);
+        pool.perNode[n] = got;
+        pool.optimized[n] = this.hvo ? got : 0;
+        // Pages reserved at boot are optimized like later ones: their boot vmemmap goes back to buddy.
+        if (this.hvo) this.optimize(n, r.pageSizeKiB, got);
       }
     }
   }
 
-  /** Memory the kernel and programs use besides pools: a baseline share of RAM. */
+  /** 4 KiB base pages installed on node n. */
+  basePages(n: number): number {
+    return Math.floor(this.profile.nodes[n]!.memGiB * 262144);
+  }
+
+  installedNodeKiB(n: number): number {
+    return this.basePages(n) * 4;
+  }
+
+  /**
+   * What memblock keeps at boot besides the memmap, never handed to buddy and so never in MemTotal: firmware
+   * and ACPI ranges, the direct map's page tables, per-CPU areas, early hash tables (about 0.4% of RAM), and on
+   * node 0 the kernel image and initrd.
+   */
+  reservedNodeKiB(n: number): number {
+    return 4 * Math.ceil(this.basePages(n) / 256) + (n === 0 ? 32768 : 0);
+  }
+
+  /** Memory the kernel and programs use besides pools and the memmap: a baseline share of RAM. */
   usedNodeKiB(n: number): number {
-    return this.profile.nodes[n]!.memGiB * 1048576 * 0.08;
+    return 4 * Math.floor(this.basePages(n) * 0.08);
   }
 
   poolNodeKiB(n: number): number {
     return this.pools.reduce((s, p) => s + p.perNode[n]! * p.sizeKiB, 0);
   }
 
+  /**
+   * Node MemTotal is the node's managed pages: installed memory less what memblock reserved, which includes
+   * the boot memmap still held. Boot vmemmap that HVO freed went to buddy through free_bootmem_page() /
+   * free_reserved_page(), which adds it to the managed count, so it is in MemTotal from then on.
+   */
+  nodeMemTotalKiB(n: number): number {
+    return this.installedNodeKiB(n) - this.reservedNodeKiB(n) - 4 * this.memmap[n]!.boot;
+  }
+
+  /**
+   * Node MemFree: managed pages nobody holds. HugeTLB pool pages are in MemTotal but never free (free
+   * hugepages are free only to hugetlbfs, counted in HugePages_Free), so every pool of every size comes off
+   * once; memmap pages from buddy are in use; what HVO freed is back in buddy and so is free, counted once here.
+   */
   freeNodeKiB(n: number): number {
-    return Math.max(0, this.profile.nodes[n]!.memGiB * 1048576 - this.usedNodeKiB(n) - this.poolNodeKiB(n));
+    const free = this.nodeMemTotalKiB(n) - this.usedNodeKiB(n) - 4 * this.memmap[n]!.buddy - this.poolNodeKiB(n);
+    // Pools grow only into free memory, so this never clips; it is a guard, not a rule.
+    return Math.max(0, free);
+  }
+
+  /** System MemTotal and MemFree: the kernel's global counters are the sums of the per-node ones. */
+  memTotalKiB(): number {
+    return this.profile.nodes.reduce((s, _, n) => s + this.nodeMemTotalKiB(n), 0);
+  }
+
+  memFreeKiB(): number {
+    return this.profile.nodes.reduce((s, _, n) => s + this.freeNodeKiB(n), 0);
+  }
+
+  /**
+   * MemAvailable: MemFree, less the watermark reserves the allocator keeps, plus page cache and slab that
+   * reclaim can drop. Both are fixed shares of installed RAM here, so whatever changes MemFree (pools, HVO)
+   * changes MemAvailable by the same amount. The kernel clamps it at zero.
+   */
+  memAvailableKiB(): number {
+    const reclaimable = this.profile.nodes.reduce((s, _, n) => s + 4 * Math.floor(this.basePages(n) * 0.02), 0);
+    const reserve = this.profile.nodes.reduce((s, _, n) => s + 4 * Math.floor(this.basePages(n) * 0.005), 0);
+    return Math.max(0, this.memFreeKiB() - reserve + reclaimable);
+  }
+
+  /** meminfo Hugetlb: pool pages of every size times their size. */
+  hugetlbKiB(): number {
+    return this.pools.reduce((s, p) => s + p.perNode.reduce((a, b) => a + b, 0) * p.sizeKiB, 0);
   }
 
   /** How many pages of this size a runtime allocation can still get on node n. */
@@ -142,13 +243,17 @@ export class SimMachine {
       if (want <= have) {
         // Freed pages: the unoptimized go first only by chance; keep the ratio.
         const keepOpt = have === 0 ? 0 : Math.round((pool.optimized[n]! * want) / have);
+        this.restore(n, sizeKiB, pool.optimized[n]! - keepOpt);
         pool.perNode[n] = want;
         pool.optimized[n] = keepOpt;
         return;
       }
       const added = Math.min(want - have, this.growable(sizeKiB, n));
       pool.perNode[n] = have + added;
-      if (this.hvo) pool.optimized[n] = pool.optimized[n]! + added;
+      if (this.hvo) {
+        pool.optimized[n] = pool.optimized[n]! + added;
+        this.optimize(n, sizeKiB, added);
+      }
     });
   }
 
@@ -177,12 +282,59 @@ export class SimMachine {
     this.seconds += Math.max(0, seconds);
   }
 
-  /** vmemmap pages now: one per 64 pages of RAM, less what HVO freed for optimized pool pages. */
+  /** vmemmap pages HVO kept per huge page: 1 since 5.18, 2 before (5.14-5.17 freed 6 of 8 per 2 MiB page). */
+  private hvoKept(): number {
+    return this.version.major > 0 && hvoFreedPer2M(this.version) === 6 ? 2 : 1;
+  }
+
+  /**
+   * HVO on `count` new pages of node n. Since 6.2 (mm/hugetlb_vmemmap: remap head page to newly allocated page)
+   * the kernel copies the head vmemmap page into a fresh buddy page (nr_memmap_pages +1) and frees all the
+   * originals; before, it kept the head page(s) where they were and freed the rest. Either way the counters
+   * fall by exactly `freed` per page and MemFree rises by as much. Originals from memblock leave
+   * nr_memmap_boot_pages and, freed to buddy, join MemTotal; originals from buddy just leave nr_memmap_pages.
+   * New pages land first where HVO earlier restored struct pages from buddy (the allocator hands out recently
+   * freed memory first), then on memory whose struct pages are still the boot ones.
+   */
+  private optimize(n: number, sizeKiB: number, count: number): void {
+    const kept = this.hvoKept();
+    const freed = hvoFreedPages(sizeKiB, kept);
+    if (freed === 0 || count <= 0) return;
+    const mm = this.memmap[n]!;
+    const replaced = atLeast(this.version, 6, 2) ? kept : 0;
+    const onRestored = Math.min(count, Math.floor(mm.restoredKiB / sizeKiB));
+    const onBoot = Math.min(count - onRestored, Math.floor(mm.boot / (freed + replaced)));
+    mm.restoredKiB -= onRestored * sizeKiB;
+    // Pages found neither way (a small node mostly optimized already) are counted as buddy memmap too.
+    mm.buddy -= (count - onBoot) * freed;
+    mm.boot -= onBoot * (freed + replaced);
+    mm.buddy += onBoot * replaced;
+  }
+
+  /**
+   * Undoing HVO when `count` optimized pages of node n go back to buddy: the freed struct pages are allocated
+   * again from buddy (nr_memmap_pages +freed, MemFree -freed). Boot memory already handed to buddy stays in
+   * MemTotal: memblock never gets it back.
+   */
+  private restore(n: number, sizeKiB: number, count: number): void {
+    const freed = hvoFreedPages(sizeKiB, this.hvoKept());
+    if (freed === 0 || count <= 0) return;
+    const mm = this.memmap[n]!;
+    mm.buddy += count * freed;
+    mm.restoredKiB += count * sizeKiB;
+  }
+
+  /** /proc/vmstat nr_memmap_pages and nr_memmap_boot_pages (system-wide since 6.11). */
+  memmapCounters(): { pages: number; bootPages: number } {
+    return {
+      pages: this.memmap.reduce((s, m) => s + m.buddy, 0),
+      bootPages: this.memmap.reduce((s, m) => s + m.boot, 0),
+    };
+  }
+
+  /** vmemmap pages now, both counters together: HVO lowers it by what it freed for optimized pool pages. */
   memmapPages(): number {
-    const base = this.totalKiB / 4 / 64;
-    const kept = this.version.major > 0 ? hvoKeptPages(this.version) : 1;
-    let freed = 0;
-    for (const p of this.pools) for (const n of p.optimized) freed += n * hvoFreedPages(p.sizeKiB, kept);
-    return Math.round(base - freed);
+    const c = this.memmapCounters();
+    return c.pages + c.bootPages;
   }
 }

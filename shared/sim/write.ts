@@ -58,30 +58,31 @@ export function writeTree(m: SimMachine): Record<string, string> {
     .map((c) => `processor\t: ${c}\nmodel name\t: ${p.cpuModel ?? 'simulated CPU'}\n${flags}\n`)
     .join('\n');
 
-  // Memory: pools, a baseline in use, and the rest free.
-  const total = m.totalKiB;
-  const poolKiB = m.pools.reduce((s, pool) => s + pool.perNode.reduce((a, b) => a + b, 0) * pool.sizeKiB, 0);
-  const free = p.nodes.reduce((s, _, n) => s + m.freeNodeKiB(n), 0);
-  const def = m.pools.find((x) => x.sizeKiB === 2048) ?? m.pools[0];
+  // Memory, counted once each (rules and kernel reasons in machine.ts): MemTotal is managed memory, pools of
+  // every size are inside it and outside MemFree, Hugetlb sums all sizes, the HugePages_* lines and
+  // Hugepagesize describe the default size only.
+  const free = m.memFreeKiB();
+  const def = m.pools.find((x) => x.sizeKiB === m.defaultSizeKiB);
   const defTotal = def ? def.perNode.reduce((a, b) => a + b, 0) : 0;
   f['/proc/meminfo'] = [
-    `MemTotal:       ${Math.round(total)} kB`,
-    `MemFree:        ${Math.round(free)} kB`,
-    `MemAvailable:   ${Math.round(free * 0.97)} kB`,
+    `MemTotal:       ${m.memTotalKiB()} kB`,
+    `MemFree:        ${free} kB`,
+    `MemAvailable:   ${m.memAvailableKiB()} kB`,
     `AnonHugePages:  ${p.scenario === 'idle' || m.thp === 'never' ? 0 : 2097152} kB`,
     `HugePages_Total:   ${defTotal}`,
+    // Nothing maps the simulated pools: every page is free, none reserved or surplus.
     `HugePages_Free:    ${defTotal}`,
     'HugePages_Rsvd:        0',
     'HugePages_Surp:        0',
-    `Hugepagesize:       ${def?.sizeKiB ?? 2048} kB`,
-    `Hugetlb:        ${Math.round(poolKiB)} kB`,
+    `Hugepagesize:       ${m.defaultSizeKiB} kB`,
+    `Hugetlb:        ${m.hugetlbKiB()} kB`,
     '',
   ].join('\n');
 
   const count = (perSecond: number): number => Math.floor(perSecond * t);
   const vm: [string, number][] = [
-    ['nr_free_pages', Math.round(free / 4)],
-    ['nr_page_table_pages', Math.round(total / 4 / 2000)],
+    ['nr_free_pages', free / 4],
+    ['nr_page_table_pages', Math.round(m.totalKiB / 4 / 2000)],
     ['thp_fault_alloc', count(rate.thpFault)],
     ['thp_fault_fallback', count(rate.thpFault * p.fragmentation)],
     ['compact_stall', count(rate.compactStall)],
@@ -90,11 +91,10 @@ export function writeTree(m: SimMachine): Record<string, string> {
     ['pgpromote_success', (p.numaBalancing & 2) !== 0 ? count(rate.demote * 0.8) : 0],
     ['numa_hint_faults', p.numaBalancing ? count(rate.migrate * 2) : 0],
   ];
-  if (atLeast(v, 6, 11))
-    vm.push(
-      ['nr_memmap_pages', Math.round(m.memmapPages() * 0.2)],
-      ['nr_memmap_boot_pages', m.memmapPages() - Math.round(m.memmapPages() * 0.2)],
-    );
+  if (atLeast(v, 6, 11)) {
+    const memmap = m.memmapCounters();
+    vm.push(['nr_memmap_pages', memmap.pages], ['nr_memmap_boot_pages', memmap.bootPages]);
+  }
   f['/proc/vmstat'] = vm.map(([k, x]) => `${k} ${x}\n`).join('');
 
   // Free memory split by fragmentation: the unfragmented share in 4 MiB blocks, the rest in small ones.
@@ -107,8 +107,10 @@ export function writeTree(m: SimMachine): Record<string, string> {
       return `Node ${n}, zone   Normal ${[...small, 0, 0, 0, 0, 0, 0, big].map((x) => String(x).padStart(6)).join(' ')} \n`;
     })
     .join('');
+  // The default hugetlbfs mount serves the default size; the kernel prints it in K or M, 1 GiB as 1024M.
+  const pagesize = m.defaultSizeKiB >= 1024 ? `${m.defaultSizeKiB / 1024}M` : `${m.defaultSizeKiB}K`;
   f['/proc/mounts'] =
-    'proc /proc proc rw,relatime 0 0\nsysfs /sys sysfs rw,relatime 0 0\nhugetlbfs /dev/hugepages hugetlbfs rw,relatime,pagesize=2M 0 0\n';
+    `proc /proc proc rw,relatime 0 0\nsysfs /sys sysfs rw,relatime 0 0\nhugetlbfs /dev/hugepages hugetlbfs rw,relatime,pagesize=${pagesize} 0 0\n`;
 
   // /proc/interrupts: one column per online CPU; seeded per-CPU spread around the scenario's rate.
   const spread = cpus.map(() => 0.7 + 0.6 * rand());
@@ -179,11 +181,23 @@ export function writeTree(m: SimMachine): Record<string, string> {
     });
   }
 
-  p.nodes.forEach((node, n) => {
+  p.nodes.forEach((_, n) => {
     const nd = `/sys/devices/system/node/node${n}`;
     f[`${nd}/cpulist`] = `${ranges(nodeCpus[n]!)}\n`;
-    f[`${nd}/meminfo`] =
-      `Node ${n} MemTotal:       ${Math.round(node.memGiB * 1048576)} kB\nNode ${n} MemFree:        ${Math.round(m.freeNodeKiB(n))} kB\n`;
+    // As node_read_meminfo() prints them; MemUsed counts the node's pool pages, and HugePages_* (default size
+    // only) sum over nodes to the system-wide lines.
+    const nodeTotal = m.nodeMemTotalKiB(n);
+    const nodeFree = m.freeNodeKiB(n);
+    const nodeHuge = def?.perNode[n] ?? 0;
+    f[`${nd}/meminfo`] = [
+      `Node ${n} MemTotal:       ${nodeTotal} kB`,
+      `Node ${n} MemFree:        ${nodeFree} kB`,
+      `Node ${n} MemUsed:        ${nodeTotal - nodeFree} kB`,
+      `Node ${n} HugePages_Total: ${String(nodeHuge).padStart(5)}`,
+      `Node ${n} HugePages_Free:  ${String(nodeHuge).padStart(5)}`,
+      `Node ${n} HugePages_Surp:  ${String(0).padStart(5)}`,
+      '',
+    ].join('\n');
     f[`${nd}/distance`] =
       `${p.nodes.map((_, j) => (j === n ? 10 : (p.tiers?.[j] ?? 4) !== (p.tiers?.[n] ?? 4) ? 30 : 21)).join(' ')}\n`;
   });

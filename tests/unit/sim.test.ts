@@ -9,6 +9,7 @@ import { ActiveSource } from '../../electron/host/active-source';
 import { createHandlers } from '../../electron/host/handlers';
 import { Sampler } from '../../electron/host/sampler';
 import { dispatch } from '../../shared/api';
+import { applyEdits } from '../../shared/sim/edit';
 import { applyRecommended } from '../../shared/sim/recommend';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
@@ -85,7 +86,9 @@ describe('every profile at every moment', () => {
         expect(r.kernel.release).toBe(p.release);
         expect(r.kernel.arch).toBe(p.arch);
         expect(r.thp.enabled).toBe(p.thp);
-        expect(r.numa.nodes.map((n) => n.memTotalKiB)).toEqual(p.nodes.map((n) => n.memGiB * 1048576));
+        // Node MemTotal: installed memory less what memblock kept at boot.
+        expect(r.numa.nodes.map((n) => n.memTotalKiB)).toEqual(p.nodes.map((_, n) => m.nodeMemTotalKiB(n)));
+        r.numa.nodes.forEach((n, i) => expect(n.memTotalKiB).toBeLessThan(p.nodes[i]!.memGiB * 1048576));
         expect(r.numa.nodes.map((n) => n.cpus?.length)).toEqual(p.nodes.map((n) => n.cpus));
         const pool = r.hugetlb.pools.find((x) => x.pageSizeKiB === 2048)!;
         expect(pool.total).toBe(m.pools.find((x) => x.sizeKiB === 2048)!.perNode.reduce((a, b) => a + b, 0));
@@ -179,19 +182,17 @@ describe('--sim on the command line', () => {
     expect(run('sim', 'list').stdout).toMatch(/xeon-cxl-tiered\s+one-socket 64-core Xeon/);
     const shown = JSON.parse(run('sim', 'show', 'xeon-2s-768g').stdout) as Profile;
     const file = join(tmp, 'bigger.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        ...shown,
-        id: 'bigger',
-        nodes: [
-          { memGiB: 1024, cpus: 64 },
-          { memGiB: 1024, cpus: 64 },
-        ],
-      }),
-    );
+    const bigger: Profile = {
+      ...shown,
+      id: 'bigger',
+      nodes: [
+        { memGiB: 1024, cpus: 64 },
+        { memGiB: 1024, cpus: 64 },
+      ],
+    };
+    writeFileSync(file, JSON.stringify(bigger));
     const r = JSON.parse(run('report', '--json', '--sim', file).stdout) as ReturnType<typeof report>;
-    expect(r.memory.totalKiB).toBe(2048 * 1048576);
+    expect(r.memory.totalKiB).toBe(new SimMachine(bigger).memTotalKiB());
     expect(r.hugetlb.pools.find((p) => p.pageSizeKiB === 1048576)!.total).toBe(380);
     const plan = JSON.parse(
       run('plan', '--json', '--sim', 'xeon-2s-768g', '--model', 'deepseek-r1-671b', '--page-size', '1G').stdout,
@@ -215,7 +216,14 @@ describe('--sim on the command line', () => {
         'release=6.8.0-45-generic',
       ).stdout,
     ) as ReturnType<typeof report>;
-    expect(r.memory.totalKiB).toBe(2048 * 1048576);
+    const edited = applyEdits(profile('xeon-2s-768g'), {
+      memGiB: [1024, 1024],
+      thp: 'never',
+      pool2m: 1000,
+      release: '6.8.0-45-generic',
+    });
+    if (!edited.ok) throw new Error(edited.error);
+    expect(r.memory.totalKiB).toBe(new SimMachine(edited.value).memTotalKiB());
     expect(r.thp.enabled).toBe('never');
     expect(r.hugetlb.pools.find((p) => p.pageSizeKiB === 2048)!.nodes.map((n) => n.total)).toEqual([500, 500]);
     expect(r.findings.map((f) => f.id)).toEqual(expect.arrayContaining(['thp-never', 'thp-alignment-regression']));
