@@ -16,7 +16,7 @@
 import { bootHvoSwitch } from '../host/read/hvo';
 import { bootParams } from '../host/boot';
 import { parseCmdline } from '../host/parse/cmdline';
-import { hvoFreedPer2M } from '../kernel/facts';
+import { hvoKeptPages } from '../kernel/hvo';
 import { atLeast, parseKernelRelease } from '../kernel/version';
 import { hvoFreedPages } from '../plan/vmemmap';
 import { poolSizesOf, type Profile, type Scenario } from './profile';
@@ -284,7 +284,7 @@ export class SimMachine {
 
   /** vmemmap pages HVO kept per huge page: 1 since 5.18, 2 before (5.14-5.17 freed 6 of 8 per 2 MiB page). */
   private hvoKept(): number {
-    return this.version.major > 0 && hvoFreedPer2M(this.version) === 6 ? 2 : 1;
+    return this.version.major > 0 ? hvoKeptPages(this.version) : 1;
   }
 
   /**
