@@ -1,5 +1,5 @@
 /** The Overview in a real Chromium against web mode: live data, no console errors, no CSP violations. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -14,6 +14,8 @@ beforeAll(async () => {
   browser = await launch();
 });
 afterAll(() => browser?.close());
+const tmp = mkdtempSync(join(tmpdir(), 'hugetune-noble-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const open = (server: Served): Promise<{ page: Page; problems: string[] }> => openApp(browser, server);
 
@@ -36,7 +38,7 @@ describe('web mode in Chromium', () => {
     await page.getByTestId('hw-cpu').waitFor();
     // Live samples keep arriving over server-sent events.
     if (await page.getByTestId('tlb-total').count()) {
-      await page.getByTestId('tlb-rate').waitFor({ timeout: 10_000 });
+      await page.getByTestId('tlb-rate').waitFor({ timeout: 30_000 });
     }
     await page.waitForTimeout(500);
     expect(problems).toEqual([]);
@@ -93,7 +95,7 @@ describe('web mode in Chromium', () => {
   });
 
   it('shows findings with their evidence for an affected machine', async () => {
-    const dir = writeTree(mkdtempSync(join(tmpdir(), 'hugetune-noble-')), buildTree(TREES.noble));
+    const dir = writeTree(tmp, buildTree(TREES.noble));
     const noble = await serve('--root', dir);
     try {
       const { page, problems } = await open(noble);

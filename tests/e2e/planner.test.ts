@@ -1,5 +1,5 @@
 /** The Planner in Chromium against web mode: catalog models, a GGUF file, suggestions applied. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -16,6 +16,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([browser?.close(), server?.stop()]);
 });
+const dir = mkdtempSync(join(tmpdir(), 'hugetune-e2e-gguf-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function openPlanner(): Promise<{ page: Page; problems: string[] }> {
   const opened = await openApp(browser, server, 'planner');
@@ -63,7 +65,6 @@ describe('Planner', () => {
   });
 
   it('plans a GGUF file by its path, and explains a bad path', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hugetune-e2e-gguf-'));
     const tensors = llamaTensors({ layers: 4, hidden: 512, kvDim: 128, ffn: 1536, vocab: 2048, type: 12 });
     const file = join(dir, 'tiny.gguf');
     writeGguf(

@@ -63,7 +63,7 @@ describe('Simulator', () => {
     await page.getByTestId('finding-tiering-demotion').waitFor();
     expect(await page.getByTestId('source-label').textContent()).toMatch(/simulator: xeon-cxl-tiered-what-if/);
     expect(await page.getByTestId('numa-node-1').textContent()).toMatch(/none \(memory only\)/);
-    await page.getByTestId('tlb-rate').waitFor({ timeout: 10_000 });
+    await page.getByTestId('tlb-rate').waitFor({ timeout: 30_000 });
     expect(problems).toEqual([]);
     await page.context().close();
   });

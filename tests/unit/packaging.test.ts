@@ -15,7 +15,8 @@ const config = yaml.load(readFileSync(join(REPO, 'electron-builder.yml'), 'utf8'
   Record<string, unknown>
 >;
 
-describe('electron-builder.yml', () => {
+// Loading app-builder-lib and compiling its schema takes about a second here, longer on a slow machine.
+describe('electron-builder.yml', { timeout: 60_000 }, () => {
   it('passes electron-builder schema validation', async () => {
     await expect(validateConfiguration(config, { isEnabled: false })).resolves.toBeUndefined();
   });

@@ -1,5 +1,5 @@
 /** Web mode's access rules and API bridge, over real HTTP on loopback. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +12,9 @@ import { fixtureFiles, VM } from '../helpers';
 
 let server: RunningServer;
 let base: string;
+const rendererDir = mkdtempSync(join(tmpdir(), 'hugetune-renderer-'));
 
 beforeAll(async () => {
-  const rendererDir = mkdtempSync(join(tmpdir(), 'hugetune-renderer-'));
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>hugetune</title>');
   const files = fixtureFiles(VM);
   server = await startServer({
@@ -26,7 +26,10 @@ beforeAll(async () => {
   });
   base = `http://127.0.0.1:${server.port}`;
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server?.close();
+  rmSync(rendererDir, { recursive: true, force: true });
+});
 
 /** Raw request, so tests control Host and Origin headers exactly. */
 function raw(path: string, headers: Record<string, string> = {}, method = 'GET', body?: string) {
