@@ -13,6 +13,11 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['tests/unit/**/*.test.ts'],
+          // Many unit tests start the CLI or the capture script: under a second each here, but files run in
+          // parallel and a loaded 2-core machine can be many times slower. Vitest's 5 s default made them
+          // fail on time alone; a stuck test still fails, after 30 s.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
           // No test may load the real electron module: it would try to download its runtime.
           alias: { electron: electronMock },
         },
@@ -25,6 +30,8 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['tests/renderer/**/*.test.ts'],
           setupFiles: ['tests/renderer/setup.ts'],
+          // The first mount compiles and loads the whole app (about a second here).
+          testTimeout: 30_000,
         },
       },
       // Changes kernel settings (and restores them): only when asked for, as root.

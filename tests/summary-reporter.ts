@@ -9,19 +9,28 @@ export default class SummaryReporter implements Reporter {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
+    const why: string[] = [];
     for (const mod of modules) {
       let failedHere = 0;
       for (const test of mod.children.allTests()) {
-        const state = test.result().state;
-        if (state === 'passed') passed++;
-        else if (state === 'failed') failedHere++;
-        else skipped++;
+        const result = test.result();
+        if (result.state === 'passed') passed++;
+        else if (result.state === 'failed') failedHere++;
+        else {
+          skipped++;
+          // A test that cannot run here (root or not, a missing tool) says why with ctx.skip(note): list
+          // those, so a green run that skipped something is not mistaken for a full one. (Tests left out
+          // by a -t filter have no note and stay quiet.)
+          const note = result.state === 'skipped' ? result.note : undefined;
+          if (note) why.push(`skipped: ${test.fullName}: ${note}`);
+        }
       }
       // A file that failed to load, or whose beforeAll failed, leaves its tests skipped: still a failure.
       if (mod.state() === 'failed' && failedHere === 0) failedHere = 1;
       failed += failedHere;
     }
     failed += errors.length;
+    if (why.length > 0) process.stdout.write(`\n${why.join('\n')}\n`);
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   }
 }

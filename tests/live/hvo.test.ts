@@ -3,7 +3,7 @@
  * and compare the measured change of the memmap counters with the planner's prediction. Every value it
  * touches is restored, even when an assertion fails.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPlan } from '../../shared/plan/request';
 import { readHost } from '../../shared/host/read/index';
@@ -31,8 +31,14 @@ afterAll(() => {
   for (const [path, value] of touched) expect(readFileSync(path, 'utf8').trim()).toBe(value);
 });
 
+const isRoot = process.getuid?.() === 0;
+const hvoBuiltIn = existsSync(HVO) && existsSync(POOL);
+
 describe('HVO on the live kernel', () => {
-  it('memmap falls by exactly what the planner predicts for a 64 × 2 MiB pool', () => {
+  it('memmap falls by exactly what the planner predicts for a 64 × 2 MiB pool (needs root and HVO)', (ctx) => {
+    // Skipped with the reason, not failed, where the check cannot run.
+    ctx.skip(!isRoot, 'needs root: it writes the HVO sysctl and the 2 MiB pool size');
+    ctx.skip(!hvoBuiltIn, `needs ${HVO} and ${POOL}: a kernel with HVO and 2 MiB pools`);
     const start = read(POOL);
     set(HVO, 1);
     const before = memmap();
