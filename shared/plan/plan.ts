@@ -370,12 +370,13 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
         : ''
     }`,
   });
+  const leftMiB = round1(haveMiB - totalNeedMiB);
   constraints.push({
     id: 'reserve',
-    ok: haveMiB - totalNeedMiB >= reserveMiB,
+    ok: leftMiB >= reserveMiB,
     needMiB: reserveMiB,
-    haveMiB: round1(Math.max(0, haveMiB - totalNeedMiB)),
-    message: `OS reserve: ${mibText(reserveMiB)} must stay free (${i.reserveMiB === null ? 'default: 5% of RAM, 1 to 4 GiB' : '--reserve-mib'}); ${mibText(Math.max(0, haveMiB - totalNeedMiB))} would`,
+    haveMiB: leftMiB,
+    message: `OS reserve: ${mibText(reserveMiB)} must stay free (${i.reserveMiB === null ? 'default: 5% of RAM, 1 to 4 GiB' : '--reserve-mib'}); ${leftMiB >= 0 ? `${mibText(leftMiB)} would` : 'nothing would'}`,
   });
   if (!i.releasePools && otherPools > 0) {
     const withRelease = round1(targetsCapacity(m, i, (n) => capacityOf(n, true)));

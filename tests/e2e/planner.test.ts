@@ -50,6 +50,31 @@ describe('Planner', () => {
     await page.context().close();
   });
 
+  it('shows every constraint behind the verdict and the machine the plan used', async () => {
+    const { page, problems } = await openPlanner();
+    await page.getByTestId('plan-planned').check();
+    await page.getByTestId('plan-mem').fill('128');
+    await page.getByTestId('plan-arch').selectOption('arm64');
+    await expect.poll(() => page.getByTestId('plan-machine').textContent()).toMatch(/arm64/);
+    // 64 KiB pages: 1 GiB is not a size this machine has, and the verdict says so by name.
+    await page.getByTestId('plan-machine').waitFor();
+    const constraints = page.getByTestId('plan-constraints');
+    await page.locator('select[data-testid="plan-page-size"]').selectOption('2M');
+    await expect.poll(() => constraints.locator('[data-constraint="page-size"]').getAttribute('data-ok')).toBe('true');
+    await page.getByTestId('plan-base-page').selectOption('64K');
+    await expect.poll(() => page.getByTestId('plan-machine').textContent()).toMatch(/2M, 512M, 16G/);
+    await page.locator('select[data-testid="plan-page-size"]').selectOption('512M');
+    await expect.poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/^\s*Fits/);
+    expect(await constraints.locator('[data-ok="false"]').count()).toBe(0);
+    await page.getByTestId('plan-mem').fill('32');
+    await expect
+      .poll(() => page.getByTestId('plan-verdict').textContent())
+      .toMatch(/Does not fit\s+\d+ of \d+ constraints fail/);
+    expect(await constraints.locator('[data-constraint="total"]').getAttribute('data-ok')).toBe('false');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('says what would make it fit, and applies a suggestion', async () => {
     const { page, problems } = await openPlanner();
     await page.getByTestId('plan-model').selectOption('llama-3.3-70b');
@@ -75,7 +100,7 @@ describe('Planner', () => {
     const { page } = await openPlanner();
     await page.getByRole('radio', { name: 'GGUF file' }).check();
     await page.getByTestId('plan-gguf').fill(file);
-    await expect.poll(() => page.locator('.plan-result h2').first().textContent()).toBe('tiny-llama');
+    await expect.poll(() => page.getByTestId('plan-model-name').textContent()).toBe('tiny-llama');
     const weights = tensors.reduce((s, t) => s + tensorSize(t), 0) / 1048576;
     expect(
       await page.getByTestId('plan-breakdown').locator('tr', { hasText: 'Model weights' }).textContent(),
