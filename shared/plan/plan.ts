@@ -349,7 +349,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
       haveMiB: null,
       message:
         runtime.hugetlb !== null
-          ? `${runtime.name} uses the pool: ${runtime.hugetlb}`
+          ? `${runtime.name} maps its weights from the pool (see below for how)`
           : i.model.kind === 'footprint'
             ? 'a footprint plan assumes the runtime maps its memory from the pool (hugetlbfs or MAP_HUGETLB)'
             : `${runtime.name} has no HugeTLB path: its weights never go in a pool (use base pages, or ik_llama.cpp -thp)`,

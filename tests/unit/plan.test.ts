@@ -1,6 +1,6 @@
 /** The planner: exact kernel arithmetic, runtime-exact KV cache, the verdict, GGUF files and bad input. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { runPlan } from '../../shared/plan/request';
 import { kvCache } from '../../shared/plan/runtimes';
 import { hvoFreedPages, hvoSavedKiB, vmemmapPagesPerHugePage } from '../../shared/plan/vmemmap';
 import { llamaMeta, llamaTensors, tensorSize, writeGguf } from '../fixtures/gguf';
-import { CLI, fixtureFiles, VM, VM_TUNED } from '../helpers';
+import { CLI, fixtureFiles, REPO, VM, VM_TUNED } from '../helpers';
 
 const vm = buildReport(readHost(fixtureFiles(VM)));
 const tmp = mkdtempSync(join(tmpdir(), 'hugetune-plan-'));
@@ -305,6 +305,31 @@ describe('hugetune plan and models on the command line', () => {
     expect(run(...args, '--sim', 'small-laptop').status).toBe(2);
     expect(run(...args, '--root', VM).stderr).toMatch(/--mem-gib plans a machine of its own/);
     expect(run('plan', '--model', 'llama-3.1-8b', '--nodes', '2').stderr).toMatch(/give --mem-gib too/);
+  });
+  it("the README's examples print what the README says they print", () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const first = run(
+      'plan',
+      '--model',
+      'deepseek-r1-671b',
+      '--quant',
+      'Q4_K_M',
+      '--mem-gib',
+      '512',
+      '--page-size',
+      '1G',
+    );
+    const fits = /^FITS with [\d.]+ GiB to spare/m.exec(first.stdout)![0];
+    expect(readme).toContain(fits);
+    const second = run(
+      ...['plan', '--model', 'deepseek-r1-671b', '--quant', 'Q4_K_M', '--sim', 'xeon-2s-768g'],
+      ...['--numa', 'bind', '--page-size', '1G'],
+    );
+    expect(second.stdout).toMatch(/^DOES NOT FIT/m);
+    const node = /FAIL node1 +node 1: ([\d.]+) GiB needed .*, ([\d.]+) GiB it can give/.exec(second.stdout)!;
+    expect(readme).toContain(`node 1 can give ${Math.round(Number(node[2]))} GiB`);
+    expect(readme).toContain(`the plan needs ${Math.round(Number(node[1]))} GiB there`);
+    expect(second.stdout).toMatch(/interleave across NUMA nodes +fits/);
   });
   it('lists models and quantizations', () => {
     const r = run('models', '--json');
