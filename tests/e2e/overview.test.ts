@@ -14,8 +14,15 @@ beforeAll(async () => {
   browser = await launch();
 });
 afterAll(() => browser?.close());
-const tmp = mkdtempSync(join(tmpdir(), 'hugetune-noble-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// Made before the first test, not while collecting: a run whose filter skips every test here runs neither
+// hook, so a directory made at collection would be left behind.
+let tmp = '';
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'hugetune-noble-'));
+});
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
 
 const open = (server: Served): Promise<{ page: Page; problems: string[] }> => openApp(browser, server);
 

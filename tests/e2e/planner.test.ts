@@ -16,8 +16,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([browser?.close(), server?.stop()]);
 });
-const dir = mkdtempSync(join(tmpdir(), 'hugetune-e2e-gguf-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Made before the first test, not while collecting: a run whose filter skips every test here runs neither
+// hook, so a directory made at collection would be left behind.
+let dir = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hugetune-e2e-gguf-'));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 async function openPlanner(): Promise<{ page: Page; problems: string[] }> {
   const opened = await openApp(browser, server, 'planner');

@@ -3,14 +3,19 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceFromArgv } from '../../electron/main/args';
 import { captureSnapshot } from '../../electron/host/snapshot-io';
 import { parseIdList } from '../../shared/host/parse/scalar';
 import { parseSnapshot } from '../../shared/host/snapshot';
 import { CLI, fixtureFiles, VM } from '../helpers';
 
-const tmp = mkdtempSync(join(tmpdir(), 'hugetune-hostile-'));
+// Made before the first test, not while collecting: a run whose filter skips every test here runs neither
+// hook, so a directory made at collection would be left behind.
+let tmp = '';
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'hugetune-hostile-'));
+});
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const run = (args: string[], input?: string) =>
   spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000, input });

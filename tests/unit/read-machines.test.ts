@@ -184,13 +184,14 @@ const isRoot = process.getuid?.() === 0;
 const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
 
 describe('a user without permission (EACCES on a real file system)', () => {
-  const root = mkdtempSync(join(tmpdir(), 'hugetune-eacces-'));
+  let root = '';
   const locked = [
     'sys/kernel/mm/transparent_hugepage/enabled',
     'proc/interrupts',
     'sys/kernel/mm/hugepages/hugepages-1048576kB',
   ];
   afterAll(() => {
+    if (!root) return;
     // A directory with mode 000 cannot be emptied by a user who is not root: give the modes back first.
     for (const path of locked) if (existsSync(join(root, path))) chmodSync(join(root, path), 0o755);
     rmSync(root, { recursive: true, force: true });
@@ -198,6 +199,7 @@ describe('a user without permission (EACCES on a real file system)', () => {
 
   it('reports the unreadable files as denied and still reads the rest (as nobody through setpriv when root)', (ctx) => {
     ctx.skip(isRoot && !hasSetpriv, 'runs as root and setpriv is missing: root reads files of any mode');
+    root = mkdtempSync(join(tmpdir(), 'hugetune-eacces-'));
     cpSync(VM, root, { recursive: true });
     for (const path of locked) chmodSync(join(root, path), 0o000);
     chmodSync(root, 0o755);

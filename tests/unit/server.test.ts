@@ -12,9 +12,10 @@ import { fixtureFiles, VM } from '../helpers';
 
 let server: RunningServer;
 let base: string;
-const rendererDir = mkdtempSync(join(tmpdir(), 'hugetune-renderer-'));
+let rendererDir = '';
 
 beforeAll(async () => {
+  rendererDir = mkdtempSync(join(tmpdir(), 'hugetune-renderer-'));
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>hugetune</title>');
   const files = fixtureFiles(VM);
   server = await startServer({
@@ -28,7 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
-  rmSync(rendererDir, { recursive: true, force: true });
+  if (rendererDir) rmSync(rendererDir, { recursive: true, force: true });
 });
 
 /** Raw request, so tests control Host and Origin headers exactly. */

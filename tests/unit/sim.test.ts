@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActiveSource } from '../../electron/host/active-source';
 import { createHandlers } from '../../electron/host/handlers';
 import { Sampler } from '../../electron/host/sampler';
@@ -20,7 +20,12 @@ import { SimFiles } from '../../shared/sim/source';
 import { simFiles } from '../../shared/sim/write';
 import { CLI } from '../helpers';
 
-const tmp = mkdtempSync(join(tmpdir(), 'hugetune-sim-'));
+// Made before the first test, not while collecting: a run whose filter skips every test here runs neither
+// hook, so a directory made at collection would be left behind.
+let tmp = '';
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'hugetune-sim-'));
+});
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const report = (m: SimMachine) => buildReport(readHost(simFiles(m)));

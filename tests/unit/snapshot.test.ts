@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPTURE_FILES, CAPTURE_NODE_FILES, CAPTURE_SKIP, CAPTURE_TREES } from '../../shared/host/capture-spec';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport, type Report } from '../../shared/host/report';
@@ -12,7 +12,12 @@ import { captureSnapshot } from '../../electron/host/snapshot-io';
 import { CLI, fixtureFiles, REPO, VM, VM_TUNED } from '../helpers';
 
 const SCRIPT = join(REPO, 'resources/capture/hugetune-capture.sh');
-const tmp = mkdtempSync(join(tmpdir(), 'hugetune-snap-'));
+// Made before the first test, not while collecting: a run whose filter skips every test here runs neither
+// hook, so a directory made at collection would be left behind.
+let tmp = '';
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'hugetune-snap-'));
+});
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 // Both guards only stop a hang: a run takes well under a second (the script a few) on a 2-core machine.
