@@ -112,6 +112,19 @@ async function run(argv: string[], io: Io): Promise<number> {
       else io.out(formatReport(report) + (hardware ? formatHardware(hardware) : ''));
       return 0;
     }
+    case 'diff': {
+      const { values, positionals } = parseWith(rest, { counters: { type: 'boolean' } }, true);
+      if (values.help) return help(io, command);
+      const { parseDiffArgs, openSpec, formatDiff } = await import('./diff');
+      const [a, b] = parseDiffArgs(positionals);
+      const { diffReports } = await import('../../shared/host/diff');
+      const ra = buildReport(readHost(await openSpec(a, 'A')));
+      const rb = buildReport(readHost(await openSpec(b, 'B')));
+      const d = diffReports(ra, rb, { counters: values.counters === true });
+      // Differing is an answer, not a failure: exit 0 either way, and the summary says which.
+      io.out(values.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));
+      return 0;
+    }
     case 'models': {
       const { values } = parse(rest, {});
       if (values.help) return help(io, command);
@@ -132,6 +145,33 @@ async function run(argv: string[], io: Io): Promise<number> {
       const spec = req.gguf !== undefined ? await (await import('../host/gguf')).readGgufModel(req.gguf) : undefined;
       const result = runPlan(req, report, spec);
       io.out(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result));
+      return 0;
+    }
+    case 'recommend': {
+      const { RECOMMEND_OPTIONS } = await import('./recommend');
+      const { values } = parse(rest, { ...SOURCE_OPTIONS, ...PLAN_OPTIONS, ...RECOMMEND_OPTIONS });
+      if (values.help) return help(io, command);
+      const { requestFromFlags } = await import('./plan');
+      const { adviceRequestSchema, runAdvice } = await import('../../shared/advise/request');
+      const { validate } = await import('../../shared/schema');
+      const base = requestFromFlags(values, false);
+      const extra = {
+        ...(typeof values.user === 'string' ? { user: values.user } : {}),
+        ...(typeof values.unit === 'string' ? { unit: values.unit } : {}),
+        ...(typeof values['model-path'] === 'string' ? { modelPath: values['model-path'] } : {}),
+      };
+      const checked = validate(adviceRequestSchema, { ...base, ...extra });
+      if (!checked.ok) throw new UsageError(checked.error);
+      const req = checked.value;
+      const { isPlanned } = await import('../../shared/plan/request');
+      const planned = isPlanned(req);
+      if (planned && (values.root !== undefined || values.snapshot !== undefined || values.sim !== undefined))
+        throw new UsageError('--mem-gib plans a machine of its own: drop --root/--snapshot/--sim, or drop --mem-gib');
+      const report = planned ? null : buildReport(readHost(await source(values)));
+      const spec = req.gguf !== undefined ? await (await import('../host/gguf')).readGgufModel(req.gguf) : undefined;
+      const advice = runAdvice(req, report, spec);
+      const { formatAdvice } = await import('./recommend');
+      io.out(values.json ? `${JSON.stringify(advice, null, 2)}\n` : formatAdvice(advice));
       return 0;
     }
     case 'sim': {

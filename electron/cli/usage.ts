@@ -18,6 +18,7 @@ Commands:
   models     the models and quantizations the planner knows
   sim        built-in simulated machines for what-if planning (sim list, sim show)
   snapshot   capture the kernel files hugetune reads into one JSON file, to open anywhere
+  diff       what differs between two machines, or one machine before and after a change
   serve      serve the app in a browser on 127.0.0.1 (web mode, for headless servers)
   open       open the desktop window (falls back to web mode where Electron cannot start)
 
@@ -114,6 +115,26 @@ Options:
   -o, --output FILE write the snapshot to FILE (- for standard output)
   --redact          leave the host name out
   --json            print {"file", "files"} when done`,
+
+  diff: `Usage: hugetune diff A B [--json] [--counters]
+
+Compares two machines, or one machine at two moments (a snapshot before a setup and the live machine after
+it): kernel and boot line, THP and every mTHP size, each HugeTLB pool in total and per node, HVO and the
+memmap pages it gave back, memory, NUMA nodes and tiers, and the findings raised or cleared. Numbers get a
+signed change (B - A). Exits 0 whether or not anything differs; the last lines say which.
+
+A and B are each one of:
+  live              this machine
+  root:DIR          kernel files under DIR (as --root DIR)
+  snapshot:FILE     a snapshot from \`hugetune snapshot\` or hugetune-capture.sh (- for stdin); a bare
+                    path ending in .json is read as a snapshot too
+  sim:PROFILE       a simulated machine: a built-in profile (hugetune sim list) or a profile FILE.json
+
+Options:
+  --json            one JSON object (keys: a, b, same, changed, groups[] {area, label, entries[] {area, key,
+                    label, a, b, changed, delta, unit}}, countersIncluded, leftOut, summary)
+  --counters        also compare the counters that move all the time (TLB shootdowns, vmstat, mTHP
+                    statistics), which are left out by default`,
 
   serve: `Usage: hugetune serve [--port N] [--root DIR | --snapshot FILE | --sim PROFILE] [--json]
 
