@@ -4,6 +4,7 @@
  * boundary) and always answers with an envelope, never a thrown error.
  */
 import { UserError } from './errors';
+import type { ReportDiff } from './host/diff';
 import type { Report } from './host/report';
 import { s, validate, type Infer } from './schema';
 import type { SourceKind } from './host/files';
@@ -14,11 +15,29 @@ import type { PlanResult } from './plan/plan';
 import { planRequestSchema } from './plan/request';
 import { profileSchema } from './sim/profile';
 
+/**
+ * A source the renderer may name for a comparison: what the app shows now, this machine, a built-in
+ * simulator profile, or a snapshot's text. Never a path: in web mode the browser must not pick files on the
+ * machine that serves it, so a snapshot travels as the text the user opened.
+ */
+export const sourceSpecSchema = s.union(
+  s.oneOf(['current', 'live'] as const),
+  s.string({ maxLength: 80, pattern: /^sim:[a-z0-9][a-z0-9-]*$/, describe: '"sim:" and a built-in profile id' }),
+  s.object({
+    snapshot: s.object({ name: s.string({ maxLength: 255 }), text: s.string({ maxLength: SNAPSHOT_MAX_BYTES }) }),
+  }),
+);
+export type SourceSpec = Infer<typeof sourceSpecSchema>;
+
 export const API_METHODS = {
   'app.info': { args: s.object({}) },
   'host.report': { args: s.object({}) },
   /** CPU model, sockets and DIMMs of the live machine (slow: seconds on some machines). */
   'host.hardware': { args: s.object({}) },
+  /** What differs between two sources (A and B), grouped by area; counters that always move only if asked. */
+  'host.diff': {
+    args: s.object({ a: sourceSpecSchema, b: sourceSpecSchema, counters: s.boolean() }, ['counters']),
+  },
   'plan.run': { args: planRequestSchema },
   'models.list': { args: s.object({}) },
   'source.get': { args: s.object({}) },
@@ -75,6 +94,7 @@ export interface ApiResults {
   'app.info': AppInfo;
   'host.report': Report;
   'host.hardware': Hardware;
+  'host.diff': ReportDiff;
   'plan.run': PlanResult;
   'models.list': { models: CatalogModel[]; quants: Quant[] };
   'source.get': SourceState;

@@ -1,5 +1,7 @@
 /** The one handler table behind every front end. */
-import type { FrontEnd, Handlers, SourceState } from '../../shared/api';
+import type { FrontEnd, Handlers, SourceSpec, SourceState } from '../../shared/api';
+import { diffReports } from '../../shared/host/diff';
+import type { HostFiles } from '../../shared/host/files';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
 import type { ActiveSource } from './active-source';
@@ -11,13 +13,34 @@ import { snapshotFromText } from './snapshot-io';
 import { SIM_START_SECONDS } from './sim-source';
 import { UserError } from '../../shared/errors';
 import { SimMachine } from '../../shared/sim/machine';
-import { parseProfile } from '../../shared/sim/profile';
+import { parseProfile, type Profile } from '../../shared/sim/profile';
+import { findProfile } from '../../shared/sim/profiles';
 import { SimFiles } from '../../shared/sim/source';
+import { openSource } from './source';
 import { APP_VERSION } from './version';
 
 export const SAMPLE_INTERVAL_MS = 2000;
 
+function simulated(profile: Profile): SimFiles {
+  const machine = new SimMachine(profile);
+  machine.advance(SIM_START_SECONDS);
+  return new SimFiles(machine);
+}
+
 export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handlers {
+  /** A comparison side as a file tree; specs name no paths, so nothing here opens a file the caller chose. */
+  const filesOf = (spec: SourceSpec): HostFiles => {
+    if (spec === 'current') return source.current;
+    if (spec === 'live') return openSource({});
+    if (typeof spec === 'string') {
+      const id = spec.slice('sim:'.length);
+      const p = findProfile(id);
+      if (!p) throw new UserError(`unknown simulator profile '${id}'`, 'not-found');
+      return simulated(p);
+    }
+    return snapshotFromText(spec.snapshot.text, spec.snapshot.name);
+  };
+
   const state = (): SourceState => ({
     current: { ...source.current.source },
     initial: { ...source.initial.source },
@@ -33,6 +56,10 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handle
     }),
     'host.report': () => buildReport(readHost(source.current)),
     'host.hardware': () => readHardware(source.current),
+    'host.diff': ({ a, b, counters }) =>
+      diffReports(buildReport(readHost(filesOf(a))), buildReport(readHost(filesOf(b))), {
+        counters: counters === true,
+      }),
     'plan.run': async (req) => {
       const spec = modelChoice(req) === 'gguf' ? await readGgufModel(req.gguf!) : undefined;
       // A planned machine (memGiB) is described wholly by the request: the current source is not read.
@@ -48,9 +75,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handle
     'source.openSim': ({ profile }) => {
       const p = parseProfile(profile);
       if (!p.ok) throw new UserError(`not a machine profile: ${p.error}`, 'bad-request');
-      const machine = new SimMachine(p.value);
-      machine.advance(SIM_START_SECONDS);
-      source.use(new SimFiles(machine));
+      source.use(simulated(p.value));
       return state();
     },
     'source.reset': () => {
