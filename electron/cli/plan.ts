@@ -45,6 +45,11 @@ export function modelsJson() {
 }
 
 export function planRequestFromFlags(v: Values): PlanRequest {
+  return requestFromFlags(v, true);
+}
+
+/** The plan flags as a request; `modelRequired` false lets advice run on the machine alone. */
+export function requestFromFlags(v: Values, modelRequired: boolean): PlanRequest {
   const str = (k: keyof typeof PLAN_OPTIONS): string | undefined => (typeof v[k] === 'string' ? v[k] : undefined);
   const flag = (k: keyof typeof PLAN_OPTIONS): true | undefined => (v[k] === true ? true : undefined);
   const page = str('page-size');
@@ -78,7 +83,7 @@ export function planRequestFromFlags(v: Values): PlanRequest {
   };
   for (const k of Object.keys(req)) if (req[k] === undefined) delete req[k];
   const given = ['model', 'gguf', 'footprintMiB'].filter((k) => k in req);
-  if (given.length !== 1)
+  if (given.length > 1 || (modelRequired && given.length === 0))
     throw new UsageError('plan needs exactly one of --model ID, --gguf PATH or --footprint-mib N');
   if ('quant' in req && !('model' in req)) throw new UsageError('--quant goes with --model');
   const checked = validate(planRequestSchema, req);

@@ -15,6 +15,7 @@ Usage: hugetune <command> [options]
 Commands:
   report     what this machine does with huge pages: THP, HugeTLB pools, HVO, TLB shootdowns
   plan       will a model fit: memory by term, huge pages needed, HVO saving, page tables, NUMA layout
+  recommend  what to set for this machine (and a model): reasons, evidence, exact changes, boot line
   models     the models and quantizations the planner knows
   sim        built-in simulated machines for what-if planning (sim list, sim show)
   snapshot   capture the kernel files hugetune reads into one JSON file, to open anywhere
@@ -97,6 +98,24 @@ A simulated machine writes the same kernel files a real kernel of its shape woul
 it like a live machine: add --sim PROFILE (or --sim FILE.json) to report, plan, snapshot or serve. \`sim show\`
 prints a profile as JSON: save it, edit it (memory, nodes, kernel, THP, pools, HVO, boot line), and use the
 file with --sim. Counters start an hour after boot and advance with time under the profile's scenario.`,
+
+  recommend: `Usage: hugetune recommend [plan flags] [--user NAME] [--unit NAME.service] [--model-path PATH] [--json]
+
+Recommends settings for the machine (this one, --root/--snapshot/--sim, or a planned one with --mem-gib) and,
+with a model (--model, --gguf or --footprint-mib and the other flags of hugetune plan), for running it: THP,
+the HugeTLB pool per NUMA node, 1 GiB pages at boot, HVO before the pool, whether a runtime reservation will get
+its pages, memory tiering, memlock, and a launch line true to the runtime. Each recommendation has its reason,
+the evidence (file and value read), the exact changes, whether it needs a reboot, its risk and a reference.
+Nothing is changed: hugetune apply does that.
+
+Options:
+  --user NAME         the user that runs the model server (a memlock limit in limits.d)
+  --unit NAME         its systemd unit, e.g. llama.service (LimitMEMLOCK, NUMA binding)
+  --model-path PATH   the model file, for the launch line
+  --json              one JSON object: plan, recommendations[] (id, severity, title, reason, evidence[],
+                      changes[], needsReboot, risk, reference, commands[]), changes[] (merged, in order), merged[]
+
+${SOURCE_FLAGS}`,
 
   models: `Usage: hugetune models [--json]
 

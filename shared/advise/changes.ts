@@ -55,4 +55,6 @@ export interface Recommendation {
   risk: string;
   /** Kernel documentation section, commit, or the runtime's own source. */
   reference: string;
+  /** Commands to run by hand (launch lines, a compaction), when a change is not a setting. */
+  commands?: string[];
 }

@@ -27,7 +27,7 @@ export interface Finding {
   readonly reference: string;
 }
 
-const DOC = {
+export const DOC = {
   transhuge: 'https://docs.kernel.org/admin-guide/mm/transhuge.html',
   hugetlbpage: 'https://docs.kernel.org/admin-guide/mm/hugetlbpage.html',
   vmemmap: 'https://docs.kernel.org/mm/vmemmap_dedup.html',

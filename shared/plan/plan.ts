@@ -87,7 +87,18 @@ export interface NodePlan {
 export interface PlanResult {
   model: string;
   machine: PlanMachine;
-  runtime: { id: RuntimeId; name: string; hugetlb: string | null; kvConvention: string | null };
+  runtime: {
+    id: RuntimeId;
+    name: string;
+    hugetlb: string | null;
+    kvConvention: string | null;
+    /** vLLM CPU's KV cache space per rank, GiB (null for other runtimes). */
+    kvSpaceGiB: number | null;
+  };
+  /** The request's settings the setup and launch lines follow (ctx null for a footprint plan). */
+  ctx: number | null;
+  kvType: KvType;
+  mlock: boolean;
   fits: boolean;
   constraints: Constraint[];
   marginMiB: number;
@@ -177,6 +188,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
   let restKiB = 0; // anonymous memory beside it: KV cache, compute buffers, runtime
   let name: string;
   let kvConvention: string | null = null;
+  let kvSpaceGiB: number | null = null;
 
   if (i.model.kind === 'footprint') {
     name = `footprint ${i.model.mib} MiB`;
@@ -193,6 +205,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     } else if (i.runtime === 'vllm-cpu') {
       const memNodes = m.nodes.filter((n) => n.memTotalMiB > 0).length || 1;
       const gib = i.kvSpaceGiB ?? round1((VLLM_DEFAULT_NODE_SHARE * m.totalMiB.value) / memNodes / 1024);
+      kvSpaceGiB = gib;
       kvConvention = `vLLM CPU: VLLM_CPU_KVCACHE_SPACE=${gib} GiB per rank, whatever the context${
         i.kvSpaceGiB === null ? " (unset: half of a NUMA node's memory)" : ''
       }`;
@@ -456,7 +469,10 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
   return {
     model: name,
     machine: m,
-    runtime: { id: runtime.id, name: runtime.name, hugetlb: runtime.hugetlb, kvConvention },
+    runtime: { id: runtime.id, name: runtime.name, hugetlb: runtime.hugetlb, kvConvention, kvSpaceGiB },
+    ctx: i.model.kind === 'spec' ? i.ctx : null,
+    kvType: i.kvType,
+    mlock: i.mlock,
     fits,
     constraints,
     marginMiB,

@@ -1,0 +1,44 @@
+/**
+ * An advice request as every front end sends it: the plan flags (all optional: without a model the advice is
+ * about the machine alone) plus who runs the model server. One function turns it into the plan and the advice.
+ */
+import type { Report } from '../host/report';
+import type { ModelSpec } from '../plan/model';
+import type { PlanResult } from '../plan/plan';
+import { PLAN_REQUEST_KEYS, PLAN_REQUEST_SHAPE, isPlanned, runPlan, type PlanRequest } from '../plan/request';
+import { s, type Infer } from '../schema';
+import { recommend, type Advice } from './recommend';
+
+const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$/;
+
+export const adviceRequestSchema = s.object(
+  {
+    ...PLAN_REQUEST_SHAPE,
+    user: s.string({ maxLength: 64, pattern: NAME, describe: 'a user name' }),
+    unit: s.string({
+      maxLength: 64,
+      pattern: /^[A-Za-z0-9_.@-]{1,60}\.service$/,
+      describe: 'a unit like llama.service',
+    }),
+    modelPath: s.string({ maxLength: 4096, pattern: /^[^\0\n'"`$\\;&|<>]+$/, describe: 'a model file path' }),
+  },
+  [...PLAN_REQUEST_KEYS, 'user', 'unit', 'modelPath'],
+);
+
+export type AdviceRequest = Infer<typeof adviceRequestSchema>;
+
+export interface AdviceResult extends Advice {
+  plan: PlanResult | null;
+}
+
+/** Whether the request names a model (and so asks for a plan). */
+export function wantsPlan(r: AdviceRequest): boolean {
+  return r.model !== undefined || r.gguf !== undefined || r.footprintMiB !== undefined;
+}
+
+export function runAdvice(r: AdviceRequest, report: Report | null, spec?: ModelSpec): AdviceResult {
+  const { user, unit, modelPath, ...planReq } = r;
+  const plan = wantsPlan(r) ? runPlan(planReq as PlanRequest, report, spec) : null;
+  const machineReport = isPlanned(planReq as PlanRequest) ? null : report;
+  return { plan, ...recommend(machineReport, plan, { user, unit, modelPath: modelPath ?? r.gguf }) };
+}

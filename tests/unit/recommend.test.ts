@@ -1,0 +1,120 @@
+/** The advisor: the seed cases, and properties of the merged change list over random machines and plans. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { openSim } from '../../electron/host/sim-source';
+import { runAdvice, type AdviceRequest } from '../../shared/advise/request';
+import { refuse } from '../../shared/advise/settings';
+import { readHost } from '../../shared/host/read/index';
+import { buildReport } from '../../shared/host/report';
+import { runPlan } from '../../shared/plan/request';
+import { PROFILES } from '../../shared/sim/profiles';
+import { fixtureFiles, VM, VM_TUNED } from '../helpers';
+
+const sim = (id: string) => buildReport(readHost(openSim(id)));
+const ids = (a: { recommendations: { id: string }[] }) => a.recommendations.map((r) => r.id);
+
+describe('the seed cases', () => {
+  it('128 GiB Strix Halo: a 2 MiB pool with HVO turns a 568 MiB shortfall into a fit', () => {
+    const r = sim('strix-halo-128g');
+    const req: AdviceRequest = { footprintMiB: 127910, availableMiB: 127342, reserveMiB: 0, pageSize: '2M' };
+    const without = runPlan({ ...req, hvo: false }, r);
+    expect(without.fits).toBe(false);
+    expect(Math.round(-without.marginMiB)).toBe(569);
+    const a = runAdvice(req, r);
+    expect(a.plan?.fits).toBe(true);
+    expect(ids(a)).toEqual(expect.arrayContaining(['hvo-on', 'pool']));
+    // HVO first, then the pool: only pages allocated while HVO is on are optimized.
+    const writes = a.changes.filter((c) => c.kind === 'write');
+    expect(writes[0]).toMatchObject({ path: '/proc/sys/vm/hugetlb_optimize_vmemmap', value: '1', before: '0' });
+    expect(writes[1]).toMatchObject({ path: '/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages', value: '63955' });
+  });
+  it('DeepSeek-R1 on a 2-socket box: 1 GiB pages per node at boot, the default size for ik_llama.cpp', () => {
+    const a = runAdvice({ model: 'deepseek-r1-671b', quant: 'Q4_K_M', pageSize: '1G', memGiB: 768, nodes: 2 }, null);
+    expect(a.plan?.fits).toBe(true);
+    const pool = a.recommendations.find((x) => x.id === 'pool-at-boot')!;
+    expect(pool.needsReboot).toBe(true);
+    const boot = a.changes.find((c) => c.kind === 'boot');
+    expect(boot).toMatchObject({
+      set: expect.arrayContaining([
+        { key: 'default_hugepagesz', value: '1G' },
+        { key: 'hugepagesz', value: '1G' },
+        { key: 'hugepages', value: '0:190,1:189' },
+      ]) as unknown,
+    });
+    expect(a.recommendations.find((x) => x.id === 'launch')?.commands?.[0]).toMatch(
+      /^numactl --interleave=all llama-server -m MODEL\.gguf -c 8192 -thp$/,
+    );
+  });
+  it('llama.cpp on DRAM + CXL with demotion on: keep model memory out of tier migration', () => {
+    const a = runAdvice({ model: 'llama-3.1-8b', quant: 'Q8_0' }, sim('xeon-cxl-tiered'));
+    const t = a.recommendations.find((x) => x.id === 'tiering-off-while-serving')!;
+    expect(t.changes).toEqual([
+      { kind: 'write', path: '/sys/kernel/mm/numa/demotion_enabled', value: 'false', before: 'true' },
+      { kind: 'write', path: '/proc/sys/kernel/numa_balancing', value: '0', before: '2' },
+    ]);
+    expect(a.plan?.perNode.every((n) => !n.slow)).toBe(true);
+  });
+  it('a parameter already on the boot line is not proposed again', () => {
+    const r = sim('xeon-2s-768g');
+    const a = runAdvice({ model: 'deepseek-r1-671b', quant: 'Q4_K_M', pageSize: '1G' }, r);
+    expect(a.merged.join('\n')).toMatch(/hugepagesz=1G hugepages=0:190,1:190 is already on the boot line/);
+  });
+  it('the machine alone: HVO for a pool reserved with it off, THP off → madvise', () => {
+    const a = runAdvice({}, buildReport(readHost(fixtureFiles(VM_TUNED))));
+    expect(a.plan).toBeNull();
+    expect(ids(a)).not.toContain('launch');
+    const plain = runAdvice({}, buildReport(readHost(fixtureFiles(VM))));
+    expect(plain.changes.every((c) => c.kind !== 'write' || refuse(c.path, c.value) === null)).toBe(true);
+  });
+  it('--mlock asks for a memlock limit, for the service or user named', () => {
+    const a = runAdvice({ model: 'llama-3.1-8b', mlock: true, memGiB: 64, unit: 'llama.service', user: 'llm' }, null);
+    expect(a.changes.filter((c) => c.kind === 'memlock')).toEqual([
+      { kind: 'memlock', scope: 'service', name: 'llama.service', limit: 'infinity' },
+      { kind: 'memlock', scope: 'user', name: 'llm', limit: 'infinity' },
+    ]);
+  });
+});
+
+describe('the merged change list', () => {
+  const request = fc.record(
+    {
+      model: fc.constantFrom('llama-3.1-8b', 'llama-3.3-70b', 'deepseek-r1-671b', 'gpt-oss-120b'),
+      pageSize: fc.constantFrom('base', '2M', '1G'),
+      numa: fc.constantFrom('interleave', 'bind'),
+      noMmap: fc.boolean(),
+      mlock: fc.boolean(),
+      releasePools: fc.boolean(),
+      slowTier: fc.boolean(),
+      runtime: fc.constantFrom('llama.cpp', 'ik_llama.cpp', 'ollama', 'vllm-cpu', 'ktransformers'),
+    },
+    { requiredKeys: ['model'] },
+  );
+  const reports = PROFILES.map((p) => sim(p.id));
+  it('writes each file once, only allowed values, HVO before pools, shrinks before grows; no boot parameter twice', () => {
+    fc.assert(
+      fc.property(request, fc.nat(reports.length - 1), (req, k) => {
+        const r = reports[k]!;
+        const a = runAdvice(req as AdviceRequest, r);
+        const writes = a.changes.flatMap((c) => (c.kind === 'write' ? [c] : []));
+        expect(new Set(writes.map((w) => w.path)).size).toBe(writes.length);
+        for (const w of writes) expect(refuse(w.path, w.value)).toBeNull();
+        const hvo = writes.findIndex((w) => w.path.endsWith('hugetlb_optimize_vmemmap'));
+        const firstPool = writes.findIndex((w) => w.path.endsWith('/nr_hugepages'));
+        if (hvo >= 0 && firstPool >= 0) expect(hvo).toBeLessThan(firstPool);
+        const pools = writes.filter((w) => w.path.endsWith('/nr_hugepages'));
+        const shrink = pools.map((w) => Number(w.value) < Number(w.before ?? 0));
+        expect(shrink).toEqual([...shrink].sort((x, y) => Number(y) - Number(x)));
+        const boots = a.changes.filter((c) => c.kind === 'boot');
+        expect(boots.length).toBeLessThanOrEqual(1);
+        const single = boots.flatMap((b) => b.set.filter((x) => x.key !== 'hugepagesz' && x.key !== 'hugepages'));
+        expect(new Set(single.map((x) => x.key)).size).toBe(single.length);
+        // Every change belongs to a recommendation that says why.
+        for (const rec of a.recommendations) {
+          expect(rec.reason.length).toBeGreaterThan(20);
+          expect(rec.reference.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 120 },
+    );
+  });
+});
