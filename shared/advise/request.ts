@@ -38,7 +38,7 @@ export function wantsPlan(r: AdviceRequest): boolean {
 
 export function runAdvice(r: AdviceRequest, report: Report | null, spec?: ModelSpec): AdviceResult {
   const { user, unit, modelPath, ...planReq } = r;
-  const plan = wantsPlan(r) ? runPlan(planReq as PlanRequest, report, spec) : null;
-  const machineReport = isPlanned(planReq as PlanRequest) ? null : report;
+  const plan = wantsPlan(r) ? runPlan(planReq, report, spec) : null;
+  const machineReport = isPlanned(planReq) ? null : report;
   return { plan, ...recommend(machineReport, plan, { user, unit, modelPath: modelPath ?? r.gguf }) };
 }
