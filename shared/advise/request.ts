@@ -5,7 +5,7 @@
 import type { Report } from '../host/report';
 import type { ModelSpec } from '../plan/model';
 import type { PlanResult } from '../plan/plan';
-import { PLAN_REQUEST_KEYS, PLAN_REQUEST_SHAPE, isPlanned, runPlan, type PlanRequest } from '../plan/request';
+import { PLAN_REQUEST_KEYS, PLAN_REQUEST_SHAPE, isPlanned, runPlan } from '../plan/request';
 import { s, type Infer } from '../schema';
 import { recommend, type Advice } from './recommend';
 
