@@ -13,6 +13,7 @@ import { SNAPSHOT_MAX_BYTES } from './host/snapshot';
 import type { CatalogModel, Quant } from './plan/catalog';
 import type { PlanResult } from './plan/plan';
 import { planRequestSchema } from './plan/request';
+import { adviceRequestSchema, type AdviceResult } from './advise/request';
 import { profileSchema } from './sim/profile';
 
 /**
@@ -39,6 +40,8 @@ export const API_METHODS = {
     args: s.object({ a: sourceSpecSchema, b: sourceSpecSchema, counters: s.boolean() }, ['counters']),
   },
   'plan.run': { args: planRequestSchema },
+  /** Recommendations for the current source (or a planned machine), with a plan when a model is named. */
+  'advise.run': { args: adviceRequestSchema },
   'models.list': { args: s.object({}) },
   'source.get': { args: s.object({}) },
   /** Switches this front end to a snapshot the user picked (its text, read in the renderer). */
@@ -96,6 +99,7 @@ export interface ApiResults {
   'host.hardware': Hardware;
   'host.diff': ReportDiff;
   'plan.run': PlanResult;
+  'advise.run': AdviceResult;
   'models.list': { models: CatalogModel[]; quants: Quant[] };
   'source.get': SourceState;
   'source.openSnapshot': SourceState;

@@ -9,6 +9,7 @@ import { readGgufModel } from './gguf';
 import { readHardware } from './hardware';
 import { MODELS, QUANTS } from '../../shared/plan/catalog';
 import { isPlanned, modelChoice, runPlan } from '../../shared/plan/request';
+import { runAdvice, wantsPlan } from '../../shared/advise/request';
 import { snapshotFromText } from './snapshot-io';
 import { SIM_START_SECONDS } from './sim-source';
 import { UserError } from '../../shared/errors';
@@ -64,6 +65,12 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handle
       const spec = modelChoice(req) === 'gguf' ? await readGgufModel(req.gguf!) : undefined;
       // A planned machine (memGiB) is described wholly by the request: the current source is not read.
       return runPlan(req, isPlanned(req) ? null : buildReport(readHost(source.current)), spec);
+    },
+    'advise.run': async (req) => {
+      const spec = wantsPlan(req) && req.gguf !== undefined ? await readGgufModel(req.gguf) : undefined;
+      // A planned machine is described by the request alone; otherwise the advice reads the current source.
+      const planned = isPlanned(req);
+      return runAdvice(req, planned ? null : buildReport(readHost(source.current)), spec);
     },
     'models.list': () => ({ models: [...MODELS], quants: [...QUANTS] }),
     'source.get': state,

@@ -1,0 +1,37 @@
+/** The Advisor in Chromium against web mode: advice for the machine, then for the plan set up in the Planner. */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, openApp, serve, type Served } from './browser';
+
+let browser: Browser;
+let server: Served;
+beforeAll(async () => {
+  [browser, server] = await Promise.all([launch(), serve('--sim', 'strix-halo-128g')]);
+});
+afterAll(async () => {
+  await Promise.all([browser?.close(), server?.stop()]);
+});
+
+describe('Advisor', () => {
+  it('turns a plan into recommendations with reasons, evidence and the ordered changes', async () => {
+    const { page, problems } = await openApp(browser, server, 'planner');
+    await page.getByRole('radio', { name: 'Footprint' }).check();
+    await page.getByTestId('plan-footprint').fill('120000');
+    await page.locator('select[data-testid="plan-page-size"]').selectOption('2M');
+    await expect.poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/Fits|Does not fit/);
+    await page.getByTestId('plan-advise').click();
+    await page.getByTestId('advise-changes').waitFor();
+    const ids = await page
+      .getByTestId('recommendation')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+    expect(ids).toEqual(expect.arrayContaining(['hvo-on', 'pool']));
+    const changes = (await page.getByTestId('advise-changes').locator('li').allTextContents()).join('\n');
+    // HVO first: only pages reserved while it is on are optimized.
+    expect(changes.split('\n')[0]).toMatch(/hugetlb_optimize_vmemmap: 0 → 1/);
+    expect(changes).toMatch(/hugepages-2048kB\/nr_hugepages: 0 → 60000/);
+    await page.getByTestId('advise-machine').check();
+    await expect.poll(() => page.getByTestId('recommendation').count()).toBeLessThan(ids.length);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
