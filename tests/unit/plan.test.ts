@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGgufModel } from '../../electron/host/gguf';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
@@ -17,8 +17,11 @@ import { llamaMeta, llamaTensors, tensorSize, writeGguf } from '../fixtures/gguf
 import { CLI, fixtureFiles, REPO, VM, VM_TUNED } from '../helpers';
 
 const vm = buildReport(readHost(fixtureFiles(VM)));
-const tmp = mkdtempSync(join(tmpdir(), 'hugetune-plan-'));
-// One file here is a 70 GB sparse GGUF: nothing may stay behind.
+let tmp: string;
+// Made before the tests run (a filtered run that skips the file leaves nothing); one file is a 70 GB sparse GGUF.
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'hugetune-plan-'));
+});
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const spec = (id: string, q?: string) => catalogSpec(id, q) as ModelSpec;
 const GIB = 1024 ** 3;
