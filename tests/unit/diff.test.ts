@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActiveSource } from '../../electron/host/active-source';
+import { createHandlers } from '../../electron/host/handlers';
 import { captureSnapshot, writeSnapshot } from '../../electron/host/snapshot-io';
+import { dispatch } from '../../shared/api';
 import { cpuRanges, diffDeltaText, diffReports, type DiffEntry, type ReportDiff } from '../../shared/host/diff';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport, type Report } from '../../shared/host/report';
@@ -203,6 +206,45 @@ describe('symmetrical', () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('host.diff over the API', () => {
+  const handlers = createHandlers(new ActiveSource(fixtureFiles(VM)), 'web');
+
+  it('compares the current source with a built-in profile and with a snapshot sent as text', async () => {
+    const sim = await dispatch(handlers, 'host.diff', { a: 'current', b: 'sim:xeon-2s-768g' });
+    expect(sim.ok).toBe(true);
+    if (sim.ok) expect(entry(sim.value as ReportDiff, 'hugetlb.pool.1048576.total')).toMatchObject({ a: 0, b: 380 });
+    const text = JSON.stringify(captureSnapshot(fixtureFiles(VM_TUNED), true));
+    const snap = await dispatch(handlers, 'host.diff', { a: 'current', b: { snapshot: { name: 'after.json', text } } });
+    expect(snap.ok && entry(snap.value as ReportDiff, 'hvo.memmapPages')?.delta).toBe(-11774);
+  });
+
+  it('never takes a path: root:, files as sim: and unknown shapes are refused before anything is read', async () => {
+    for (const b of [
+      'root:/etc',
+      'snapshot:/etc/passwd',
+      'sim:../../etc/x.json',
+      'sim:/tmp/p.json',
+      '/tmp/x.json',
+      { path: '/' },
+    ]) {
+      expect(await dispatch(handlers, 'host.diff', { a: 'current', b }), JSON.stringify(b)).toMatchObject({
+        ok: false,
+        error: { code: 'bad-request' },
+      });
+    }
+    expect(await dispatch(handlers, 'host.diff', { a: 'sim:no-such-box', b: 'current' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found', message: "unknown simulator profile 'no-such-box'" },
+    });
+    const bad = await dispatch(handlers, 'host.diff', {
+      a: 'current',
+      b: { snapshot: { name: 'x.json', text: 'hello' } },
+    });
+    expect(bad.ok === false && bad.error.code).toBe('bad-request');
+    expect(bad.ok === false && bad.error.message).toMatch(/^snapshot x\.json: /);
   });
 });
 
