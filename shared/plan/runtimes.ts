@@ -97,13 +97,16 @@ function gqaKv(
   const perToken = (kv.kPerToken + kv.vPerToken) * KV_TYPES[kvType];
   const swaLayers = kv.slidingWindow === null ? 0 : Math.min(kv.slidingLayers, m.layers);
   const c = cells(ctx, kv.slidingWindow, runtime, build);
-  const bytes = Math.ceil((m.layers - swaLayers) * c.full * perToken + swaLayers * c.swa * perToken);
+  // Current llama.cpp keeps the small sliding-window cache in f16 whatever -ctk/-ctv say (PR #21277).
+  const swaType: KvType = c.padded ? 'f16' : kvType;
+  const swaPerToken = (kv.kPerToken + kv.vPerToken) * KV_TYPES[swaType];
+  const bytes = Math.ceil((m.layers - swaLayers) * c.full * perToken + swaLayers * c.swa * swaPerToken);
   return {
     bytes,
     how:
       `${c.full} cells × ${m.layers - swaLayers} layers × ${kv.kPerToken}+${kv.vPerToken} K+V values × ${kvType}` +
       (swaLayers > 0
-        ? `; ${swaLayers} sliding-window layers keep ${c.swa} cells (window ${kv.slidingWindow ?? 0} + batch ${UBATCH}${c.padded ? `, padded to ${SWA_PAD}` : ''})`
+        ? `; ${swaLayers} sliding-window layers keep ${c.swa} cells (window ${kv.slidingWindow ?? 0} + batch ${UBATCH}${c.padded ? `, padded to ${SWA_PAD}` : ''}, one sequence) × ${swaType}`
         : ''),
     convention: c.padded
       ? 'llama.cpp: K and V rows per layer per cell, cells padded to 256 (llama-kv-cache.cpp, PR #17046)'

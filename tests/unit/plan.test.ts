@@ -91,6 +91,13 @@ describe('KV cache, as each runtime allocates it', () => {
     expect(kv('llama-3.1-8b', 8192)).toBe(32 * 8192 * 2 * 8 * 128 * 2);
     expect(kv('llama-3.1-8b', 8192, 'q8_0')).toBe((32 * 8192 * 2 * 8 * 128 * 34) / 32);
   });
+  it("matches llama.cpp's own allocation line for Llama 3.1 8B at 8,192 tokens", () => {
+    // llama-server prints this when it allocates the cache (llama-kv-cache.cpp).
+    const log =
+      'llama_kv_cache: size = 1024.00 MiB (  8192 cells,  32 layers,  1/1 seqs), K (f16):  512.00 MiB, V (f16):  512.00 MiB';
+    const mibInLog = Number(/size = ([\d.]+) MiB/.exec(log)![1]);
+    expect(kv('llama-3.1-8b', 8192) / 1048576).toBe(mibInLog);
+  });
   it('current llama.cpp pads the cache to 256 cells', () => {
     expect(kv('llama-3.1-8b', 1000)).toBe(32 * 1024 * 2 * 8 * 128 * 2);
     expect(kvCache(spec('llama-3.1-8b'), 1000, 'f16', 'llama.cpp', '2025').bytes).toBe(32 * 1000 * 2 * 8 * 128 * 2);
@@ -99,6 +106,10 @@ describe('KV cache, as each runtime allocates it', () => {
     const m = spec('gpt-oss-120b');
     // 8 KV heads × 64 dims for K and for V, f16: 2,048 bytes per token per layer.
     expect(kvCache(m, 131072, 'f16', 'llama.cpp', 'current').bytes).toBe(18 * 131072 * 2048 + 18 * 768 * 2048);
+    // A quantized cache leaves the sliding-window part in f16 (llama.cpp PR #21277).
+    expect(kvCache(m, 131072, 'q8_0', 'llama.cpp', 'current').bytes).toBe(
+      (18 * 131072 * 2048 * 34) / 64 + 18 * 768 * 2048,
+    );
   });
   it('DeepSeek MLA: latent only (current), K 576 + V 512 (2025), whole heads (legacy or an old GGUF)', () => {
     const ds = spec('deepseek-r1-671b');
