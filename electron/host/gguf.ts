@@ -5,8 +5,8 @@
  */
 import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { gguf, parseGgufShardFilename } from '@huggingface/gguf';
 import { UserError } from '../../shared/errors';
+import { parseGgufShardFilename, printable, readGgufHeader } from './gguf-header';
 import { GGML_TYPES, tensorBytes } from '../../shared/plan/ggml-types';
 import type { KvShape, ModelSpec } from '../../shared/plan/model';
 
@@ -88,13 +88,8 @@ async function readOne(path: string) {
     const code = (e as { code?: string }).code;
     throw new UserError(code === 'ENOENT' ? `${path}: no such file` : `${path}: ${(e as Error).message}`, 'not-found');
   }
-  let parsed;
-  try {
-    parsed = await gguf(path, { allowLocalFile: true });
-  } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new UserError(`${basename(path)}: not a readable GGUF file (${msg.slice(0, 160)})`, 'bad-request');
-  }
+  // Only the header, and only its scalars: the tokenizer's arrays are walked over, not decoded.
+  const parsed = await readGgufHeader(path);
   if (parsed.tensorInfos.length > MAX_TENSORS) throw new UserError(`${basename(path)}: implausible tensor count`);
   let bytes = 0;
   let end = 0;
@@ -104,7 +99,7 @@ async function readOne(path: string) {
     if (b === null) {
       const known = GGML_TYPES[t.dtype];
       throw new UserError(
-        `${basename(path)}: tensor ${t.name} has ${known ? `a shape that does not fit ${known.name} blocks` : `unknown type ${t.dtype}`}`,
+        `${basename(path)}: tensor ${printable(t.name)} has ${known ? `a shape that does not fit ${known.name} blocks` : `unknown type ${t.dtype}`}`,
       );
     }
     bytes += b;

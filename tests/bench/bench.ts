@@ -3,14 +3,16 @@
  * absolute times are printed for context only. Run with `npm run bench`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FsFiles } from '../../electron/host/fs-files';
+import { gguf } from '@huggingface/gguf';
 import { readGgufModel } from '../../electron/host/gguf';
+import { readGgufHeader } from '../../electron/host/gguf-header';
 import { runPlan } from '../../shared/plan/request';
-import { llamaMeta, llamaTensors, writeGguf } from '../fixtures/gguf';
+import { llama70bQ4KM, llamaMeta, llamaTensors, writeGguf } from '../fixtures/gguf';
 import type { DirList, FileRead, HostFiles } from '../../shared/host/files';
 import { parseInterrupts } from '../../shared/host/parse/interrupts';
 import { readHost } from '../../shared/host/read/index';
@@ -148,3 +150,77 @@ rmSync(dir, { recursive: true, force: true });
 console.log(
   `GGUF of ${(bytes / 1e9).toFixed(0)} GB (sparse), header read + plan: ${median(ggufTimes).toFixed(1)} ms (median of 5; goal: well under 1 s)`,
 );
+
+// A realistic GGUF: Llama 3.3 70B Q4_K_M as llama.cpp writes it, with its whole tokenizer (128,256 tokens,
+// scores, token types, 280k merges) in the header, 724 tensors, ~42 GB sparse.
+const realDir = mkdtempSync(join(tmpdir(), 'hugetune-bench-'));
+try {
+  const real = join(realDir, 'Llama-3.3-70B-Instruct-Q4_K_M.gguf');
+  const { meta, tensors } = llama70bQ4KM();
+  const realBytes = writeGguf(real, meta, tensors);
+  console.log(
+    `realistic GGUF: ${(realBytes / 1e9).toFixed(1)} GB (sparse), ${tensors.length} tensors, 128,256-token tokenizer`,
+  );
+
+  // In-process, the header alone: this reader against @huggingface/gguf, which decodes every array.
+  const newRead: number[] = [];
+  const oldRead: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    let t = performance.now();
+    await readGgufHeader(real);
+    newRead.push(performance.now() - t);
+    t = performance.now();
+    await gguf(real, { allowLocalFile: true });
+    oldRead.push(performance.now() - t);
+  }
+  console.log(
+    `  header read in-process: ${median(newRead).toFixed(1)} ms, @huggingface/gguf ${median(oldRead).toFixed(1)} ms (medians of 3)`,
+  );
+
+  // Whole process, as a user runs it, against a bare node: interleaved so machine noise hits both alike.
+  const planArgs = [cli, 'plan', '--gguf', real, '--mem-gib', '64', '--json'];
+  const oldArgs = [
+    '--input-type=module',
+    '-e',
+    `import { gguf } from '@huggingface/gguf'; await gguf(process.argv[1], { allowLocalFile: true });`,
+    real,
+  ];
+  const root = resolve(import.meta.dirname, '..', '..');
+  const run = (args: string[]) => () => {
+    const r = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${args.slice(0, 3).join(' ')} exited ${r.status}: ${r.stderr}`);
+  };
+  const wholeReps = 15;
+  const [planWhole, bareWhole] = paired(wholeReps, run(planArgs), run(['-e', '0']));
+  const oldWhole = time(5, run(oldArgs));
+
+  // Peak RSS: GNU time where there is one, else the process reports its own on exit.
+  const preload = join(realDir, 'maxrss.cjs');
+  writeFileSync(
+    preload,
+    "process.on('exit', () => process.stderr.write(`maxrss-kib ${process.resourceUsage().maxRSS}\\n`));\n",
+  );
+  const peakKiB = (args: string[]): number => {
+    const time = existsSync('/usr/bin/time');
+    const r = time
+      ? spawnSync('/usr/bin/time', ['-v', process.execPath, ...args], { cwd: root, encoding: 'utf8' })
+      : spawnSync(process.execPath, ['--require', preload, ...args], { cwd: root, encoding: 'utf8' });
+    const m = time ? /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr) : /maxrss-kib (\d+)/.exec(r.stderr);
+    if (r.status !== 0 || !m) throw new Error(`peak RSS of ${args.slice(0, 3).join(' ')}: ${r.stderr}`);
+    return Number(m[1]);
+  };
+  const mib = (kib: number) => `${(kib / 1024).toFixed(1)} MiB`;
+  const peak = (args: string[]) => median([peakKiB(args), peakKiB(args), peakKiB(args)]);
+  const [planPeak, barePeak, oldPeak] = [peak(planArgs), peak(['-e', '0']), peak(oldArgs)];
+  console.log(
+    `  hugetune plan --gguf --mem-gib 64 --json: ${planWhole.toFixed(1)} ms, node -e 0 ${bareWhole.toFixed(1)} ms (paired medians of ${wholeReps})`,
+  );
+  console.log(
+    `  ratio ${(planWhole / bareWhole).toFixed(2)}x; peak RSS ${mib(planPeak)} (node -e 0: ${mib(barePeak)}) (goals: under 500 ms, under 80 MiB)`,
+  );
+  console.log(
+    `  old path, @huggingface/gguf header read alone in a fresh node: ${oldWhole.toFixed(1)} ms (${(oldWhole / bareWhole).toFixed(2)}x node -e 0), peak RSS ${mib(oldPeak)}`,
+  );
+} finally {
+  rmSync(realDir, { recursive: true, force: true });
+}
