@@ -14,7 +14,7 @@ import { applyScript, rollbackScript } from './artifacts/scripts';
 import type { ArtifactContext } from './artifacts/text';
 import { tunedProfile } from './artifacts/tuned';
 
-export type { ArtifactContext } from './artifacts/text';
+export type { ArtifactContext, LoaderEdit } from './artifacts/text';
 export type { FileArtifact } from './artifacts/files';
 export type { BootWords } from './artifacts/collect';
 export { shQuote } from './artifacts/text';

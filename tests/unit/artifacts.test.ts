@@ -296,6 +296,14 @@ describe('apply and rollback scripts', () => {
     ...Object.entries(SETS).map(([k, v]) => [k, v, CTX] as [string, Change[], ArtifactContext]),
     ['typical with loader commands', SETS.typical!, { ...CTX, loader: LOADER }],
     [
+      'a loader edit that rewrites a file',
+      SETS.bootOnly!,
+      {
+        ...CTX,
+        loader: { ...LOADER, apply: 'file', file: '/etc/default/grub', note: "it's `$HOME`\nline two \\" },
+      },
+    ],
+    [
       'hostile loader commands and text',
       SETS.typical!,
       {
@@ -416,6 +424,27 @@ describe('apply and rollback scripts', () => {
     expect(readFileSync(join(root, `${THP}/hugepages-64kB/enabled`), 'utf8')).toBe('never\n');
     expect(readFileSync(join(root, '/proc/sys/vm/nr_overcommit_hugepages'), 'utf8')).toBe('0\n');
     expect(r.stderr).toContain('not applied as asked');
+  });
+
+  it('with a loader edit that rewrites a file, says to edit the file first and prints its note', () => {
+    const loader = {
+      apply: 'file' as const,
+      file: '/etc/default/grub',
+      commands: ['update-grub'],
+      rollbackCommands: ['update-grub'],
+      note: 'GRUB on Debian: update-grub writes /boot/grub/grub.cfg.\nRecovery: press e at the menu and delete hugepages=.',
+    };
+    const a = all(SETS.bootOnly!, { ...CTX, loader });
+    const apply = runScript(a.applyScript!.text, []).stdout;
+    expect(apply).toMatch(
+      /edit \/etc\/default\/grub as hugetune shows it[^\n]*\n {2}then run as root:\n {4}update-grub\n/,
+    );
+    expect(apply).toContain('  Recovery: press e at the menu and delete hugepages=.');
+    expect(runScript(a.rollbackScript!.text, []).stdout).toContain('put /etc/default/grub back as it was');
+    // The playbook does not run update-grub alone as if it were the edit: it uses its own grub.d file.
+    const play = a.ansiblePlaybook!.text;
+    expect(play).toContain('/etc/default/grub.d/60-hugetune.cfg');
+    expect(play).not.toContain('ansible.builtin.shell');
   });
 
   it('prints the boot line and the loader commands as steps, in apply and in rollback', () => {

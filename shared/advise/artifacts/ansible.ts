@@ -101,7 +101,9 @@ export function ansiblePlaybook(c: Collected, ctx: ArtifactContext): FileArtifac
 
   if (boot) {
     let grubby = false;
-    const loader = ctx.loader?.commands ?? [];
+    // A loader edit made of commands alone (grubby, kernelstub) can run on the targets as it is. An edit that
+    // rewrites a file holds that machine's whole file, which is no edit for other hosts: not used here.
+    const loader = ctx.loader && (ctx.loader.apply ?? 'commands') === 'commands' ? ctx.loader.commands : [];
     if (loader.length > 0) {
       // The exact edit for the loader of the machine the advice was made for: check the targets use the same.
       tasks.push(

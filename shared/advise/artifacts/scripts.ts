@@ -154,13 +154,24 @@ function steps(c: Collected, ctx: ArtifactContext, role: Role, persisted: string
     const drops = undo ? c.boot.add : c.boot.remove;
     if (adds.length > 0) out.push(say(`  ${undo ? 'put back' : 'add'}: ${adds.join(' ')}`));
     if (drops.length > 0) out.push(say(`  ${undo ? 'take out' : 'remove'}: ${drops.join(' ')}`));
-    const commands = loader ? (undo ? loader.rollbackCommands : loader.commands) : [];
+    const commands = loader && loader.apply !== 'manual' ? (undo ? loader.rollbackCommands : loader.commands) : [];
+    if (loader?.apply === 'file' && loader.file) {
+      // The commands only regenerate the loader's configuration from the file: the file edit comes first.
+      out.push(
+        say(
+          undo
+            ? `  put ${loader.file} back as it was before the change (hugetune keeps the earlier text)`
+            : `  edit ${loader.file} as hugetune shows it (the words above on its kernel command line)`,
+        ),
+      );
+    }
     if (commands.length > 0) {
-      out.push(say('  run as root:'));
+      out.push(say(`  ${loader?.apply === 'file' ? 'then run' : 'run'} as root:`));
       for (const cmd of commands) out.push(say(`    ${cmd}`));
-    } else {
+    } else if (!loader || loader.apply !== 'file') {
       out.push(say("  with your boot loader's tool (grubby, kernelstub, /etc/default/grub and update-grub, ...)"));
     }
+    if (loader?.note) for (const l of loader.note.split('\n')) out.push(say(`  ${l}`));
   }
   if (c.users.length > 0) {
     out.push(

@@ -36,6 +36,20 @@ export function yamlString(s: string): string {
   return JSON.stringify(s);
 }
 
+export interface LoaderEdit {
+  readonly commands: readonly string[];
+  readonly rollbackCommands: readonly string[];
+  /**
+   * 'commands': the commands are the whole edit (grubby, kernelstub). 'file': `file` is rewritten first and
+   * the commands regenerate from it (update-grub), so the commands alone are not the edit. 'manual': no safe
+   * edit; `note` says what to do. Absent: as 'commands'.
+   */
+  readonly apply?: 'file' | 'commands' | 'manual';
+  readonly file?: string | null;
+  /** What to know about the edit (where, what regenerates it, how to recover). */
+  readonly note?: string;
+}
+
 export interface ArtifactContext {
   /** The hugetune version that wrote the files. */
   version: string;
@@ -44,11 +58,11 @@ export interface ArtifactContext {
   /** The machine the advice was made for (host name or source label). */
   machine: string;
   /**
-   * The boot loader edit for the machine's loader, when shared/advise/bootloader.ts could work one out: shell
-   * command lines to run as root, and the ones that undo them. Without it the artifacts give the parameters
-   * and say what to do with them.
+   * The boot loader edit for the machine's loader, when shared/advise/bootloader.ts could work one out (its
+   * BootEdit fits here): shell command lines to run as root and the ones that undo them, and, when the edit
+   * writes a file first, which file. Without it the artifacts give the parameters and say what to do.
    */
-  loader?: { commands: string[]; rollbackCommands: string[] } | null;
+  loader?: LoaderEdit | null;
   /**
    * The model server unit's current ExecStart= (as `systemctl cat` shows it), needed to wrap it in numactl:
    * a drop-in cannot prefix a command it does not know.
