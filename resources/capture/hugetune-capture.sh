@@ -1,5 +1,6 @@
 #!/bin/sh
-# hugetune-capture.sh — captures the kernel files hugetune reads into one snapshot (JSON on stdout), for
+# hugetune-capture.sh — captures the kernel files hugetune reads, and the boot loader's configuration
+# (/etc/default/grub, BLS entries, /etc/kernel/cmdline, ...), into one snapshot (JSON on stdout), for
 # machines where hugetune itself is not installed (headless servers). Read-only: it never writes to /proc
 # or /sys. Needs only a POSIX sh and coreutils (cat, base64, date, uname); uses gzip if present to include
 # the kernel config from /proc/config.gz.
@@ -33,8 +34,8 @@ root=${root%/}
 if [ -n "$root" ] && [ ! -d "$root" ]; then echo "hugetune-capture: $root is not a directory" >&2; exit 1; fi
 
 # These lists mirror shared/host/capture-spec.ts (a test keeps them equal).
-FILES='/proc/cmdline /proc/meminfo /proc/vmstat /proc/interrupts /proc/cpuinfo /proc/version /proc/mounts /proc/buddyinfo /proc/swaps /proc/sys/kernel/osrelease /proc/sys/kernel/arch /proc/sys/kernel/numa_balancing /proc/sys/kernel/numa_balancing_promote_rate_limit_MBps /sys/kernel/mm/numa/demotion_enabled /sys/devices/system/cpu/online /sys/devices/system/cpu/possible /sys/devices/system/node/online /sys/devices/system/node/possible /sys/devices/system/node/has_cpu /sys/devices/system/node/has_memory /sys/devices/system/node/has_normal_memory'
-TREES='/proc/sys/vm /sys/kernel/mm/transparent_hugepage /sys/kernel/mm/hugepages /sys/devices/virtual/memory_tiering'
+FILES='/proc/cmdline /proc/meminfo /proc/vmstat /proc/interrupts /proc/cpuinfo /proc/version /proc/mounts /proc/buddyinfo /proc/swaps /proc/sys/kernel/osrelease /proc/sys/kernel/arch /proc/sys/kernel/numa_balancing /proc/sys/kernel/numa_balancing_promote_rate_limit_MBps /sys/kernel/mm/numa/demotion_enabled /sys/devices/system/cpu/online /sys/devices/system/cpu/possible /sys/devices/system/node/online /sys/devices/system/node/possible /sys/devices/system/node/has_cpu /sys/devices/system/node/has_memory /sys/devices/system/node/has_normal_memory /etc/os-release /usr/lib/os-release /etc/default/grub /etc/kernel/cmdline /etc/kernel/proxmox-boot-uuids /etc/kernelstub/configuration'
+TREES='/proc/sys/vm /sys/kernel/mm/transparent_hugepage /sys/kernel/mm/hugepages /sys/devices/virtual/memory_tiering /etc/default/grub.d /boot/loader/entries'
 NODE_FILES='meminfo numastat cpulist distance vmstat'
 SKIP='demote uevent power stat_refresh'
 

@@ -27,6 +27,14 @@ export const CAPTURE_FILES: readonly string[] = [
   '/sys/devices/system/node/has_cpu',
   '/sys/devices/system/node/has_memory',
   '/sys/devices/system/node/has_normal_memory',
+  // The boot loader's configuration (shared/advise/bootloader.ts): what the next boot will pass the kernel,
+  // which differs from /proc/cmdline until then. os-release tells the distributions (and their tools) apart.
+  '/etc/os-release',
+  '/usr/lib/os-release',
+  '/etc/default/grub',
+  '/etc/kernel/cmdline',
+  '/etc/kernel/proxmox-boot-uuids',
+  '/etc/kernelstub/configuration',
 ];
 
 /** Directories captured whole (regular files, recursively), minus the names below. */
@@ -35,6 +43,10 @@ export const CAPTURE_TREES: readonly string[] = [
   '/sys/kernel/mm/transparent_hugepage',
   '/sys/kernel/mm/hugepages',
   '/sys/devices/virtual/memory_tiering',
+  // GRUB drop-ins sourced after /etc/default/grub (Debian/Ubuntu), and BLS entries (Fedora/RHEL GRUB, systemd-boot;
+  // often readable by root only, then simply absent from an unprivileged snapshot).
+  '/etc/default/grub.d',
+  '/boot/loader/entries',
 ];
 
 /** Files read in every `/sys/devices/system/node/nodeN/`, plus its `hugepages/` tree. */

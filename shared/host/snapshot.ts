@@ -14,6 +14,14 @@ export const SNAPSHOT_VERSION = 1;
 export const SNAPSHOT_MAX_BYTES = 64 * 1024 * 1024;
 
 const KERNEL_PATH = /^\/(proc|sys|boot)(\/[A-Za-z0-9_.:+,@-]+)+$/;
+/**
+ * Outside the kernel trees, only what the capture spec names: its files, and files below its trees (the boot
+ * loader configuration: /etc/default/grub, /etc/default/grub.d/..., never /etc/shadow).
+ */
+const CAPTURED_PATH = /^(\/[A-Za-z0-9_.:+,@-]+)+$/;
+const capturable = (path: string): boolean =>
+  KERNEL_PATH.test(path) ||
+  (CAPTURED_PATH.test(path) && (CAPTURE_FILES.includes(path) || CAPTURE_TREES.some((t) => path.startsWith(`${t}/`))));
 
 const fileEntry = s.union(
   s.object({ text: s.string({ maxLength: SNAPSHOT_MAX_BYTES }) }),
@@ -65,7 +73,7 @@ export function parseSnapshot(input: string): { ok: true; value: Snapshot } | { 
   const v = validate(snapshotSchema, json);
   if (!v.ok) return { ok: false, error: `malformed: ${v.error}` };
   for (const [path, entry] of Object.entries(v.value.files)) {
-    if (!KERNEL_PATH.test(path) || path.split('/').includes('..')) {
+    if (!capturable(path) || path.split('/').includes('..')) {
       return { ok: false, error: `malformed: ${JSON.stringify(path.slice(0, 80))} is not a kernel file path` };
     }
     if ('base64' in entry && entry.base64.length % 4 !== 0) {
