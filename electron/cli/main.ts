@@ -169,9 +169,10 @@ async function run(argv: string[], io: Io): Promise<number> {
         throw new UsageError('--mem-gib plans a machine of its own: drop --root/--snapshot/--sim, or drop --mem-gib');
       const report = planned ? null : buildReport(readHost(await source(values)));
       const spec = req.gguf !== undefined ? await (await import('../host/gguf')).readGgufModel(req.gguf) : undefined;
-      const advice = runAdvice(req, report, spec);
-      const { formatAdvice } = await import('./recommend');
-      io.out(values.json ? `${JSON.stringify(advice, null, 2)}\n` : formatAdvice(advice));
+      const advice = runAdvice(req, report, spec, APP_VERSION);
+      const { formatAdvice, artifactText } = await import('./recommend');
+      if (typeof values.artifact === 'string') io.out(artifactText(advice, values.artifact));
+      else io.out(values.json ? `${JSON.stringify(advice, null, 2)}\n` : formatAdvice(advice));
       return 0;
     }
     case 'sim': {

@@ -1,6 +1,8 @@
 /** `hugetune recommend`: the advice as text, every recommendation with its reason, evidence and changes. */
 import type { Change } from '../../shared/advise/changes';
 import type { AdviceResult } from '../../shared/advise/request';
+import { UserError } from '../../shared/errors';
+import { UsageError } from './errors';
 import { printable } from './format';
 import { verdictLines } from './plan';
 
@@ -8,7 +10,30 @@ export const RECOMMEND_OPTIONS = {
   user: { type: 'string' },
   unit: { type: 'string' },
   'model-path': { type: 'string' },
+  artifact: { type: 'string' },
 } as const;
+
+/** The artifacts by the names the CLI takes (`--artifact NAME`). */
+export const ARTIFACT_NAMES = {
+  sysctl: 'sysctlConf',
+  tmpfiles: 'tmpfilesConf',
+  'boot-cmdline': 'bootCmdline',
+  apply: 'applyScript',
+  rollback: 'rollbackScript',
+  tuned: 'tunedProfile',
+  ansible: 'ansiblePlaybook',
+  'service-dropin': 'serviceDropIn',
+  limits: 'limitsConf',
+} as const satisfies Record<string, keyof AdviceResult['artifacts']>;
+
+/** One artifact's text, exactly as it is to be saved; a clear line when it has none for this advice. */
+export function artifactText(a: AdviceResult, name: string): string {
+  const key = (ARTIFACT_NAMES as Record<string, keyof AdviceResult['artifacts'] | undefined>)[name];
+  if (!key) throw new UsageError(`--artifact ${name}: expected one of ${Object.keys(ARTIFACT_NAMES).join(', ')}`);
+  const art = a.artifacts[key];
+  if (!art) throw new UserError(`no ${name} for this advice: none of its changes needs one`, 'not-found');
+  return art.text.endsWith('\n') ? art.text : `${art.text}\n`;
+}
 
 export function describeChange(c: Change): string {
   switch (c.kind) {
@@ -41,6 +66,11 @@ export function formatAdvice(a: AdviceResult): string {
   if (a.changes.length > 0) {
     out.push('All changes, in the order they apply:');
     for (const c of a.changes) out.push(`  ${describeChange(c)}`);
+    const names = Object.entries(ARTIFACT_NAMES).filter(([, key]) => a.artifacts[key] !== null);
+    out.push(
+      '',
+      `Files and scripts (hugetune recommend ... --artifact NAME prints one): ${names.map(([n, key]) => `${n} (${a.artifacts[key]!.path})`).join(', ')}`,
+    );
   }
   for (const m of a.merged) out.push(`Note: ${m}`);
   return printable(`${out.join('\n')}\n`);

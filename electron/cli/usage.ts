@@ -112,8 +112,12 @@ Options:
   --user NAME         the user that runs the model server (a memlock limit in limits.d)
   --unit NAME         its systemd unit, e.g. llama.service (LimitMEMLOCK, NUMA binding)
   --model-path PATH   the model file, for the launch line
+  --artifact NAME     print one file exactly as it is to be saved: sysctl, tmpfiles, boot-cmdline, apply,
+                      rollback (POSIX sh, dry run unless --apply), tuned, ansible, service-dropin, limits
   --json              one JSON object: plan, recommendations[] (id, severity, title, reason, evidence[],
-                      changes[], needsReboot, risk, reference, commands[]), changes[] (merged, in order), merged[]
+                      changes[], needsReboot, risk, reference, commands[]), changes[] (merged, in order), merged[],
+                      artifacts {sysctlConf, tmpfilesConf, bootCmdline, applyScript, rollbackScript,
+                      tunedProfile, ansiblePlaybook, serviceDropIn, limitsConf} each {path, text} or null
 
 ${SOURCE_FLAGS}`,
 

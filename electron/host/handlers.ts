@@ -70,7 +70,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handle
       const spec = wantsPlan(req) && req.gguf !== undefined ? await readGgufModel(req.gguf) : undefined;
       // A planned machine is described by the request alone; otherwise the advice reads the current source.
       const planned = isPlanned(req);
-      return runAdvice(req, planned ? null : buildReport(readHost(source.current)), spec);
+      return runAdvice(req, planned ? null : buildReport(readHost(source.current)), spec, APP_VERSION);
     },
     'models.list': () => ({ models: [...MODELS], quants: [...QUANTS] }),
     'source.get': state,

@@ -7,6 +7,7 @@ import type { ModelSpec } from '../plan/model';
 import type { PlanResult } from '../plan/plan';
 import { PLAN_REQUEST_KEYS, PLAN_REQUEST_SHAPE, isPlanned, runPlan } from '../plan/request';
 import { s, type Infer } from '../schema';
+import { writeArtifacts, type Artifacts } from './artifacts';
 import { recommend, type Advice } from './recommend';
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$/;
@@ -29,6 +30,8 @@ export type AdviceRequest = Infer<typeof adviceRequestSchema>;
 
 export interface AdviceResult extends Advice {
   plan: PlanResult | null;
+  /** The files and scripts that carry the changes out, written from the same merged list. */
+  artifacts: Artifacts;
 }
 
 /** Whether the request names a model (and so asks for a plan). */
@@ -36,9 +39,13 @@ export function wantsPlan(r: AdviceRequest): boolean {
   return r.model !== undefined || r.gguf !== undefined || r.footprintMiB !== undefined;
 }
 
-export function runAdvice(r: AdviceRequest, report: Report | null, spec?: ModelSpec): AdviceResult {
+/** `version` is the hugetune version the artifacts name as their writer. */
+export function runAdvice(r: AdviceRequest, report: Report | null, spec?: ModelSpec, version = 'dev'): AdviceResult {
   const { user, unit, modelPath, ...planReq } = r;
   const plan = wantsPlan(r) ? runPlan(planReq, report, spec) : null;
   const machineReport = isPlanned(planReq) ? null : report;
-  return { plan, ...recommend(machineReport, plan, { user, unit, modelPath: modelPath ?? r.gguf }) };
+  const advice = recommend(machineReport, plan, { user, unit, modelPath: modelPath ?? r.gguf });
+  const machine = plan?.machine.label ?? report?.source.label ?? 'a planned machine';
+  const title = plan ? `${plan.model} with ${plan.runtime.name}` : 'the machine';
+  return { plan, ...advice, artifacts: writeArtifacts(advice.changes, { version, title, machine }) };
 }

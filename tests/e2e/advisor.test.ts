@@ -29,6 +29,14 @@ describe('Advisor', () => {
     // HVO first: only pages reserved while it is on are optimized.
     expect(changes.split('\n')[0]).toMatch(/hugetlb_optimize_vmemmap: 0 → 1/);
     expect(changes).toMatch(/hugepages-2048kB\/nr_hugepages: 0 → 60000/);
+    // The apply script, as the user would save it: a dry run by default, HVO before the pool.
+    await page.getByTestId('artifact-applyScript').click();
+    const script = (await page.getByTestId('artifact-text').textContent()) ?? '';
+    expect(script).toMatch(/^#!\/bin\/sh/);
+    expect(script.indexOf('hugetlb_optimize_vmemmap')).toBeLessThan(script.indexOf('hugepages-2048kB'));
+    const saved = page.waitForEvent('download');
+    await page.getByTestId('artifact-save').click();
+    expect((await saved).suggestedFilename()).toBe('hugetune-apply.sh');
     await page.getByTestId('advise-machine').check();
     await expect.poll(() => page.getByTestId('recommendation').count()).toBeLessThan(ids.length);
     expect(problems).toEqual([]);
