@@ -61,6 +61,10 @@ export class SimMachine {
   pendingCmdline: string | null = null;
   thp: string;
   hvo: boolean;
+  /** Runtime knobs that start as the profile says and change when written (sysctl, sysfs). */
+  defrag: string;
+  numaBalancing: number;
+  demotion: boolean;
   pools: SimPool[] = [];
   memmap: SimMemmap[] = [];
   /** The size the HugePages_* lines of meminfo and /proc/sys/vm/nr_hugepages describe. */
@@ -71,6 +75,9 @@ export class SimMachine {
   constructor(readonly profile: Profile) {
     this.bootCmdline = profile.cmdline;
     this.thp = profile.thp;
+    this.defrag = profile.defrag;
+    this.numaBalancing = profile.numaBalancing;
+    this.demotion = profile.demotion;
     this.hvo = false;
     this.boot();
     // The profile states the runtime settings, as they are after whatever was done since boot.

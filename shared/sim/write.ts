@@ -87,9 +87,9 @@ export function writeTree(m: SimMachine): Record<string, string> {
     ['thp_fault_fallback', count(rate.thpFault * p.fragmentation)],
     ['compact_stall', count(rate.compactStall)],
     ['pgmigrate_success', count(rate.migrate)],
-    ['pgdemote_kswapd', p.demotion ? count(rate.demote) : 0],
-    ['pgpromote_success', (p.numaBalancing & 2) !== 0 ? count(rate.demote * 0.8) : 0],
-    ['numa_hint_faults', p.numaBalancing ? count(rate.migrate * 2) : 0],
+    ['pgdemote_kswapd', m.demotion ? count(rate.demote) : 0],
+    ['pgpromote_success', (m.numaBalancing & 2) !== 0 ? count(rate.demote * 0.8) : 0],
+    ['numa_hint_faults', m.numaBalancing ? count(rate.migrate * 2) : 0],
   ];
   if (atLeast(v, 6, 11)) {
     const memmap = m.memmapCounters();
@@ -132,7 +132,7 @@ export function writeTree(m: SimMachine): Record<string, string> {
 
   const thp = '/sys/kernel/mm/transparent_hugepage';
   f[`${thp}/enabled`] = `${choices(THP_MODES, m.thp)}\n`;
-  f[`${thp}/defrag`] = `${choices(DEFRAG_MODES, p.defrag)}\n`;
+  f[`${thp}/defrag`] = `${choices(DEFRAG_MODES, m.defrag)}\n`;
   f[`${thp}/shmem_enabled`] = `${choices(['always', 'within_size', 'advise', 'never', 'deny', 'force'], 'never')}\n`;
   f[`${thp}/use_zero_page`] = '1\n';
   f[`${thp}/hpage_pmd_size`] = '2097152\n';
@@ -210,8 +210,8 @@ export function writeTree(m: SimMachine): Record<string, string> {
   if (m.hvoAvailable() && m.hasHvoSysctl()) f['/proc/sys/vm/hugetlb_optimize_vmemmap'] = `${m.hvo ? 1 : 0}\n`;
   f['/proc/config.gz'] =
     `CONFIG_HUGETLB_PAGE=y\n${m.hvoAvailable() ? `CONFIG_HUGETLB_PAGE_${atLeast(v, 5, 19) ? 'OPTIMIZE' : 'FREE'}_VMEMMAP=y\n` : '# CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP is not set\n'}`;
-  f['/proc/sys/kernel/numa_balancing'] = `${p.numaBalancing}\n`;
-  if (atLeast(v, 5, 15)) f['/sys/kernel/mm/numa/demotion_enabled'] = `${p.demotion}\n`;
+  f['/proc/sys/kernel/numa_balancing'] = `${m.numaBalancing}\n`;
+  if (atLeast(v, 5, 15)) f['/sys/kernel/mm/numa/demotion_enabled'] = `${m.demotion}\n`;
   if (atLeast(v, 6, 1)) {
     const tiers = p.tiers ?? p.nodes.map(() => 4);
     for (const id of [...new Set(tiers)]) {
