@@ -6,6 +6,7 @@
  */
 import { atLeast } from '../kernel/version';
 import { MemoryFiles, type HostFiles } from '../host/files';
+import { simBootFiles } from './bootfiles';
 import type { SimMachine } from './machine';
 import { SCENARIO_RATES } from './machine';
 import { rng } from './random';
@@ -219,6 +220,8 @@ export function writeTree(m: SimMachine): Record<string, string> {
         `${ranges(tiers.flatMap((x, n) => (x === id ? [n] : [])))}\n`;
     }
   }
+  // The boot loader's files, holding the line the next boot will use (a pending what-if edit included).
+  Object.assign(f, simBootFiles(p.release, m.pendingCmdline ?? m.bootCmdline));
   return f;
 }
 
