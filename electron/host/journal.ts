@@ -1,0 +1,263 @@
+/**
+ * The apply journal: one JSON file per apply, rollback or HVO check, in the app's state directory. It records
+ * what each kernel file really held before it was written (read just before the write, not the advice's
+ * possibly stale value), what was asked and what the kernel gave, so `hugetune rollback FILE` can restore it.
+ *
+ * The file is saved before the first write and again after every write, each time atomically (a temporary
+ * file made with O_EXCL in the same directory, then renamed over): a crash or a kill at any point leaves a
+ * complete journal whose last entry is marked pending, and rolling that back restores its value too.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { refuseWrite } from '../../shared/advise/helper-script';
+import { UserError } from '../../shared/errors';
+import { s, validate, type Infer } from '../../shared/schema';
+
+export const JOURNAL_FORMAT = 'hugetune-journal';
+const MAX_JOURNAL_BYTES = 1 << 20;
+
+/**
+ * What became of one write:
+ * planned (dry run) · unchanged (the file already held the value; nothing written) · done (read back as asked) ·
+ * short (written, but the kernel gave something else: a pool that grew only partly) · failed (the write was
+ * refused by the kernel, or the file is missing) · pending (saved before the write, which never reported back) ·
+ * not-run (stopped before it).
+ */
+export const WRITE_STATUSES = ['planned', 'unchanged', 'done', 'short', 'failed', 'pending', 'not-run'] as const;
+export type WriteStatus = (typeof WRITE_STATUSES)[number];
+
+const kernelPath = s.string({ maxLength: 256, pattern: /^\/[A-Za-z0-9_/-]+$/, describe: 'a kernel file path' });
+const word = s.string({ maxLength: 64 });
+
+const resultSchema = s.object(
+  {
+    path: kernelPath,
+    asked: word,
+    before: s.nullable(word),
+    after: s.nullable(word),
+    ok: s.boolean(),
+    status: s.oneOf(WRITE_STATUSES),
+    error: s.string({ maxLength: 1000 }),
+  },
+  ['error'],
+);
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type WriteResult = Mutable<Infer<typeof resultSchema>>;
+
+const manualSchema = s.object({
+  kind: s.oneOf(['boot', 'memlock', 'service'] as const),
+  summary: s.string({ maxLength: 2000 }),
+  artifact: s.nullable(s.string({ maxLength: 512 })),
+  needsReboot: s.boolean(),
+});
+/** A change that is not a runtime write: done by hand or through the artifacts, some only on reboot. */
+export type ManualStep = Infer<typeof manualSchema>;
+
+export const JOURNAL_KINDS = ['apply', 'rollback', 'hvo-check'] as const;
+
+const journalSchema = s.object({
+  format: s.literal(JOURNAL_FORMAT),
+  version: s.literal(1),
+  kind: s.oneOf(JOURNAL_KINDS),
+  startedAt: s.string({ maxLength: 40 }),
+  finishedAt: s.nullable(s.string({ maxLength: 40 })),
+  /** Who asked: "hugetune apply", "hugetune hvo-check", "guided setup"... */
+  source: s.string({ maxLength: 200 }),
+  /** How the writes were made: direct (as root) or pkexec (the helper). */
+  writer: s.string({ maxLength: 40 }),
+  host: s.nullable(s.string({ maxLength: 255 })),
+  kernel: s.nullable(s.string({ maxLength: 255 })),
+  /** /proc/sys/kernel/random/boot_id: runtime settings do not survive a reboot, so a rollback says so. */
+  bootId: s.nullable(s.string({ maxLength: 64 })),
+  /** For a rollback: the journal it undid. */
+  rollbackOf: s.nullable(s.string({ maxLength: 4096 })),
+  results: s.array(resultSchema, { maxItems: 10_000 }),
+  manual: s.array(manualSchema, { maxItems: 1000 }),
+});
+export type JournalEntry = Infer<typeof journalSchema>;
+
+/**
+ * Where journals go: /var/lib/hugetune/journal for root (a system change, kept with the system), otherwise
+ * $XDG_STATE_HOME/hugetune/journal or ~/.local/state/hugetune/journal (the XDG base directory rules: a
+ * relative XDG_STATE_HOME is ignored).
+ */
+export function defaultJournalDir(
+  env: NodeJS.ProcessEnv = process.env,
+  uid: number | undefined = process.getuid?.(),
+): string {
+  if (uid === 0) return SYSTEM_JOURNAL_DIR;
+  const state = env.XDG_STATE_HOME;
+  const base = state && isAbsolute(state) ? state : join(homedir(), '.local/state');
+  return join(base, 'hugetune/journal');
+}
+
+export const SYSTEM_JOURNAL_DIR = '/var/lib/hugetune/journal';
+
+/** Writes a file so that readers see the old text or the new, never a part. */
+export function writeAtomic(dir: string, name: string, text: string): string {
+  const final = join(dir, name);
+  const tmp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
+  // O_EXCL: never reuse (or follow a link planted at) a temporary name.
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, final);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw e;
+  }
+  // The rename is durable once the directory is synced; not every file system lets a directory be synced.
+  try {
+    const dfd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    // best effort
+  }
+  return final;
+}
+
+/** A journal being written: saved at the start and after every step. */
+export class Journal {
+  private constructor(
+    readonly dir: string,
+    readonly name: string,
+    readonly entry: JournalEntry,
+  ) {}
+
+  get file(): string {
+    return join(this.dir, this.name);
+  }
+
+  static start(dir: string, entry: JournalEntry): Journal {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new UserError(`cannot create the journal directory ${dir}: ${message(e)}`);
+    }
+    // Sorted by name is sorted by time; the random part keeps two runs in one millisecond apart.
+    const stamp = entry.startedAt.replaceAll(':', '-');
+    const j = new Journal(dir, `${stamp}-${entry.kind}-${randomBytes(3).toString('hex')}.json`, entry);
+    j.save();
+    return j;
+  }
+
+  save(): void {
+    try {
+      writeAtomic(this.dir, this.name, `${JSON.stringify(this.entry, null, 2)}\n`);
+    } catch (e) {
+      throw new UserError(`cannot write the journal ${this.file}: ${message(e)}`);
+    }
+  }
+
+  finish(): void {
+    this.entry.finishedAt = new Date().toISOString();
+    this.save();
+  }
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Reads at most `max` bytes of a file; longer means not a journal. */
+function readCapped(file: string, max: number): string {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) throw new UserError(`${file}: not a regular file`, 'bad-request');
+    const buf = Buffer.alloc(max + 1);
+    let total = 0;
+    let n: number;
+    while (total <= max && (n = readSync(fd, buf, total, max + 1 - total, null)) > 0) total += n;
+    if (total > max)
+      throw new UserError(`${file}: larger than ${max >> 20} MiB: not a hugetune journal`, 'bad-request');
+    return buf.subarray(0, total).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A journal read back and checked: its shape, and every path and value in it against the allow-list (a
+ * journal is a file anyone may have edited; rolling it back must never write what apply could not have).
+ * Anything wrong is one line naming the first problem.
+ */
+export function readJournal(file: string): JournalEntry {
+  let text: string;
+  try {
+    text = readCapped(file, MAX_JOURNAL_BYTES);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+    throw new UserError(
+      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read it (${message(e)})`,
+      code === 'ENOENT' ? 'not-found' : 'failed',
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UserError(`${file}: not a hugetune journal (not JSON)`, 'bad-request');
+  }
+  const checked = validate(journalSchema, json);
+  if (!checked.ok) throw new UserError(`${file}: not a hugetune journal (${checked.error})`, 'bad-request');
+  for (const r of checked.value.results) {
+    const problem = refuseWrite(r.path, r.asked) ?? (r.before === null ? null : refuseWrite(r.path, r.before)) ?? null;
+    if (problem !== null) throw new UserError(`${file}: refused: ${problem}`, 'bad-request');
+  }
+  return checked.value;
+}
+
+export interface JournalListing {
+  file: string;
+  entry: JournalEntry | null;
+  /** Why the file could not be read as a journal. */
+  problem: string | null;
+}
+
+/** The journals in a directory, oldest first; a directory that does not exist has none. */
+export function listJournals(dir: string): JournalListing[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.json') && !n.startsWith('.'));
+  } catch (e) {
+    const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+    if (code === 'ENOENT') return [];
+    throw new UserError(`${dir}: cannot list it (${message(e)})`);
+  }
+  return names.sort().map((n) => {
+    const file = join(dir, n);
+    try {
+      return { file, entry: readJournal(file), problem: null };
+    } catch (e) {
+      return { file, entry: null, problem: message(e).replace(`${file}: `, '') };
+    }
+  });
+}
