@@ -175,6 +175,39 @@ async function run(argv: string[], io: Io): Promise<number> {
       else io.out(values.json ? `${JSON.stringify(advice, null, 2)}\n` : formatAdvice(advice));
       return 0;
     }
+    case 'apply': {
+      const { RECOMMEND_OPTIONS } = await import('./recommend');
+      const { APPLY_OPTIONS, applyCommand, changesFromFlags, liveDeps, refuseSource } = await import('./apply');
+      const { values } = parse(rest, { ...SOURCE_OPTIONS, ...PLAN_OPTIONS, ...RECOMMEND_OPTIONS, ...APPLY_OPTIONS });
+      if (values.help) return help(io, command);
+      refuseSource('apply', values);
+      const deps = liveDeps();
+      const opts = { dryRun: values['dry-run'] === true, yes: values.yes === true, json: values.json === true };
+      return applyCommand(() => changesFromFlags(values, deps.files), opts, deps, io);
+    }
+    case 'rollback': {
+      const { values, positionals } = parseWith(rest, { 'dry-run': { type: 'boolean' } }, true);
+      if (values.help) return help(io, command);
+      if (positionals.length !== 1) throw new UsageError('rollback needs one journal file (see hugetune journal)');
+      const { liveDeps, rollbackCommand } = await import('./apply');
+      const opts = { dryRun: values['dry-run'] === true, json: values.json === true };
+      return rollbackCommand(positionals[0]!, opts, liveDeps(), io);
+    }
+    case 'journal': {
+      const { values } = parse(rest, {});
+      if (values.help) return help(io, command);
+      const { journalCommand, journalDirs } = await import('./apply');
+      const { defaultJournalDir } = await import('../host/journal');
+      return journalCommand(journalDirs({ journalDir: defaultJournalDir() }), values.json === true, io);
+    }
+    case 'hvo-check': {
+      const { HVO_CHECK_OPTIONS, hvoCheckCommand, liveDeps, parseCheckFlags, refuseSource } = await import('./apply');
+      const { values } = parse(rest, { ...SOURCE_OPTIONS, ...HVO_CHECK_OPTIONS });
+      if (values.help) return help(io, command);
+      refuseSource('hvo-check', values);
+      const flags = { ...parseCheckFlags(values), yes: values.yes === true, json: values.json === true };
+      return hvoCheckCommand(flags, liveDeps(), io);
+    }
     case 'sim': {
       const [sub, ...args] = rest;
       if (sub === undefined || sub === '--help' || sub === '-h') return help(io, 'sim');

@@ -16,6 +16,10 @@ Commands:
   report     what this machine does with huge pages: THP, HugeTLB pools, HVO, TLB shootdowns
   plan       will a model fit: memory by term, huge pages needed, HVO saving, page tables, NUMA layout
   recommend  what to set for this machine (and a model): reasons, evidence, exact changes, boot line
+  apply      make the recommended runtime changes on this machine (root), read each back, journal them
+  rollback   restore every value a journal recorded, newest first
+  journal    list the journals of earlier applies, rollbacks and HVO checks
+  hvo-check  measure what HVO gives back on this kernel and compare it with the prediction (root)
   models     the models and quantizations the planner knows
   sim        built-in simulated machines for what-if planning (sim list, sim show)
   snapshot   capture the kernel files hugetune reads into one JSON file, to open anywhere
@@ -120,6 +124,66 @@ Options:
                       tunedProfile, ansiblePlaybook, serviceDropIn, limitsConf} each {path, text} or null
 
 ${SOURCE_FLAGS}`,
+
+  apply: `Usage: hugetune apply [--dry-run] [--yes] [plan flags] [--user NAME] [--unit NAME.service] [--json]
+
+Makes the runtime changes \`hugetune recommend\` proposes for this machine (and a model, with the plan
+flags), in their order: THP modes, HVO, HugeTLB pool sizes, NUMA balancing. Every change is printed with
+the value now and the value asked; each file is read again just before it is written and read back after
+(the kernel may give less than asked: a pool that grows only partly is reported, and the run goes on).
+Every step is journaled (see hugetune journal) so hugetune rollback can restore it. Boot parameters, memlock
+limits and service settings are listed to do by hand: they are not runtime settings.
+
+Only this machine: --root, --snapshot and --sim are refused. Writing needs root (or use the app's guided
+setup, which asks for the password through polkit); --dry-run reads only and writes nothing, not even a
+journal. Without --yes it asks you to type yes, and refuses when standard input is not a terminal.
+
+Options:
+  --dry-run         print what would be written, change nothing
+  -y, --yes         do not ask for confirmation
+  --json            one JSON object: dryRun, results[] {path, asked, before, after, ok, status, error?},
+                    manual[], journalFile, ok, stopped
+
+Exit status: 0 every change read back as asked, 1 some did not (or an error), 2 usage or no confirmation.
+Journals: /var/lib/hugetune/journal as root, else $XDG_STATE_HOME/hugetune/journal (~/.local/state/...).`,
+
+  rollback: `Usage: hugetune rollback FILE [--dry-run] [--json]
+
+Restores every value the journal FILE recorded as replaced, newest first, reads each back and journals
+the rollback too. The journal is checked first: a file that is not a hugetune journal, or names a path or
+value outside hugetune's allow-list, is refused and nothing is written. Needs root unless --dry-run.
+Runtime settings do not survive a reboot: a journal from an earlier boot is restored all the same, with
+a note.
+
+Options:
+  --dry-run         print what would be restored, change nothing
+  --json            one JSON object (as for apply, plus otherBoot and unknown[])`,
+
+  journal: `Usage: hugetune journal [--json]
+
+Lists the journals of earlier applies, rollbacks and HVO checks, oldest first: this user's directory
+($XDG_STATE_HOME/hugetune/journal or ~/.local/state/hugetune/journal) and root's (/var/lib/hugetune/journal).
+Undo one with hugetune rollback FILE.`,
+
+  'hvo-check': `Usage: hugetune hvo-check --pages N [--size 2M|1G] [--yes] [--json]
+
+Measures what HVO (HugeTLB Vmemmap Optimization) gives back on this kernel: with HVO on (switched on for
+the check if it is off), grows the pool of that page size by N pages, reads how far
+nr_memmap_pages + nr_memmap_boot_pages in /proc/vmstat fell, then shrinks the pool back and switches HVO
+back, whatever happens (every step is journaled; the restore runs even after a failure or Ctrl-C). Prints
+the prediction (pages obtained × vmemmap pages freed per huge page, from the kernel table) next to the
+measurement. The pool may grow only partly: the prediction is for the pages it got.
+
+Needs root, a kernel with HVO built in, and the memmap counters (Linux 6.11+); otherwise it says why it
+cannot measure. Without --yes it asks you to type yes.
+
+Options:
+  --pages N         huge pages to reserve for the check (64 × 2M is 128 MiB)
+  --size S          2M (default) or 1G
+  -y, --yes         do not ask for confirmation
+  --json            one JSON object: predictedPages, measuredPages, pagesAsked, pagesGot, restored, ...
+
+Exit status: 0 measured = predicted and everything restored, 1 otherwise, 2 usage.`,
 
   models: `Usage: hugetune models [--json]
 
