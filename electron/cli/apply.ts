@@ -146,6 +146,8 @@ export function formatOutcome(o: ApplyOutcome | RollbackOutcome, verb: 'apply' |
   const lines: string[] = [];
   const writes = o.results;
   if (writes.length === 0) lines.push(verb === 'apply' ? 'No runtime changes to make.' : 'Nothing to restore.');
+  else if (o.dryRun && !writes.some((r) => r.status === 'planned'))
+    lines.push('Nothing to write: every value is already as asked (or its file is missing):');
   else if (o.dryRun)
     lines.push(
       `Dry run: ${verb === 'apply' ? 'these writes would be made' : 'these values would be restored'}, in this order (nothing was written):`,
