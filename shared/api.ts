@@ -40,6 +40,18 @@ export const API_METHODS = {
     args: s.object({ a: sourceSpecSchema, b: sourceSpecSchema, counters: s.boolean() }, ['counters']),
   },
   'plan.run': { args: planRequestSchema },
+  /**
+   * The guided setup: writes allow-listed runtime settings on the current source, each read back. A simulated
+   * machine takes them with no privileges; this machine through the pkexec helper (journaled); a snapshot or
+   * fake root is refused.
+   */
+  'setup.apply': {
+    args: s.object({
+      writes: s.array(s.object({ path: s.string({ maxLength: 256 }), value: s.string({ maxLength: 64 }) }), {
+        maxItems: 256,
+      }),
+    }),
+  },
   /** Recommendations for the current source (or a planned machine), with a plan when a model is named. */
   'advise.run': { args: adviceRequestSchema },
   'models.list': { args: s.object({}) },
@@ -58,6 +70,26 @@ export type Method = keyof typeof API_METHODS;
 export type ArgsOf<M extends Method> = Infer<(typeof API_METHODS)[M]['args']>;
 
 export type FrontEnd = 'electron' | 'web' | 'cli';
+
+/** One step of a setup as the kernel took it: what was asked, what the file showed before and after. */
+export interface SetupStep {
+  path: string;
+  asked: string;
+  before: string | null;
+  after: string | null;
+  ok: boolean;
+  status: 'planned' | 'unchanged' | 'done' | 'short' | 'failed' | 'pending' | 'not-run';
+  error?: string;
+}
+
+export interface SetupResult {
+  /** What was changed: "the simulated machine", "this machine". */
+  target: string;
+  results: SetupStep[];
+  /** The journal a rollback reads (this machine only). */
+  journalFile: string | null;
+  ok: boolean;
+}
 
 export interface AppInfo {
   name: 'hugetune';
@@ -100,6 +132,7 @@ export interface ApiResults {
   'host.diff': ReportDiff;
   'plan.run': PlanResult;
   'advise.run': AdviceResult;
+  'setup.apply': SetupResult;
   'models.list': { models: CatalogModel[]; quants: Quant[] };
   'source.get': SourceState;
   'source.openSnapshot': SourceState;

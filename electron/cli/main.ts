@@ -167,9 +167,10 @@ async function run(argv: string[], io: Io): Promise<number> {
       const planned = isPlanned(req);
       if (planned && (values.root !== undefined || values.snapshot !== undefined || values.sim !== undefined))
         throw new UsageError('--mem-gib plans a machine of its own: drop --root/--snapshot/--sim, or drop --mem-gib');
-      const report = planned ? null : buildReport(readHost(await source(values)));
+      const files = planned ? null : await source(values);
+      const report = files ? buildReport(readHost(files)) : null;
       const spec = req.gguf !== undefined ? await (await import('../host/gguf')).readGgufModel(req.gguf) : undefined;
-      const advice = runAdvice(req, report, spec, APP_VERSION);
+      const advice = runAdvice(req, report, spec, APP_VERSION, files);
       const { formatAdvice, artifactText } = await import('./recommend');
       if (typeof values.artifact === 'string') io.out(artifactText(advice, values.artifact));
       else io.out(values.json ? `${JSON.stringify(advice, null, 2)}\n` : formatAdvice(advice));

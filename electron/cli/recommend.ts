@@ -72,6 +72,16 @@ export function formatAdvice(a: AdviceResult): string {
       `Files and scripts (hugetune recommend ... --artifact NAME prints one): ${names.map(([n, key]) => `${n} (${a.artifacts[key]!.path})`).join(', ')}`,
     );
   }
+  if (a.bootEdit) {
+    const e = a.bootEdit;
+    out.push(
+      '',
+      `Boot line (${e.loader}): ${e.changed ? '' : 'already as asked. '}${e.refused ? `not edited by hugetune: ${e.refused}` : ''}`,
+    );
+    for (const line of e.diff) out.push(`  ${line}`);
+    for (const c of e.commands) out.push(`  run: ${c}`);
+    out.push(`  ${e.note}`);
+  }
   for (const m of a.merged) out.push(`Note: ${m}`);
   return printable(`${out.join('\n')}\n`);
 }

@@ -154,7 +154,9 @@ export async function readGgufModel(path: string): Promise<ModelSpec> {
           slidingLayers: window === null ? 0 : slidingLayers(arch, layers),
         };
   const tokens = meta['tokenizer.ggml.tokens'];
-  const vocab = k('vocab_size') ?? (Array.isArray(tokens) ? tokens.length : 32000);
+  // The token list is skipped, not decoded: only its length is kept.
+  const count = (tokens as { length?: unknown } | undefined)?.length;
+  const vocab = k('vocab_size') ?? (typeof count === 'number' ? count : 32000);
   const weightsBytes = shards.reduce((s, x) => s + x.bytes, 0);
   const tensors = shards.reduce((s, x) => s + x.tensors, 0);
   const name = typeof meta['general.name'] === 'string' ? meta['general.name'] : basename(path);

@@ -10,6 +10,11 @@ import { readHardware } from './hardware';
 import { MODELS, QUANTS } from '../../shared/plan/catalog';
 import { isPlanned, modelChoice, runPlan } from '../../shared/plan/request';
 import { runAdvice, wantsPlan } from '../../shared/advise/request';
+import type { WriteChange } from '../../shared/advise/changes';
+import { applyChanges, WriteSession } from './apply';
+import { defaultJournalDir } from './journal';
+import { SimWriter } from './sim-writer';
+import { DirectWriter, PkexecWriter } from './writers';
 import { snapshotFromText } from './snapshot-io';
 import { SIM_START_SECONDS } from './sim-source';
 import { UserError } from '../../shared/errors';
@@ -66,11 +71,37 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handle
       // A planned machine (memGiB) is described wholly by the request: the current source is not read.
       return runPlan(req, isPlanned(req) ? null : buildReport(readHost(source.current)), spec);
     },
+    'setup.apply': async ({ writes }) => {
+      const files = source.current;
+      const changes: WriteChange[] = writes.map((w) => ({ kind: 'write', path: w.path, value: w.value, before: null }));
+      if (files instanceof SimFiles) {
+        // No journal for a simulation: the wizard keeps the steps and undoes them from what it was shown.
+        const session = new WriteSession(new SimWriter(files), 'apply', null);
+        for (const w of changes) await session.write(w.path, w.value);
+        session.finish();
+        const results = session.results;
+        return { target: 'the simulated machine', results, journalFile: null, ok: results.every((r) => r.ok) };
+      }
+      if (files.source.kind !== 'live')
+        throw new UserError(
+          `${files.source.label} is a record of a machine, not the machine: run the setup on the machine itself`,
+          'bad-request',
+        );
+      const root = process.getuid?.() === 0;
+      const out = await applyChanges(changes, {
+        dryRun: false,
+        writer: root ? new DirectWriter() : new PkexecWriter(),
+        journalDir: defaultJournalDir(),
+        source: 'guided setup',
+      });
+      return { target: 'this machine', results: out.results, journalFile: out.journalFile, ok: out.ok };
+    },
     'advise.run': async (req) => {
       const spec = wantsPlan(req) && req.gguf !== undefined ? await readGgufModel(req.gguf) : undefined;
       // A planned machine is described by the request alone; otherwise the advice reads the current source.
       const planned = isPlanned(req);
-      return runAdvice(req, planned ? null : buildReport(readHost(source.current)), spec, APP_VERSION);
+      const files = planned ? null : source.current;
+      return runAdvice(req, files ? buildReport(readHost(files)) : null, spec, APP_VERSION, files);
     },
     'models.list': () => ({ models: [...MODELS], quants: [...QUANTS] }),
     'source.get': state,

@@ -7,7 +7,9 @@ import type { ModelSpec } from '../plan/model';
 import type { PlanResult } from '../plan/plan';
 import { PLAN_REQUEST_KEYS, PLAN_REQUEST_SHAPE, isPlanned, runPlan } from '../plan/request';
 import { s, type Infer } from '../schema';
+import type { HostFiles } from '../host/files';
 import { writeArtifacts, type Artifacts } from './artifacts';
+import { detectBootLoader, planBootEdit, type BootEdit } from './bootloader';
 import { recommend, type Advice } from './recommend';
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$/;
@@ -32,6 +34,8 @@ export interface AdviceResult extends Advice {
   plan: PlanResult | null;
   /** The files and scripts that carry the changes out, written from the same merged list. */
   artifacts: Artifacts;
+  /** The boot line change for the boot loader this machine uses (null: no boot change, or no machine to read). */
+  bootEdit: BootEdit | null;
 }
 
 /** Whether the request names a model (and so asks for a plan). */
@@ -39,13 +43,30 @@ export function wantsPlan(r: AdviceRequest): boolean {
   return r.model !== undefined || r.gguf !== undefined || r.footprintMiB !== undefined;
 }
 
-/** `version` is the hugetune version the artifacts name as their writer. */
-export function runAdvice(r: AdviceRequest, report: Report | null, spec?: ModelSpec, version = 'dev'): AdviceResult {
+/**
+ * `version` is the hugetune version the artifacts name as their writer; `files` the machine's tree, so the
+ * boot line is edited for the loader it really uses.
+ */
+export function runAdvice(
+  r: AdviceRequest,
+  report: Report | null,
+  spec?: ModelSpec,
+  version = 'dev',
+  files: HostFiles | null = null,
+): AdviceResult {
   const { user, unit, modelPath, ...planReq } = r;
   const plan = wantsPlan(r) ? runPlan(planReq, report, spec) : null;
   const machineReport = isPlanned(planReq) ? null : report;
   const advice = recommend(machineReport, plan, { user, unit, modelPath: modelPath ?? r.gguf });
   const machine = plan?.machine.label ?? report?.source.label ?? 'a planned machine';
   const title = plan ? `${plan.model} with ${plan.runtime.name}` : 'the machine';
-  return { plan, ...advice, artifacts: writeArtifacts(advice.changes, { version, title, machine }) };
+  const boot = advice.changes.find((c) => c.kind === 'boot');
+  const bootEdit = boot && files && machineReport ? planBootEdit(detectBootLoader(files), boot) : null;
+  const loader = bootEdit && bootEdit.apply !== 'manual' && bootEdit.changed ? bootEdit : null;
+  return {
+    plan,
+    ...advice,
+    artifacts: writeArtifacts(advice.changes, { version, title, machine, loader }),
+    bootEdit,
+  };
 }

@@ -83,7 +83,7 @@ export function ruleFor(path: string): SettingRule | null {
     const m = HUGE_DIR.exec(part);
     if (m) {
       const kib = Number(m[1]);
-      if (kib < 8 || (kib & (kib - 1)) !== 0) return null;
+      if (kib < 8 || !Number.isInteger(Math.log2(kib))) return null;
     }
   }
   return rule;
@@ -99,7 +99,8 @@ export function refuse(path: string, value: string): string | null {
       : `${path}: ${JSON.stringify(value)} is not one of ${rule.values.join(', ')}`;
   }
   const range = rule.values as { min: number; max: number };
-  if (!/^\d{1,10}$/.test(value)) return `${path}: ${JSON.stringify(value)} is not a whole number`;
+  // No leading zeros: /proc/sys reads "010" as octal 8.
+  if (!/^(?:0|[1-9]\d{0,9})$/.test(value)) return `${path}: ${JSON.stringify(value)} is not a whole number`;
   const n = Number(value);
   return n >= range.min && n <= range.max ? null : `${path}: ${n} is outside ${range.min} to ${range.max}`;
 }

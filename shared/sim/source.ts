@@ -29,6 +29,11 @@ export class SimFiles implements HostFiles {
     this.source = { kind: 'sim', label: opts.label ?? `simulator: ${machine.profile.id}` };
   }
 
+  /** Forgets the written tree after the machine changed outside time (a setting written), so reads see it. */
+  changed(): void {
+    this.cache = null;
+  }
+
   private sync(): void {
     this.machine.seconds = this.startSeconds + ((this.clock() - this.startClock) / 1000) * this.speed;
   }

@@ -200,6 +200,44 @@ describe('GGUF files', () => {
     expect(m).toMatchObject({ name: 'tiny-llama', layers: 4, hidden: 512, vocab: 2048, contextMax: 4096 });
     expect(m.kv).toEqual({ kind: 'gqa', kPerToken: 2 * 64, vPerToken: 2 * 64, slidingWindow: null, slidingLayers: 0 });
   });
+  it('takes the vocabulary from the token list when vocab_size is absent, without decoding it', async () => {
+    const file = join(tmp, 'tokens.gguf');
+    const noVocab = { ...meta };
+    delete noVocab['llama.vocab_size'];
+    writeGguf(file, { ...noVocab, 'tokenizer.ggml.tokens': Array.from({ length: 3000 }, (_, k) => `t${k}`) }, tensors);
+    expect((await readGgufModel(file)).vocab).toBe(3000);
+  });
+  it('tells DeepSeek GGUFs with MLA tensors from older ones by their shapes', async () => {
+    const ds = (extra: Record<string, number>) => ({
+      'general.architecture': 'deepseek2',
+      'general.name': 'ds',
+      'deepseek2.block_count': 4,
+      'deepseek2.embedding_length': 512,
+      'deepseek2.attention.head_count': 128,
+      'deepseek2.attention.kv_lora_rank': 512,
+      'deepseek2.rope.dimension_count': 64,
+      'deepseek2.context_length': 4096,
+      ...extra,
+    });
+    const converted = join(tmp, 'ds-mla.gguf');
+    // Converted since April 2025: one wide head (576/512) plus the per-head dims in *_mla keys.
+    const mlaKeys = { 'deepseek2.attention.key_length_mla': 192, 'deepseek2.attention.value_length_mla': 128 };
+    const wide = { 'deepseek2.attention.head_count_kv': 1, 'deepseek2.attention.key_length': 576 };
+    writeGguf(converted, ds({ ...wide, 'deepseek2.attention.value_length': 512, ...mlaKeys }), tensors);
+    const old = join(tmp, 'ds-old.gguf');
+    writeGguf(
+      old,
+      ds({
+        'deepseek2.attention.head_count_kv': 128,
+        'deepseek2.attention.key_length': 192,
+        'deepseek2.attention.value_length': 128,
+      }),
+      tensors,
+    );
+    const shape = { kind: 'mla', kvLoraRank: 512, ropeDim: 64, heads: 128, qkNopeDim: 128, vHeadDim: 128 };
+    expect((await readGgufModel(converted)).kv).toEqual({ ...shape, mlaTensors: true });
+    expect((await readGgufModel(old)).kv).toEqual({ ...shape, mlaTensors: false });
+  });
   it('adds up every shard of a split model', async () => {
     const half = Math.floor(tensors.length / 2);
     writeGguf(join(tmp, 'split-00001-of-00002.gguf'), { ...meta, 'split.count': 2 }, tensors.slice(0, half));

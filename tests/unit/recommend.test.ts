@@ -94,7 +94,7 @@ describe('the merged change list', () => {
     fc.assert(
       fc.property(request, fc.nat(reports.length - 1), (req, k) => {
         const r = reports[k]!;
-        const a = runAdvice(req as AdviceRequest, r);
+        const a = runAdvice(req, r);
         const writes = a.changes.flatMap((c) => (c.kind === 'write' ? [c] : []));
         expect(new Set(writes.map((w) => w.path)).size).toBe(writes.length);
         for (const w of writes) expect(refuse(w.path, w.value)).toBeNull();
