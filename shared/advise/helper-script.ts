@@ -7,7 +7,7 @@
  * The helper is a POSIX sh script on purpose: it can be read in one sitting by whoever approves the polkit
  * prompt, needs no runtime, and has no way to run anything but the few commands it names.
  */
-import { refuse, ruleFor, SETTING_RULES, type SettingRule } from './settings';
+import { refuse, SETTING_RULES, type SettingRule } from './settings';
 
 /** Where electron-builder puts the helper for the deb and rpm packages (extraResources `helper/`). */
 export const HELPER_INSTALLED_PATH = '/opt/hugetune/resources/helper/hugetune-helper';
@@ -28,17 +28,11 @@ export function ereOf(pattern: RegExp): string {
 }
 
 /**
- * Why a write is refused, or null: the allow-list's own check, plus numbers written without leading zeros
- * (sysctls under /proc/sys parse "010" as octal 8, sysfs files as decimal 10). Every writer (the helper, the
- * direct writer, the simulator's) applies exactly this, so a value is refused alike wherever it is written.
+ * Why a write is refused, or null: the allow-list's check (shared/advise/settings.ts, which also refuses
+ * leading zeros). Every writer (the helper, the direct writer, the simulator's) applies exactly this.
  */
 export function refuseWrite(path: string, value: string): string | null {
-  const problem = refuse(path, value);
-  if (problem !== null) return problem;
-  const rule = ruleFor(path);
-  if (rule && !Array.isArray(rule.values) && /^0\d/.test(value))
-    return `${path}: ${JSON.stringify(value)} has a leading zero (write ${Number(value)})`;
-  return null;
+  return refuse(path, value);
 }
 
 const WORD = /^[a-z0-9+_-]{1,32}$/;

@@ -99,8 +99,9 @@ export function refuse(path: string, value: string): string | null {
       : `${path}: ${JSON.stringify(value)} is not one of ${rule.values.join(', ')}`;
   }
   const range = rule.values as { min: number; max: number };
-  // No leading zeros: /proc/sys reads "010" as octal 8.
-  if (!/^(?:0|[1-9]\d{0,9})$/.test(value)) return `${path}: ${JSON.stringify(value)} is not a whole number`;
+  if (!/^\d{1,10}$/.test(value)) return `${path}: ${JSON.stringify(value)} is not a whole number`;
+  // sysctls under /proc/sys parse "010" as octal 8, sysfs files as decimal 10: refuse the ambiguity.
+  if (/^0\d/.test(value)) return `${path}: ${JSON.stringify(value)} has a leading zero (write ${Number(value)})`;
   const n = Number(value);
   return n >= range.min && n <= range.max ? null : `${path}: ${n} is outside ${range.min} to ${range.max}`;
 }
