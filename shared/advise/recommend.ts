@@ -204,23 +204,72 @@ function readinessRule(r: Report, p: PlanResult): Recommendation | null {
   };
 }
 
+/**
+ * What else decides whether anonymous weights end up on 2 MiB THP: the PMD size's own mTHP switch (6.8+; a
+ * per-size `never` wins over the top-level setting), direct compaction on every fault (`defrag always` stalls
+ * loading), and khugepaged's compaction, which collapses what faults could not get.
+ */
+function anonThpDetails(r: Report): { changes: WriteChange[]; evidence: Evidence[]; reasons: string[] } {
+  const out = { changes: [] as WriteChange[], evidence: [] as Evidence[], reasons: [] as string[] };
+  const pmdKiB = r.thp.pmdSizeBytes === null ? 2048 : r.thp.pmdSizeBytes / 1024;
+  const pmd = r.thp.sizes.find((x) => x.sizeKiB === pmdKiB);
+  if (pmd?.enabled === 'never') {
+    const path = `${THP_DIR}/hugepages-${pmdKiB}kB/enabled`;
+    out.changes.push(write(path, 'inherit', pmd.enabled));
+    out.evidence.push({ path, value: 'never' });
+    out.reasons.push(
+      `The ${pageSizeLabel(pmdKiB)} size is switched off on its own (mTHP), whatever the top-level setting says.`,
+    );
+  }
+  if (r.thp.defrag === 'always') {
+    out.changes.push(write(`${THP_DIR}/defrag`, 'defer+madvise', r.thp.defrag));
+    out.evidence.push({ path: `${THP_DIR}/defrag`, value: 'always' });
+    out.reasons.push(
+      'defrag "always" compacts memory on every THP fault, which stalls loading a model; defer+madvise leaves it to khugepaged.',
+    );
+  }
+  if (r.thp.khugepaged['defrag'] === 0) {
+    out.changes.push(write(`${THP_DIR}/khugepaged/defrag`, '1', 0));
+    out.evidence.push({ path: `${THP_DIR}/khugepaged/defrag`, value: '0' });
+    out.reasons.push(
+      'khugepaged does not compact (defrag 0), so memory that faulted in as 4 KiB pages is rarely collapsed later.',
+    );
+  }
+  return out;
+}
+
 /** THP for the runtime and backing the plan uses (or, without a plan, off → madvise). */
 function thpRule(r: Report, p: PlanResult | null): Recommendation | null {
   const enabled = r.thp.enabled;
   if (!r.thp.present || enabled === null) return null;
   const evidence = [{ path: `${THP_DIR}/enabled`, value: enabled }];
-  if (p?.backing === 'anon' && (p.runtime.id === 'llama.cpp' || p.runtime.id === 'ollama') && enabled !== 'always') {
-    return {
-      id: 'thp-always-for-anonymous-weights',
-      severity: 'suggested',
-      title: 'THP always, so anonymous weights get 2 MiB pages',
-      reason: `With --no-mmap ${p.runtime.name} reads the weights into anonymous memory and does not ask for huge pages (no MADV_HUGEPAGE), so THP "${enabled}" leaves them on 4 KiB pages: ${p.tlbEntries['4K']?.toLocaleString('en-US') ?? '?'} TLB entries instead of ${p.tlbEntries['2M']?.toLocaleString('en-US') ?? '?'}. Page tables stay the same: anonymous THP deposits a PTE table per huge page.`,
-      evidence,
-      changes: [write(`${THP_DIR}/enabled`, 'always', enabled)],
-      needsReboot: false,
-      risk: 'Every program gets THP: memory use of sparse allocators can grow; khugepaged works harder. Roll back if other workloads suffer.',
-      reference: DOC.transhuge,
-    };
+  if (p?.backing === 'anon') {
+    const more = anonThpDetails(r);
+    if ((p.runtime.id === 'llama.cpp' || p.runtime.id === 'ollama') && enabled !== 'always')
+      return {
+        id: 'thp-always-for-anonymous-weights',
+        severity: 'suggested',
+        title: 'THP always, so anonymous weights get 2 MiB pages',
+        reason: `With --no-mmap ${p.runtime.name} reads the weights into anonymous memory and does not ask for huge pages (no MADV_HUGEPAGE), so THP "${enabled}" leaves them on 4 KiB pages: ${p.tlbEntries['4K']?.toLocaleString('en-US') ?? '?'} TLB entries instead of ${p.tlbEntries['2M']?.toLocaleString('en-US') ?? '?'}. Page tables stay the same: anonymous THP deposits a PTE table per huge page.${more.reasons.length > 0 ? ` ${more.reasons.join(' ')}` : ''}`,
+        evidence,
+        changes: [write(`${THP_DIR}/enabled`, 'always', enabled), ...more.changes],
+        needsReboot: false,
+        risk: 'Every program gets THP: memory use of sparse allocators can grow; khugepaged works harder. Roll back if other workloads suffer.',
+        reference: DOC.transhuge,
+        ...(more.reasons.length > 0 ? { evidence: [...evidence, ...more.evidence] } : {}),
+      };
+    if (more.changes.length > 0)
+      return {
+        id: 'thp-anonymous-details',
+        severity: 'suggested',
+        title: 'Let anonymous weights get and keep 2 MiB THP',
+        reason: more.reasons.join(' '),
+        evidence: more.evidence,
+        changes: more.changes,
+        needsReboot: false,
+        risk: 'Small: it changes how THP faults and khugepaged behave for every program.',
+        reference: DOC.transhuge,
+      };
   }
   if (enabled === 'never' && p?.backing !== 'hugetlb') {
     return {

@@ -66,6 +66,28 @@ describe('the seed cases', () => {
     const plain = runAdvice({}, buildReport(readHost(fixtureFiles(VM))));
     expect(plain.changes.every((c) => c.kind !== 'write' || refuse(c.path, c.value) === null)).toBe(true);
   });
+  it('anonymous weights: THP always, the PMD size not switched off on its own, no stalls on every fault', () => {
+    const base = sim('ubuntu-2404-desktop-64g');
+    const r = {
+      ...base,
+      thp: {
+        ...base.thp,
+        enabled: 'madvise',
+        defrag: 'always',
+        khugepaged: { ...base.thp.khugepaged, defrag: 0 },
+        sizes: base.thp.sizes.map((x) => (x.sizeKiB === 2048 ? { ...x, enabled: 'never', effective: 'never' } : x)),
+      },
+    };
+    const a = runAdvice({ model: 'llama-3.1-8b', noMmap: true }, r);
+    const thp = a.recommendations.find((x) => x.id === 'thp-always-for-anonymous-weights')!;
+    expect(thp.changes.map((c) => (c.kind === 'write' ? `${c.path}=${c.value}` : ''))).toEqual([
+      '/sys/kernel/mm/transparent_hugepage/enabled=always',
+      '/sys/kernel/mm/transparent_hugepage/hugepages-2048kB/enabled=inherit',
+      '/sys/kernel/mm/transparent_hugepage/defrag=defer+madvise',
+      '/sys/kernel/mm/transparent_hugepage/khugepaged/defrag=1',
+    ]);
+    expect(thp.reason).toMatch(/switched off on its own/);
+  });
   it('--mlock asks for a memlock limit, for the service or user named', () => {
     const a = runAdvice({ model: 'llama-3.1-8b', mlock: true, memGiB: 64, unit: 'llama.service', user: 'llm' }, null);
     expect(a.changes.filter((c) => c.kind === 'memlock')).toEqual([
