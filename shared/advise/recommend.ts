@@ -288,6 +288,37 @@ function thpRule(r: Report, p: PlanResult | null): Recommendation | null {
   return null;
 }
 
+/** Inside a container: the cgroup's HugeTLB limit caps what the model server can take from the pool. */
+function cgroupRule(r: Report, p: PlanResult): Recommendation | null {
+  if (p.backing !== 'hugetlb') return null;
+  const limit = r.cgroup.hugetlb.find((x) => x.pageSizeKiB === p.pageSizeKiB);
+  if (!limit || limit.maxBytes === null) return null;
+  const needBytes = p.hugepagesNeeded * p.pageSizeKiB * 1024;
+  if (limit.maxBytes >= needBytes) return null;
+  const name = `hugetlb.${pageSizeLabel(p.pageSizeKiB)}B.max`;
+  return {
+    id: 'cgroup-hugetlb-limit',
+    severity: 'critical',
+    title: `This cgroup may use only ${mib(limit.maxBytes / 1048576)} of ${pageSizeLabel(p.pageSizeKiB)} pages`,
+    reason: `The plan maps ${p.hugepagesNeeded} pages (${mib(needBytes / 1048576)}), but this cgroup's ${name} allows ${mib(limit.maxBytes / 1048576)}: past it the mapping fails (ik_llama.cpp -thp falls back to a file mapping). The limit is set from outside the container (the host's cgroup of this container, or the orchestrator's hugepages resources).`,
+    evidence: [
+      { path: `/sys/fs/cgroup/${name}`, value: String(limit.maxBytes) },
+      ...(limit.currentBytes === null
+        ? []
+        : [
+            {
+              path: `/sys/fs/cgroup/hugetlb.${pageSizeLabel(p.pageSizeKiB)}B.current`,
+              value: String(limit.currentBytes),
+            },
+          ]),
+    ],
+    changes: [],
+    needsReboot: false,
+    risk: 'None from here: only the host can raise the limit.',
+    reference: 'https://docs.kernel.org/admin-guide/cgroup-v2.html (HugeTLB)',
+  };
+}
+
 /** Tiered machines: demotion and tiering-mode NUMA balancing migrate model memory during inference. */
 function tieringRule(r: Report): Recommendation | null {
   if (r.numa.tiers.length < 2) return null;
@@ -522,6 +553,7 @@ export function recommend(r: Report | null, p: PlanResult | null, o: RecommendOp
     hvoRule(r, p),
     ...(p ? poolRules(r, p) : []),
     r && p ? readinessRule(r, p) : null,
+    r && p ? cgroupRule(r, p) : null,
     r ? thpRule(r, p) : null,
     r ? tieringRule(r) : null,
     r ? alignmentRule(r) : null,

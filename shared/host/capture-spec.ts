@@ -4,6 +4,8 @@
  * (resources/capture/hugetune-capture.sh) mirrors these lists; a test keeps the two equal.
  */
 
+import { cgroupHugetlbFiles } from './read/cgroup';
+
 /** Single files. */
 export const CAPTURE_FILES: readonly string[] = [
   '/proc/cmdline',
@@ -15,6 +17,8 @@ export const CAPTURE_FILES: readonly string[] = [
   '/proc/mounts',
   '/proc/buddyinfo',
   '/proc/swaps',
+  // A container's HugeTLB limits (cgroup v2; the root cgroup of a host has none of these files).
+  ...cgroupHugetlbFiles(),
   '/proc/sys/kernel/osrelease',
   '/proc/sys/kernel/arch',
   '/proc/sys/kernel/numa_balancing',

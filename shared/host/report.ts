@@ -12,7 +12,7 @@ import { freeBlocksOf, freeKiB, type BuddyZone } from './parse/buddyinfo';
 import { cmdlineObject } from './parse/cmdline';
 import type { HugetlbfsMount } from './parse/mounts';
 import type { Diagnostic } from './reading';
-import type { CpuCount, HostState, IpiRow, MemoryTier, ThpSize } from './state';
+import type { CgroupHugetlbLimit, CpuCount, HostState, IpiRow, MemoryTier, ThpSize } from './state';
 
 export interface ReportPool {
   pageSizeKiB: number;
@@ -98,6 +98,8 @@ export interface Report {
     demotionEnabled: boolean | null;
   };
   cpu: { gigantic1G: boolean | null };
+  /** HugeTLB limits of the cgroup this view runs in (a container's); empty on a host. */
+  cgroup: { hugetlb: CgroupHugetlbLimit[] };
   findings: Finding[];
   diagnostics: Diagnostic[];
 }
@@ -188,6 +190,7 @@ export function buildReport(h: HostState): Report {
         h.hugetlb.pools.some((p) => p.pageSizeKiB === 1048576) ||
         (h.cpuFlags === null ? null : h.kernel.arch === 'x86_64' ? h.cpuFlags.has('pdpe1gb') : false),
     },
+    cgroup: { hugetlb: h.cgroupHugetlb.map((x) => ({ ...x })) },
     findings: findings(h),
     diagnostics: [...h.diagnostics],
   };

@@ -140,6 +140,14 @@ export interface NumaState {
   readonly demotionEnabled: boolean | null;
 }
 
+/** A cgroup v2 HugeTLB limit of the cgroup this view runs in. */
+export interface CgroupHugetlbLimit {
+  readonly pageSizeKiB: number;
+  /** null: no limit ("max"). */
+  readonly maxBytes: number | null;
+  readonly currentBytes: number | null;
+}
+
 export interface HostState {
   readonly source: SourceInfo;
   readonly kernel: KernelState;
@@ -150,5 +158,7 @@ export interface HostState {
   readonly tlb: TlbState;
   readonly numa: NumaState;
   readonly cpuFlags: ReadonlySet<string> | null;
+  /** HugeTLB limits of this view's cgroup; empty on a host (the root cgroup has none) or without the controller. */
+  readonly cgroupHugetlb: readonly CgroupHugetlbLimit[];
   readonly diagnostics: readonly Diagnostic[];
 }

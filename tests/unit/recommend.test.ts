@@ -1,5 +1,8 @@
 /** The advisor: the seed cases, and properties of the merged change list over random machines and plans. */
 import fc from 'fast-check';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSim } from '../../electron/host/sim-source';
 import { runAdvice, type AdviceRequest } from '../../shared/advise/request';
@@ -87,6 +90,30 @@ describe('the seed cases', () => {
       '/sys/kernel/mm/transparent_hugepage/khugepaged/defrag=1',
     ]);
     expect(thp.reason).toMatch(/switched off on its own/);
+  });
+  it('inside a container, a cgroup HugeTLB limit smaller than the pool the plan needs is critical', () => {
+    const root = mkdtempSync(join(tmpdir(), 'hugetune-cgroup-'));
+    try {
+      cpSync(VM, root, { recursive: true });
+      mkdirSync(join(root, 'sys/fs/cgroup'), { recursive: true });
+      writeFileSync(join(root, 'sys/fs/cgroup/hugetlb.2MB.max'), '1073741824\n');
+      writeFileSync(join(root, 'sys/fs/cgroup/hugetlb.2MB.current'), '0\n');
+      writeFileSync(join(root, 'sys/fs/cgroup/hugetlb.1GB.max'), 'max\n');
+      const r = buildReport(readHost(fixtureFiles(root)));
+      expect(r.cgroup.hugetlb).toEqual([
+        { pageSizeKiB: 2048, maxBytes: 1073741824, currentBytes: 0 },
+        { pageSizeKiB: 1048576, maxBytes: null, currentBytes: null },
+      ]);
+      const a = runAdvice({ footprintMiB: 4096, pageSize: '2M' }, r);
+      const c = a.recommendations.find((x) => x.id === 'cgroup-hugetlb-limit')!;
+      expect(c.severity).toBe('critical');
+      expect(c.evidence[0]).toEqual({ path: '/sys/fs/cgroup/hugetlb.2MB.max', value: '1073741824' });
+      expect(runAdvice({ footprintMiB: 512, pageSize: '2M' }, r).recommendations.map((x) => x.id)).not.toContain(
+        'cgroup-hugetlb-limit',
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
   it('--mlock asks for a memlock limit, for the service or user named', () => {
     const a = runAdvice({ model: 'llama-3.1-8b', mlock: true, memGiB: 64, unit: 'llama.service', user: 'llm' }, null);

@@ -1,6 +1,7 @@
 /** Reads a whole machine from any file tree into a HostState. Synchronous: every source is local. */
 import type { HostFiles } from '../files';
 import type { HostState } from '../state';
+import { readCgroupHugetlb } from './cgroup';
 import { ReadContext } from './context';
 import { nodeIds, readHugetlb } from './hugetlb';
 import { readHvo } from './hvo';
@@ -25,6 +26,7 @@ export function readHost(files: HostFiles): HostState {
     tlb: readTlb(ctx, kernel.arch),
     numa: readNuma(ctx, nodes),
     cpuFlags: readCpuFlags(ctx),
+    cgroupHugetlb: readCgroupHugetlb(ctx),
     diagnostics: ctx.diagnostics,
   };
 }
