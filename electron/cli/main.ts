@@ -41,8 +41,20 @@ function parseWith<O extends NonNullable<ParseArgsConfig['options']>>(
   options: O,
   allowPositionals: boolean,
 ) {
+  // A negative number after a flag ("--ctx -1") reads as another option to parseArgs; keep it the flag's value
+  // so the range check can say what is wrong with it.
+  const opts: Record<string, { type: string }> = { ...COMMON, ...options };
+  const joined: string[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k]!;
+    const next = args[k + 1];
+    if (a.startsWith('--') && opts[a.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${a}=${next}`);
+      k++;
+    } else joined.push(a);
+  }
   try {
-    return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals, strict: true });
+    return parseArgs({ args: joined, options: { ...COMMON, ...options }, allowPositionals, strict: true });
   } catch (e) {
     // node's messages are long and mention internals; keep the first sentence.
     const msg =

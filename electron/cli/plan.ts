@@ -1,5 +1,4 @@
 /** `hugetune plan` and `hugetune models`: flags to a plan request, and the plan as text. */
-import { UserError } from '../../shared/errors';
 import { MODELS, QUANTS } from '../../shared/plan/catalog';
 import { parsePageSize } from '../../shared/kernel/pages';
 import { machineFacts, PLANNED_ARCHES } from '../../shared/plan/machine';
@@ -87,7 +86,7 @@ export function requestFromFlags(v: Values, modelRequired: boolean): PlanRequest
     throw new UsageError('plan needs exactly one of --model ID, --gguf PATH or --footprint-mib N');
   if ('quant' in req && !('model' in req)) throw new UsageError('--quant goes with --model');
   const checked = validate(planRequestSchema, req);
-  if (!checked.ok) throw new UserError(checked.error, 'bad-request');
+  if (!checked.ok) throw new UsageError(checked.error);
   return checked.value;
 }
 

@@ -23,7 +23,8 @@ export interface Artifacts {
   sysctlConf: FileArtifact | null;
   tmpfilesConf: FileArtifact | null;
   /**
-   * The kernel parameters to add, as one string; the path is where they show once booted (/proc/cmdline).
+   * The kernel parameters to add, as one string (saved under a name of its own: the loader's file is edited
+   * through the boot edit, which knows which file the machine boots with).
    * Editing the loader's configuration is shared/advise/bootloader.ts's work; words to drop are in bootWords().
    */
   bootCmdline: FileArtifact | null;
@@ -46,7 +47,8 @@ export function writeArtifacts(changes: readonly Change[], ctx: ArtifactContext)
   return {
     sysctlConf: sysctlConf(c, ctx),
     tmpfilesConf: tmpfilesConf(c, ctx),
-    bootCmdline: c.boot && c.boot.add.length > 0 ? { path: '/proc/cmdline', text: c.boot.add.join(' ') } : null,
+    bootCmdline:
+      c.boot && c.boot.add.length > 0 ? { path: 'hugetune-boot-cmdline.txt', text: c.boot.add.join(' ') } : null,
     applyScript: any ? applyScript(c, ctx) : null,
     rollbackScript: any ? rollbackScript(c, ctx) : null,
     tunedProfile: tunedProfile(c, ctx),

@@ -119,18 +119,32 @@ function poolRules(r: Report | null, p: PlanResult): Recommendation[] {
     ],
     remove: [],
   };
+  const countText = multi ? nodeCounts : String(total);
+  const atBoot = (r?.kernel.boot?.hugepages ?? []).some(
+    (x) =>
+      x.pageSizeKiB === size &&
+      (x.perNode
+        ? Object.entries(x.perNode)
+            .map(([n, c]) => `${n}:${c}`)
+            .join(',')
+        : String(x.count)) === countText,
+  );
+  const defaultNeeded = boot.set.some((x) => x.key === 'default_hugepagesz');
   out.push({
     id: gigantic ? 'pool-at-boot' : 'pool',
-    severity: 'important',
-    title: `Reserve ${total} × ${label} huge pages${gigantic ? ' at boot' : ''}`,
+    severity: gigantic && atBoot && !defaultNeeded ? 'info' : 'important',
+    title:
+      gigantic && atBoot
+        ? `The ${total} × ${label} pool is already reserved at boot${defaultNeeded ? `; make ${label} the default size` : ''}`
+        : `Reserve ${total} × ${label} huge pages${gigantic ? ' at boot' : ''}`,
     reason:
       `${p.model} with ${p.runtime.name} needs ${p.hugepagesNeeded} pages of ${label}${perNodeText}. ` +
       (gigantic
         ? 'Gigantic pages need physically contiguous 1 GiB ranges, which a running machine rarely has: reserve them on the boot line (or set aside hugetlb_cma= to allocate at runtime).'
         : 'A runtime reservation takes what contiguous free memory allows: the setup reads the pool back and says how many pages it got.'),
     evidence,
-    changes: gigantic ? [boot] : writes,
-    needsReboot: gigantic,
+    changes: gigantic ? (atBoot ? (defaultNeeded ? [{ ...boot, set: boot.set.slice(0, 1) }] : []) : [boot]) : writes,
+    needsReboot: gigantic && (!atBoot || defaultNeeded),
     risk: gigantic
       ? 'A boot-time pool larger than the memory leaves the kernel unable to boot: at the boot menu, edit the command line once and delete hugepages= to recover.'
       : 'Pool pages are taken from general memory until released (echo 0 to the same file).',
@@ -362,7 +376,7 @@ function alignmentRule(r: Report): Recommendation | null {
     id: 'thp-alignment-kernel',
     severity: 'suggested',
     title: 'Use a kernel outside the THP alignment regression',
-    reason: `Upstream ${r.kernel.release ?? '?'} aligns every anonymous mapping of 2 MiB or more to 2 MiB (6.7 to 6.11.6), leaving gaps that stop mappings merging. Slowdowns of inference runtimes have been reported, not proven. Distribution kernels may carry the fix: a runtime probe tells for sure.`,
+    reason: `Kernel ${r.kernel.release ?? '?'} has the version of upstream kernels that align every anonymous mapping of 2 MiB or more to 2 MiB (6.7 to 6.11.6), leaving gaps that stop mappings merging. Slowdowns of inference runtimes have been reported, not proven. Distribution kernels may carry the fix: a runtime probe tells for sure.`,
     evidence: [{ path: PATHS.osrelease, value: r.kernel.release ?? '?' }],
     changes: [],
     needsReboot: true,
@@ -371,18 +385,28 @@ function alignmentRule(r: Report): Recommendation | null {
   };
 }
 
-function reserveRule(p: PlanResult): Recommendation | null {
-  const c = p.constraints.find((x) => x.id === 'reserve');
-  if (!c || c.ok || p.backing !== 'hugetlb') return null;
+/**
+ * A plan that does not fit gets no pool, no boot reservation and no HVO step: reserving memory for a model
+ * that cannot run only takes it from everything else (and a boot-time pool too large stops the machine from
+ * booting). What fails, and what would make it fit, is said instead.
+ */
+function noFitRule(p: PlanResult): Recommendation | null {
+  if (p.fits) return null;
+  const failing = p.constraints.filter((c) => !c.ok);
+  const fixes = p.suggestions.filter((x) => x.fits);
   return {
-    id: 'os-reserve',
+    id: 'plan-does-not-fit',
     severity: 'critical',
-    title: 'This pool would leave the system too little memory',
-    reason: `${c.message}. Pool pages are not available to anything else: with too little left, the kernel reclaims and kills processes, and a boot-time pool this large can stop the machine from booting.`,
+    title: 'The plan does not fit: nothing is reserved for it',
+    reason:
+      `${failing.map((c) => c.message).join('; ')}. ` +
+      (fixes.length > 0
+        ? `What would fit: ${fixes.map((x) => `${x.change} (${x.flags})`).join(', ')}.`
+        : 'No single change tried makes it fit.'),
     evidence: [{ path: PATHS.meminfo, value: `MemAvailable ${mib(p.machine.availableMiB.value)}` }],
     changes: [],
     needsReboot: false,
-    risk: 'Recovery from a boot-time pool that is too large: at the boot menu press e, delete hugepages= for one boot, then fix the file.',
+    risk: 'A pool reserved anyway is memory nothing else can use; a boot-time pool too large for the machine stops it from booting (at the boot menu press e and delete hugepages= for one boot to recover).',
     reference: DOC.hugetlbpage,
   };
 }
@@ -416,6 +440,15 @@ function memlockRule(p: PlanResult, o: RecommendOptions): Recommendation | null 
       : {}),
   };
 }
+
+/** Where each runtime's launch flags are documented or implemented. */
+const LAUNCH_REFERENCE: Record<PlanResult['runtime']['id'], string> = {
+  'llama.cpp': 'llama.cpp tools/server/README.md; --load-mode (PR #20834) replaced --mmap/--no-mmap',
+  'ik_llama.cpp': 'ik_llama.cpp src/llama-mmap.cpp (-thp, MAP_HUGETLB at the default huge page size)',
+  ollama: 'ollama envconfig/config.go (no huge page setting); use_mmap is a per-request option',
+  'vllm-cpu': 'vLLM docs: CPU installation (VLLM_CPU_KVCACHE_SPACE, VLLM_CPU_OMP_THREADS_BIND)',
+  ktransformers: 'KTransformers issues #321 and #1147 (USE_NUMA keeps a copy of the weights per node)',
+};
 
 /** What to run, true to each runtime's own flags (never a setting no runtime reads). */
 function launchRule(p: PlanResult, o: RecommendOptions): Recommendation {
@@ -468,7 +501,7 @@ function launchRule(p: PlanResult, o: RecommendOptions): Recommendation {
     changes: o.unit && p.numactl ? [{ kind: 'service', unit: o.unit, environment: {}, numactl: p.numactl }] : [],
     needsReboot: false,
     risk: 'None by itself.',
-    reference: p.runtime.kvConvention ?? p.runtime.name,
+    reference: LAUNCH_REFERENCE[p.runtime.id],
     commands:
       [...new Set(commands.map((x) => x.replace(/ {3}# .*$/, '')))].length === 1
         ? [commands[0]!.replace(/ {3}# .*$/, '')]
@@ -501,6 +534,10 @@ export function mergeChanges(
   for (const rec of recs) {
     for (const c of rec.changes) {
       if (c.kind === 'write') {
+        if (c.before === c.value) {
+          merged.push(`${c.path} is already ${c.value}`);
+          continue;
+        }
         const prev = writes.get(c.path);
         if (prev && prev.value !== c.value) merged.push(`${c.path}: ${rec.id} wants ${c.value}, kept ${prev.value}`);
         if (!prev) writes.set(c.path, c);
@@ -549,10 +586,11 @@ export function mergeChanges(
 /** The advice for a machine (null: a planned machine, whose files are not there to read) and an optional plan. */
 export function recommend(r: Report | null, p: PlanResult | null, o: RecommendOptions = {}): Advice {
   const rules: (Recommendation | null)[] = [
-    p ? reserveRule(p) : null,
-    hvoRule(r, p),
-    ...(p ? poolRules(r, p) : []),
-    r && p ? readinessRule(r, p) : null,
+    p ? noFitRule(p) : null,
+    // Pool steps only for a plan that fits; without a plan, HVO advice is about the pools the machine has.
+    p === null || p.fits ? hvoRule(r, p) : null,
+    ...(p?.fits ? poolRules(r, p) : []),
+    r && p?.fits ? readinessRule(r, p) : null,
     r && p ? cgroupRule(r, p) : null,
     r ? thpRule(r, p) : null,
     r ? tieringRule(r) : null,

@@ -163,7 +163,7 @@ export function machineFromReport(r: Report, o: MachineOverrides = {}): PlanMach
   let nodesFrom: string;
   if (memNodes.length > 0 && memNodes.every((n) => n.memFreeKiB !== null)) {
     const sum = memNodes.reduce((s, n) => s + (n.memTotalKiB ?? 0), 0);
-    nodes = memNodes.map((n) => {
+    const raw = memNodes.map((n) => {
       const tier = r.numa.tiers.find((t) => t.nodes.includes(n.id));
       return {
         id: n.id,
@@ -174,7 +174,22 @@ export function machineFromReport(r: Report, o: MachineOverrides = {}): PlanMach
         pools: poolsOn(n.id),
       };
     });
-    nodesFrom = `${where}: node meminfo (MemFree, plus a share of reclaimable memory by node size)`;
+    // MemAvailable is the system's own figure; node meminfo only says how it splits (and on some machines,
+    // e.g. VMs with hot-added memory, the nodes do not add up to MemTotal at all).
+    const sysAvail = r.memory.availableKiB;
+    const rawSum = raw.reduce((s, n) => s + n.availableMiB, 0);
+    const scale = sysAvail !== null && rawSum > 0 ? sysAvail / KIB_PER_MIB / rawSum : 1;
+    nodes = raw.map((n) => ({
+      ...n,
+      availableMiB: n.availableMiB * scale,
+      // One node holds all the memory there is, whatever its meminfo says.
+      memTotalMiB: raw.length === 1 && totalKiB > 0 ? totalKiB / KIB_PER_MIB : n.memTotalMiB,
+    }));
+    nodesFrom =
+      `${where}: MemAvailable, split over the nodes by their MemFree and size` +
+      (Math.abs(sum - totalKiB) > totalKiB * 0.02
+        ? ` (the nodes' MemTotal adds up to ${Math.round(sum / 1048576)} GiB of ${Math.round(totalKiB / 1048576)} GiB)`
+        : '');
   } else {
     nodes = [
       {
@@ -205,7 +220,10 @@ export function machineFromReport(r: Report, o: MachineOverrides = {}): PlanMach
     totalMiB: { value: round1(totalKiB / KIB_PER_MIB), from: `${where}: /proc/meminfo MemTotal` },
     availableMiB: {
       value: round1(availableMiB),
-      from: o.availableMiB !== undefined ? '--available-mib' : `${where}: MemAvailable (HugeTLB pools apart)`,
+      from:
+        o.availableMiB !== undefined
+          ? '--available-mib'
+          : `${where}: /proc/meminfo MemAvailable (free HugeTLB pages of the plan's size are added per node)`,
     },
     nodes,
     nodesFrom,
@@ -228,7 +246,8 @@ export function plannedMachine(p: PlannedMachineSpec, o: MachineOverrides = {}):
     throw new UserError(`--base-page ${base}K: only arm64 has 16K and 64K pages`, 'bad-request');
   const release = p.release ?? PLANNED_DEFAULTS.release;
   const v = parseKernelRelease(release);
-  if (!v || v.major < 3 || v.major > 9) throw new UserError(`--kernel ${release}: not a kernel release`, 'bad-request');
+  if (!v || v.major > 9) throw new UserError(`--kernel ${release}: not a kernel release (e.g. 6.12)`, 'bad-request');
+  if (v.major < 3) throw new UserError(`--kernel ${release}: hugetune plans for kernels 3.0 and later`, 'bad-request');
   const count = p.nodes ?? 1;
   const totalMiB = p.memGiB * 1024;
   const flag = (f: string, given: unknown, dflt: string): string =>

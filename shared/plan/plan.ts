@@ -338,7 +338,9 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
   const totalNeedMiB = round1(breakdown.reduce((s, t) => s + t.mib, 0));
   const haveMiB = round1(targetsCapacity(m, i, capacityOf));
   const reserveMiB = i.reserveMiB ?? defaultReserveMiB(m.totalMiB.value);
-  const marginMiB = round1(haveMiB - totalNeedMiB - reserveMiB);
+  // The headroom is the tightest memory constraint: the total less the reserve, or a node the plan uses.
+  const nodeSlack = i.machine.nodes.length > 1 ? perNode.map((n) => n.haveMiB - n.needMiB) : [];
+  const marginMiB = round1(Math.min(haveMiB - totalNeedMiB - reserveMiB, ...nodeSlack));
   const footprintMiB = round1((pinnedKiB + restKiB) / 1024);
 
   // The constraints; the verdict is their conjunction.
@@ -389,7 +391,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     ok: leftMiB >= reserveMiB,
     needMiB: reserveMiB,
     haveMiB: leftMiB,
-    message: `OS reserve: ${mibText(reserveMiB)} must stay free (${i.reserveMiB === null ? 'default: 5% of RAM, 1 to 4 GiB' : '--reserve-mib'}); ${leftMiB >= 0 ? `${mibText(leftMiB)} would` : 'nothing would'}`,
+    message: `OS reserve: ${mibText(reserveMiB)} must stay free (${i.reserveMiB === null ? 'default: 5% of RAM, 1 to 4 GiB' : '--reserve-mib'}); ${leftMiB >= 0 ? `${mibText(leftMiB)} would stay free` : 'nothing would stay free'}`,
   });
   if (!i.releasePools && otherPools > 0) {
     const withRelease = round1(targetsCapacity(m, i, (n) => capacityOf(n, true)));
@@ -636,10 +638,14 @@ function variants(
   if (huge) {
     for (const size of m.hugePageSizesKiB.value) {
       if (size === i.hugePageKiB || size < 2048) continue;
+      const input: PlanInput = { ...i, hugePageKiB: size, hvo };
+      // Pools of the other sizes stand in the way of the new size: release them too when that is what fits.
+      const blocked = core(input).constraints.some((c) => c.id === 'other-pools' && !c.ok);
+      const release = blocked && !i.releasePools;
       out.push({
-        change: `${pageSizeLabel(size)} pages${hvo ? ' with HVO' : ''}`,
-        flags: `--page-size ${pageSizeLabel(size)}${hvo ? ' --hvo on' : ''}`,
-        input: { ...i, hugePageKiB: size, hvo },
+        change: `${pageSizeLabel(size)} pages${hvo ? ' with HVO' : ''}${release ? ', other pools released' : ''}`,
+        flags: `--page-size ${pageSizeLabel(size)}${hvo ? ' --hvo on' : ''}${release ? ' --release-pools' : ''}`,
+        input: release ? { ...input, releasePools: true } : input,
       });
     }
   }

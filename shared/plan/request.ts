@@ -125,7 +125,11 @@ export function machineFor(r: PlanRequest, report: Report | null): PlanMachine {
   }
   if (!report) throw new UserError('no machine to plan for: give --mem-gib N or a source', 'bad-request');
   const m = machineFromReport(report, overrides);
-  if (m.totalMiB.value <= 0) throw new UserError('the machine memory is unknown: give --mem-gib N', 'bad-request');
+  if (m.totalMiB.value <= 0)
+    throw new UserError(
+      `${report.source.label}: MemTotal could not be read, so there is no machine to plan for; plan a machine of your own with --mem-gib N instead`,
+      'bad-request',
+    );
   return m;
 }
 

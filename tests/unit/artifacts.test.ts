@@ -269,7 +269,7 @@ describe('tmpfiles.d', () => {
 describe('boot line', () => {
   it('is the parameter string to add, in order, keys repeating', () => {
     expect(all(SETS.bootOnly!).bootCmdline).toEqual({
-      path: '/proc/cmdline',
+      path: 'hugetune-boot-cmdline.txt',
       text: 'hugepagesz=1G hugepages=4 hugepagesz=2M hugepages=512 nohz',
     });
     expect(bootWords(SETS.bootOnly!)!.remove).toEqual(['transparent_hugepage=never']);

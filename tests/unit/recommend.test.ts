@@ -57,10 +57,20 @@ describe('the seed cases', () => {
     ]);
     expect(a.plan?.perNode.every((n) => !n.slow)).toBe(true);
   });
+  it('a plan that does not fit gets no pool and no HVO step, but says what fails and what would fit', () => {
+    const a = runAdvice({ model: 'llama-3.3-70b', quant: 'Q8_0', pageSize: '2M', memGiB: 32 }, null);
+    expect(a.plan?.fits).toBe(false);
+    const c = a.recommendations.find((x) => x.id === 'plan-does-not-fit')!;
+    expect(c.severity).toBe('critical');
+    expect(c.reason).toMatch(/What would fit: .*--quant/);
+    expect(a.changes.filter((x) => x.kind === 'write' || x.kind === 'boot')).toEqual([]);
+  });
   it('a parameter already on the boot line is not proposed again', () => {
     const r = sim('xeon-2s-768g');
     const a = runAdvice({ model: 'deepseek-r1-671b', quant: 'Q4_K_M', pageSize: '1G' }, r);
-    expect(a.merged.join('\n')).toMatch(/hugepagesz=1G hugepages=0:190,1:190 is already on the boot line/);
+    const pool = a.recommendations.find((x) => x.id === 'pool-at-boot')!;
+    expect(pool.title).toMatch(/The 380 × 1G pool is already reserved at boot; make 1G the default size/);
+    expect(a.changes).toEqual([{ kind: 'boot', set: [{ key: 'default_hugepagesz', value: '1G' }], remove: [] }]);
   });
   it('the machine alone: HVO for a pool reserved with it off, THP off → madvise', () => {
     const a = runAdvice({}, buildReport(readHost(fixtureFiles(VM_TUNED))));
