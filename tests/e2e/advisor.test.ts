@@ -16,7 +16,7 @@ describe('Advisor', () => {
   it('turns a plan into recommendations with reasons, evidence and the ordered changes', async () => {
     const { page, problems } = await openApp(browser, server, 'planner');
     await page.getByRole('radio', { name: 'Footprint' }).check();
-    await page.getByTestId('plan-footprint').fill('120000');
+    await page.getByTestId('plan-footprint').fill('100000');
     await page.locator('select[data-testid="plan-page-size"]').selectOption('2M');
     await expect.poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/Fits|Does not fit/);
     await page.getByTestId('plan-advise').click();
@@ -28,7 +28,7 @@ describe('Advisor', () => {
     const changes = (await page.getByTestId('advise-changes').locator('li').allTextContents()).join('\n');
     // HVO first: only pages reserved while it is on are optimized.
     expect(changes.split('\n')[0]).toMatch(/hugetlb_optimize_vmemmap: 0 → 1/);
-    expect(changes).toMatch(/hugepages-2048kB\/nr_hugepages: 0 → 60000/);
+    expect(changes).toMatch(/hugepages-2048kB\/nr_hugepages: 0 → 50000/);
     // The apply script, as the user would save it: a dry run by default, HVO before the pool.
     await page.getByTestId('artifact-applyScript').click();
     const script = (await page.getByTestId('artifact-text').textContent()) ?? '';

@@ -41,6 +41,10 @@ describe('Setup', () => {
     if (status === 'short') expect(await page.getByTestId('setup-short').textContent()).toMatch(/grew only partly/);
     await expect.poll(() => now.textContent()).toMatch(/Pool 2 MiB[1-9]\d* pages/);
 
+    // Another tab and back: the applied steps, and the rollback, are still there.
+    await page.getByRole('button', { name: 'Overview' }).click();
+    await page.getByRole('button', { name: 'Setup' }).click();
+    await expect.poll(() => steps.nth(0).getAttribute('data-status')).toBe('done');
     await page.getByTestId('setup-rollback').click();
     await page.getByTestId('setup-rolled-back').waitFor();
     await expect.poll(() => now.textContent()).toMatch(/HVOoff/);
