@@ -32,6 +32,20 @@ describe('electron-builder.yml', { timeout: 60_000 }, () => {
       expect(existsSync(join(REPO, `resources/icons/${size}x${size}.png`))).toBe(true);
     expect(readFileSync(join(REPO, 'resources/hugetune.desktop'), 'utf8')).toMatch(/^Categories=System;/m);
   });
+  it('deb and rpm install the polkit action where polkit reads it, for the helper at the path the action names', () => {
+    for (const target of ['deb', 'rpm']) {
+      expect(config[target]).toMatchObject({
+        afterInstall: 'resources/packaging/after-install.sh',
+        afterRemove: 'resources/packaging/after-remove.sh',
+      });
+    }
+    const script = readFileSync(join(REPO, 'resources/packaging/after-install.sh'), 'utf8');
+    const policy = readFileSync(join(REPO, 'resources/polkit/dev.hugetune.helper.policy'), 'utf8');
+    const exec = /org\.freedesktop\.policykit\.exec\.path">([^<]+)</.exec(policy)![1]!;
+    const app = /^app=(\S+)$/m.exec(script)![1]!;
+    expect(exec).toBe(`${app}/helper/hugetune-helper`);
+    expect(script).toMatch(/^actions=\/usr\/share\/polkit-1\/actions$/m);
+  });
   it('sets the security fuses', () => {
     expect(config.electronFuses).toMatchObject({
       runAsNode: false,
