@@ -51,7 +51,13 @@ export function bootParams(allParams: readonly CmdlineParam[], archDefaultKiB = 
   let size: number | null = null;
   let sizeInvalid = false;
   for (const p of params) {
-    if (p.key === 'hugepagesz') {
+    if (p.key === 'default_hugepagesz' && p.value !== null && parseMemSizeKiB(p.value) !== null) {
+      // default_hugepagesz= adds its size as hugepagesz= does, so a count after it is for that size
+      // (mm/hugetlb.c: hugetlb_add_hstate sets parsed_hstate; "goes with the previously parsed
+      // hugepagesz or default_hugepagesz").
+      size = parseMemSizeKiB(p.value);
+      sizeInvalid = false;
+    } else if (p.key === 'hugepagesz') {
       size = p.value === null ? null : parseMemSizeKiB(p.value);
       sizeInvalid = size === null;
       if (size === null) problems.push(`hugepagesz=${p.value ?? ''}: not a size`);

@@ -242,6 +242,14 @@ describe('sizes and boot parameters', () => {
       problems: [],
     });
   });
+  it('a count after default_hugepagesz= is for the default size, as the kernel reads it', () => {
+    const p = parseCmdline('hugepagesz=2M hugepages=512 default_hugepagesz=1G hugepages=4');
+    if (!p.ok) throw new Error(p.reason);
+    expect(bootParams(p.value).hugepages).toEqual([
+      { pageSizeKiB: 2048, count: 512, perNode: null },
+      { pageSizeKiB: 1048576, count: 4, perNode: null },
+    ]);
+  });
   it('ignores boot parameters after a bare -- even in a hand-built list', () => {
     const b = bootParams([
       { key: 'hugepagesz', value: '1G' },
