@@ -1,5 +1,5 @@
 /** `hugetune recommend`: the advice as text, every recommendation with its reason, evidence and changes. */
-import type { Change } from '../../shared/advise/changes';
+import { describeChange } from '../../shared/advise/changes';
 import type { AdviceResult } from '../../shared/advise/request';
 import { UserError } from '../../shared/errors';
 import { UsageError } from './errors';
@@ -33,19 +33,6 @@ export function artifactText(a: AdviceResult, name: string): string {
   const art = a.artifacts[key];
   if (!art) throw new UserError(`no ${name} for this advice: none of its changes needs one`, 'not-found');
   return art.text.endsWith('\n') ? art.text : `${art.text}\n`;
-}
-
-export function describeChange(c: Change): string {
-  switch (c.kind) {
-    case 'write':
-      return `${c.path}: ${c.before ?? '?'} → ${c.value}`;
-    case 'boot':
-      return `boot line: ${[...c.set.map((x) => (x.value === null ? x.key : `${x.key}=${x.value}`)), ...c.remove.map((k) => `remove ${k}`)].join(' ')}`;
-    case 'memlock':
-      return `memlock unlimited for ${c.scope === 'service' ? `the service ${c.name}` : `the user ${c.name}`}`;
-    case 'service':
-      return `${c.unit}: ${[c.numactl ? `run under ${c.numactl}` : '', ...Object.entries(c.environment).map(([k, v]) => `${k}=${v}`)].filter(Boolean).join(', ')}`;
-  }
 }
 
 export function formatAdvice(a: AdviceResult): string {

@@ -58,3 +58,17 @@ export interface Recommendation {
   /** Commands to run by hand (launch lines, a compaction), when a change is not a setting. */
   commands?: string[];
 }
+
+/** One line for a change, as the CLI, the Advisor and the Setup show it. */
+export function describeChange(c: Change): string {
+  switch (c.kind) {
+    case 'write':
+      return `${c.path}: ${c.before ?? '?'} → ${c.value}`;
+    case 'boot':
+      return `boot line: ${[...c.set.map((x) => (x.value === null ? x.key : `${x.key}=${x.value}`)), ...c.remove.map((k) => `remove ${k}`)].join(' ')}`;
+    case 'memlock':
+      return `memlock unlimited for ${c.scope === 'service' ? `the service ${c.name}` : `the user ${c.name}`}`;
+    case 'service':
+      return `${c.unit}: ${[c.numactl ? `run under ${c.numactl}` : '', ...Object.entries(c.environment).map(([k, v]) => `${k}=${v}`)].filter(Boolean).join(', ')}`;
+  }
+}
