@@ -4,28 +4,17 @@
  * possibly stale value), what was asked and what the kernel gave, so `hugetune rollback FILE` can restore it.
  *
  * The file is saved before the first write and again after every write, each time atomically (a temporary
- * file made with O_EXCL in the same directory, then renamed over): a crash or a kill at any point leaves a
- * complete journal whose last entry is marked pending, and rolling that back restores its value too.
+ * file made with O_EXCL in the same directory, then renamed over; see ./safe-write): a crash or a kill at any
+ * point leaves a complete journal whose last entry is marked pending, and rolling that back restores its value too.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { refuseWrite } from '../../shared/advise/helper-script';
 import { UserError } from '../../shared/errors';
 import { s, validate, type Infer } from '../../shared/schema';
+import { writeFileSafely } from './safe-write';
 
 export const JOURNAL_FORMAT = 'hugetune-journal';
 const MAX_JOURNAL_BYTES = 1 << 20;
@@ -107,42 +96,6 @@ export function defaultJournalDir(
 
 export const SYSTEM_JOURNAL_DIR = '/var/lib/hugetune/journal';
 
-/** Writes a file so that readers see the old text or the new, never a part. */
-export function writeAtomic(dir: string, name: string, text: string): string {
-  const final = join(dir, name);
-  const tmp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
-  // O_EXCL: never reuse (or follow a link planted at) a temporary name.
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  try {
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, final);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
-    throw e;
-  }
-  // The rename is durable once the directory is synced; not every file system lets a directory be synced.
-  try {
-    const dfd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
-  } catch {
-    // best effort
-  }
-  return final;
-}
-
 /** A journal being written: saved at the start and after every step. */
 export class Journal {
   private constructor(
@@ -170,9 +123,10 @@ export class Journal {
 
   save(): void {
     try {
-      writeAtomic(this.dir, this.name, `${JSON.stringify(this.entry, null, 2)}\n`);
+      writeFileSafely(this.file, `${JSON.stringify(this.entry, null, 2)}\n`, { mode: 0o600 });
     } catch (e) {
-      throw new UserError(`cannot write the journal ${this.file}: ${message(e)}`);
+      // The safe writer already names the file; say that it is the journal.
+      throw new UserError(`the journal: ${message(e)}`);
     }
   }
 

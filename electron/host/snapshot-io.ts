@@ -1,6 +1,6 @@
 /** Reading and writing snapshot files on disk; everything else about snapshots is pure (shared/host/snapshot). */
-import { closeSync, fstatSync, openSync, readSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { basename } from 'node:path';
 import { hostname } from 'node:os';
 import { UserError } from '../../shared/errors';
 import type { HostFiles } from '../../shared/host/files';
@@ -11,6 +11,7 @@ import {
   takeSnapshot,
   type Snapshot,
 } from '../../shared/host/snapshot';
+import { writeFileSafely } from './safe-write';
 import { APP_VERSION } from './version';
 
 function readLimited(path: string): string {
@@ -64,14 +65,10 @@ export function captureSnapshot(files: HostFiles, redact: boolean, now = new Dat
   return takeSnapshot(files, { capturedAt: now, host: redact ? null : hostname(), tool: `hugetune ${APP_VERSION}` });
 }
 
-/** Writes atomically (temp file, then rename) so a failed write never leaves half a snapshot. */
+/**
+ * Writes atomically (temp file, then rename) so a failed write never leaves half a snapshot; refuses to replace
+ * anything but the user's own regular file (see ./safe-write: the CLI often runs as root in shared folders).
+ */
 export function writeSnapshot(path: string, snap: Snapshot): void {
-  const text = `${JSON.stringify(snap)}\n`;
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, text, { mode: 0o644 });
-    renameSync(tmp, path);
-  } catch (e) {
-    throw new UserError(`cannot write ${path}: ${(e as Error).message}`);
-  }
+  writeFileSafely(path, `${JSON.stringify(snap)}\n`, { mode: 0o644 });
 }
