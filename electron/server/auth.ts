@@ -1,13 +1,15 @@
 /**
- * Web-mode access rules. The server binds to loopback only, and still every request must carry the token
+ * Web-mode access rules. The server binds to loopback only, and still every API request must carry the token
  * printed at start (other local users and any web page the user visits can reach loopback). Cross-origin
  * requests and foreign Host headers (DNS rebinding) are refused before the token is even looked at.
+ *
+ * The token travels only in an `Authorization: Bearer` header, never in a cookie: cookies are not separated
+ * by port, so Chromium would hand a cookie set here to any other server on 127.0.0.1, including one another
+ * local user runs. The page takes the token from the URL fragment (never sent over the wire), removes it from
+ * the address bar and keeps it in sessionStorage, which is per origin (per port) and per tab.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-
-/** Cookies are not separated by port, so the name carries it: two servers on one host keep their own. */
-export const cookieName = (port: number): string => `hugetune_token_${port}`;
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
@@ -17,16 +19,6 @@ export function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-export function cookieToken(req: IncomingMessage, port: number): string | null {
-  const header = req.headers.cookie;
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === cookieName(port)) return v.join('=');
-  }
-  return null;
 }
 
 export function bearerToken(req: IncomingMessage): string | null {

@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { dispatch, type Handlers } from '../../shared/api';
 import { SNAPSHOT_MAX_BYTES } from '../../shared/host/snapshot';
 import type { Sampler } from '../host/sampler';
-import { bearerToken, cookieName, cookieToken, hostAllowed, newToken, originAllowed, sameToken } from './auth';
+import { bearerToken, hostAllowed, newToken, originAllowed, sameToken } from './auth';
 import { loadStatic } from './static';
 
 export const CSP =
@@ -75,24 +75,18 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (!hostAllowed(req, port)) return send(res, 403, 'Forbidden: unexpected Host header\n');
     if (!originAllowed(req, port)) return send(res, 403, 'Forbidden: cross-origin request\n');
 
-    const queryToken = url.searchParams.get('token');
-    const given = queryToken ?? bearerToken(req) ?? cookieToken(req, port);
-    if (given === null) {
-      return send(
-        res,
-        401,
-        'Unauthorized: open the URL that `hugetune serve` printed (it carries the access token).\n',
-      );
-    }
-    if (!sameToken(given, token)) return send(res, 403, 'Forbidden: wrong access token\n');
-
-    // First visit with ?token=: keep it in a same-site, script-invisible cookie and drop it from the address bar.
-    if (queryToken !== null && req.method === 'GET' && !url.pathname.startsWith('/api/')) {
-      res.setHeader('set-cookie', `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`);
-      // Never `//host`: a leading double slash would make the redirect leave this server.
-      res.writeHead(303, { location: `/${url.pathname.replace(/^\/+/, '')}`, 'cache-control': 'no-store' });
-      res.end();
-      return;
+    // The built renderer is the same public code as the installed files and carries no data: it loads without
+    // the token (a browser navigation cannot send a header). Everything that reads the machine is under /api/.
+    if (url.pathname.startsWith('/api/')) {
+      const given = bearerToken(req);
+      if (given === null) {
+        return send(
+          res,
+          401,
+          'Unauthorized: open the URL that `hugetune serve` printed (it carries the access token).\n',
+        );
+      }
+      if (!sameToken(given, token)) return send(res, 403, 'Forbidden: wrong access token\n');
     }
 
     if (url.pathname === '/api/call') {
@@ -142,6 +136,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return;
     }
 
+    if (url.pathname.startsWith('/api/')) return send(res, 404, 'Not Found\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method Not Allowed\n');
     const file = await loadStatic(opts.rendererDir, url.pathname);
     if (!file) return send(res, 404, 'Not Found\n');
@@ -175,7 +170,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   port = (server.address() as AddressInfo).port;
 
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    // In the fragment: the browser never sends it, so it reaches no server log and no other request.
+    url: `http://127.0.0.1:${port}/#token=${token}`,
     port,
     token,
     close: () =>

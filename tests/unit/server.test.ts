@@ -63,33 +63,41 @@ const call = (method: string, args: unknown = {}, headers: Record<string, string
   raw('/api/call', { 'content-type': 'application/json', ...headers }, 'POST', JSON.stringify({ method, args }));
 
 describe('web mode access', () => {
-  it('binds to loopback and prints a URL with the token', () => {
-    expect(server.url).toBe(`${base}/?token=test-token-123`);
+  it('binds to loopback and prints a URL with the token in the fragment', () => {
+    expect(server.url).toBe(`${base}/#token=test-token-123`);
   });
-  it('refuses requests without a token (401) and with a wrong one (403)', async () => {
-    expect((await raw('/')).status).toBe(401);
+  it('refuses API calls without a token (401) and with a wrong one (403)', async () => {
     expect((await call('host.report', {}, {})).status).toBe(401);
-    expect((await raw('/?token=nope')).status).toBe(403);
+    expect((await raw('/api/events')).status).toBe(401);
     expect((await call('host.report', {}, { authorization: 'Bearer nope' })).status).toBe(403);
+    expect((await raw('/api/events', { authorization: 'Bearer nope' })).status).toBe(403);
+    expect((await raw('/api/nothing', auth)).status).toBe(404);
+  });
+  it('takes the token from the Authorization header only: never a cookie or the query', async () => {
+    const cookie = { cookie: `hugetune_token_${server.port}=test-token-123; hugetune_token=test-token-123` };
+    expect((await call('host.report', {}, cookie)).status).toBe(401);
+    expect(
+      (await raw('/api/call?token=test-token-123', { 'content-type': 'application/json' }, 'POST', '{}')).status,
+    ).toBe(401);
+    expect((await raw('/api/events?token=test-token-123')).status).toBe(401);
+  });
+  it('serves the page without the token, with its CSP, and never sets a cookie', async () => {
+    for (const path of ['/', '/?token=test-token-123']) {
+      const page = await raw(path);
+      expect(page.status).toBe(200);
+      expect(page.headers['set-cookie']).toBeUndefined();
+      expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    }
+    expect((await call('host.report')).headers['set-cookie']).toBeUndefined();
   });
   it('refuses cross-origin requests and foreign Host headers even with the token', async () => {
     expect((await call('host.report', {}, { ...auth, origin: 'https://evil.example' })).status).toBe(403);
+    expect((await call('host.report', {}, { ...auth, origin: 'http://127.0.0.1:1' })).status).toBe(403);
     expect((await call('host.report', {}, { ...auth, 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await call('host.report', {}, { ...auth, 'sec-fetch-site': 'same-site' })).status).toBe(403);
     expect((await raw('/', { ...auth, host: 'evil.example:80' })).status).toBe(403);
-  });
-  it('trades the URL token for an HttpOnly same-site cookie and drops it from the address bar', async () => {
-    const first = await raw('/?token=test-token-123');
-    expect(first.status).toBe(303);
-    expect(first.headers.location).toBe('/');
-    const cookie = String(first.headers['set-cookie']);
-    expect(cookie).toMatch(/hugetune_token_\d+=test-token-123; HttpOnly; SameSite=Strict/);
-    const page = await raw('/', { cookie: `hugetune_token_${server.port}=test-token-123` });
-    expect(page.status).toBe(200);
-    expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
-  });
-  it('never redirects off this server', async () => {
-    const r = await raw('/.//evil.example/?token=test-token-123');
-    expect(r.headers.location).toBe('/evil.example/');
+    expect((await raw('/', { host: 'evil.example:80' })).status).toBe(403);
+    expect((await raw('/', { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
   });
   it('serves nothing outside the renderer directory', async () => {
     expect((await raw('/../../etc/passwd', auth)).status).toBe(404);
