@@ -15,7 +15,7 @@ import { applyChanges, WriteSession } from './apply';
 import { defaultJournalDir } from './journal';
 import { SimWriter } from './sim-writer';
 import { DirectWriter, PkexecWriter } from './writers';
-import { snapshotFromText } from './snapshot-io';
+import { loadSnapshot } from './snapshot-load';
 import { SIM_START_SECONDS } from './sim-source';
 import { UserError } from '../../shared/errors';
 import { SimMachine } from '../../shared/sim/machine';
@@ -35,7 +35,7 @@ function simulated(profile: Profile): SimFiles {
 
 export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handlers {
   /** A comparison side as a file tree; specs name no paths, so nothing here opens a file the caller chose. */
-  const filesOf = (spec: SourceSpec): HostFiles => {
+  const filesOf = async (spec: SourceSpec): Promise<HostFiles> => {
     if (spec === 'current') return source.current;
     if (spec === 'live') return openSource({});
     if (typeof spec === 'string') {
@@ -44,7 +44,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handle
       if (!p) throw new UserError(`unknown simulator profile '${id}'`, 'not-found');
       return simulated(p);
     }
-    return snapshotFromText(spec.snapshot.text, spec.snapshot.name);
+    return loadSnapshot(spec.snapshot.text, spec.snapshot.name);
   };
 
   const state = (): SourceState => ({
@@ -62,8 +62,8 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handle
     }),
     'host.report': () => buildReport(readHost(source.current)),
     'host.hardware': () => readHardware(source.current),
-    'host.diff': ({ a, b, counters }) =>
-      diffReports(buildReport(readHost(filesOf(a))), buildReport(readHost(filesOf(b))), {
+    'host.diff': async ({ a, b, counters }) =>
+      diffReports(buildReport(readHost(await filesOf(a))), buildReport(readHost(await filesOf(b))), {
         counters: counters === true,
       }),
     'plan.run': async (req) => {
@@ -105,9 +105,9 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handle
     },
     'models.list': () => ({ models: [...MODELS], quants: [...QUANTS] }),
     'source.get': state,
-    'source.openSnapshot': ({ name, text }) => {
+    'source.openSnapshot': async ({ name, text }) => {
       // Parsed and validated in full before the switch: a bad file changes nothing.
-      source.use(snapshotFromText(text, name));
+      source.use(await loadSnapshot(text, name));
       return state();
     },
     'source.openSim': ({ profile }) => {

@@ -13,6 +13,34 @@ export const SNAPSHOT_VERSION = 1;
 /** Large enough for a 1,024-CPU machine's /proc/interrupts and cpuinfo, small enough to refuse junk. */
 export const SNAPSHOT_MAX_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Bounds on the file table, checked before anything is built from it. A real capture has a few hundred files
+ * (a few thousand on a machine with many NUMA nodes), paths of under a hundred characters and at most eight
+ * levels; a table of deep, long paths would cost time and memory for every level of every key.
+ */
+export const SNAPSHOT_MAX_FILES = 20_000;
+export const SNAPSHOT_MAX_PATH = 255;
+export const SNAPSHOT_MAX_DEPTH = 16;
+
+/** One line saying why a parsed snapshot's file table is out of bounds, or null. Reads only the keys. */
+export function snapshotBoundsProblem(json: unknown): string | null {
+  const files = (json as { files?: unknown } | null)?.files;
+  if (typeof files !== 'object' || files === null) return null;
+  let n = 0;
+  // for..in counts without building a key array first.
+  for (const path in files) {
+    if (++n > SNAPSHOT_MAX_FILES)
+      return `malformed: more than ${SNAPSHOT_MAX_FILES} files (a capture has a few thousand at most)`;
+    if (path.length > SNAPSHOT_MAX_PATH)
+      return `malformed: a file path longer than ${SNAPSHOT_MAX_PATH} characters (${JSON.stringify(path.slice(0, 60))}...)`;
+    let depth = 0;
+    for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 47) depth++;
+    if (depth > SNAPSHOT_MAX_DEPTH)
+      return `malformed: a file path deeper than ${SNAPSHOT_MAX_DEPTH} levels (${JSON.stringify(path.slice(0, 60))}...)`;
+  }
+  return null;
+}
+
 const KERNEL_PATH = /^\/(proc|sys|boot)(\/[A-Za-z0-9_.:+,@-]+)+$/;
 /**
  * Outside the kernel trees, only what the capture spec names: its files, and files below its trees (the boot
@@ -60,6 +88,11 @@ export function parseSnapshot(input: string): { ok: true; value: Snapshot } | { 
   } catch (e) {
     return { ok: false, error: `not JSON (${e instanceof Error ? e.message : String(e)})` };
   }
+  return checkSnapshot(json);
+}
+
+/** Checks parsed snapshot JSON (from parseSnapshot, or parsed elsewhere): the snapshot, or one line. */
+export function checkSnapshot(json: unknown): { ok: true; value: Snapshot } | { ok: false; error: string } {
   const fmt = (json as { format?: unknown } | null)?.format;
   if (fmt !== SNAPSHOT_FORMAT)
     return { ok: false, error: 'not a hugetune snapshot (no "format": "hugetune-snapshot")' };
@@ -70,6 +103,8 @@ export function parseSnapshot(input: string): { ok: true; value: Snapshot } | { 
       error: `snapshot format version ${version} is newer than this hugetune reads (${SNAPSHOT_VERSION}): update hugetune`,
     };
   }
+  const bounds = snapshotBoundsProblem(json);
+  if (bounds) return { ok: false, error: bounds };
   const v = validate(snapshotSchema, json);
   if (!v.ok) return { ok: false, error: `malformed: ${v.error}` };
   for (const [path, entry] of Object.entries(v.value.files)) {
