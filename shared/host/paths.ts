@@ -22,4 +22,10 @@ export const PATHS = {
   demotionEnabled: '/sys/kernel/mm/numa/demotion_enabled',
 } as const;
 
-export const bootConfigPath = (release: string): string => `/boot/config-${release}`;
+/**
+ * The kernel config a distribution ships in /boot for a release, or null when the release could not be one
+ * file name's tail: a `/` or `..` in it (read from a copied or hostile tree) would lead out of /boot. The capture
+ * script refuses the same releases.
+ */
+export const bootConfigPath = (release: string): string | null =>
+  release.includes('/') || release.includes('..') ? null : `/boot/config-${release}`;

@@ -24,7 +24,8 @@ export function bootHvoSwitch(cmdline: readonly CmdlineParam[] | null): boolean 
 
 /** Whether the kernel config builds HVO in; null when no config is readable. */
 function configHasHvo(ctx: ReadContext, release: string | null): boolean | null {
-  const paths = [PATHS.configGz, ...(release ? [bootConfigPath(release)] : [])];
+  const boot = release ? bootConfigPath(release) : null;
+  const paths = [PATHS.configGz, ...(boot === null ? [] : [boot])];
   for (const path of paths) {
     const text = ctx.get(path, (t) => ({ ok: true, value: t }), true);
     if (text === null) continue;
