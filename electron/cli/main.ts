@@ -272,13 +272,18 @@ async function run(argv: string[], io: Io): Promise<number> {
     }
     case 'serve':
     case 'open': {
-      const { values } = parse(rest, { ...SOURCE_OPTIONS, port: { type: 'string' } });
+      const { values } = parse(rest, {
+        ...SOURCE_OPTIONS,
+        port: { type: 'string' },
+        'models-dir': { type: 'string', multiple: true },
+      });
       if (values.help) return help(io, command);
       const port = parsePort(values.port);
+      const modelsDirs = (values['models-dir'] ?? []).map(String);
       const files = await source(values);
       const { serve, openWindow } = await import('./serve');
-      if (command === 'open') return openWindow({ files, port, rest, io });
-      return serve({ files, port, json: values.json === true, io });
+      if (command === 'open') return openWindow({ files, port, rest, io, modelsDirs });
+      return serve({ files, port, json: values.json === true, io, modelsDirs });
     }
     default:
       if (command.startsWith('-')) throw new UsageError(`expected a command before ${command} (see hugetune --help)`);

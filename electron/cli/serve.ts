@@ -1,6 +1,6 @@
 /** `serve` and `open`: the long-running front ends, loaded only when asked for so `report` starts fast. */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,13 +17,33 @@ const DEFAULT_PORT = 7788;
 /** out/cli/hugetune.js -> the project root (where package.json and out/ live). */
 const appRoot = (): string => join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export async function serve(o: { files: HostFiles; port: number | undefined; json: boolean; io: Io }): Promise<number> {
+/** Each --models-dir must be a directory now: a typo would otherwise surface only as refused plans. */
+function checkModelsDirs(dirs: readonly string[]): void {
+  for (const d of dirs) {
+    let dir: boolean;
+    try {
+      dir = statSync(d).isDirectory();
+    } catch {
+      throw new UserError(`--models-dir ${d}: no such directory`);
+    }
+    if (!dir) throw new UserError(`--models-dir ${d}: not a directory`);
+  }
+}
+
+export async function serve(o: {
+  files: HostFiles;
+  port: number | undefined;
+  json: boolean;
+  io: Io;
+  modelsDirs?: readonly string[];
+}): Promise<number> {
+  checkModelsDirs(o.modelsDirs ?? []);
   const rendererDir = join(appRoot(), 'out', 'renderer');
   if (!existsSync(join(rendererDir, 'index.html'))) {
     throw new UserError(`the app is not built (${rendererDir}/index.html is missing): run npm run build`);
   }
   const source = new ActiveSource(o.files);
-  const handlers = createHandlers(source, 'web');
+  const handlers = createHandlers(source, 'web', { modelsDirs: o.modelsDirs ?? [] });
   const sampler = new Sampler(() => source.current, SAMPLE_INTERVAL_MS);
   const common = {
     handlers,
@@ -80,6 +100,7 @@ export async function openWindow(o: {
   port: number | undefined;
   rest: string[];
   io: Io;
+  modelsDirs?: readonly string[];
 }): Promise<number> {
   const bin = electronBinary();
   const display = process.env.DISPLAY || process.env.WAYLAND_DISPLAY;
@@ -109,5 +130,5 @@ export async function openWindow(o: {
   } else {
     o.io.err(`hugetune: Electron cannot start: ${reason}. Starting web mode instead.\n`);
   }
-  return serve({ files: o.files, port: o.port, json: false, io: o.io });
+  return serve({ files: o.files, port: o.port, json: false, io: o.io, modelsDirs: o.modelsDirs });
 }

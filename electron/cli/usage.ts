@@ -223,7 +223,7 @@ Options:
   --counters        also compare the counters that move all the time (TLB shootdowns, vmstat, mTHP
                     statistics), which are left out by default`,
 
-  serve: `Usage: hugetune serve [--port N] [--root DIR | --snapshot FILE | --sim PROFILE] [--json]
+  serve: `Usage: hugetune serve [--port N] [--models-dir DIR]... [--root DIR | --snapshot FILE | --sim PROFILE] [--json]
 
 Serves the app and its API on http://127.0.0.1:PORT only. Every request needs the random access token in
 the printed URL; open that URL in a browser. Stop with Ctrl-C.
@@ -232,6 +232,8 @@ ${SOURCE_FLAGS}
 
 Options:
   --port N          port to listen on (default 7788; 0 picks a free one; a busy default falls back to a free one)
+  --models-dir DIR  a directory whose GGUF files the page may plan with (repeatable); without it the page
+                    plans catalog models only, and no path outside these directories is opened
   --json            print {"url", "port", "token"} as one JSON line once listening`,
 
   open: `Usage: hugetune open [--root DIR | --snapshot FILE]
@@ -242,5 +244,6 @@ display) it says why in one line and starts web mode instead, printing the URL t
 ${SOURCE_FLAGS}
 
 Options:
-  --port N          port for the web-mode fallback (as for serve)`,
+  --port N          port for the web-mode fallback (as for serve)
+  --models-dir DIR  for the web-mode fallback (as for serve)`,
 };

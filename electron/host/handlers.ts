@@ -1,4 +1,6 @@
 /** The one handler table behind every front end. */
+import { realpath } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
 import type { FrontEnd, Handlers, SourceSpec, SourceState } from '../../shared/api';
 import { diffReports } from '../../shared/host/diff';
 import type { HostFiles } from '../../shared/host/files';
@@ -33,7 +35,35 @@ function simulated(profile: Profile): SimFiles {
   return new SimFiles(machine);
 }
 
-export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handlers {
+export const GGUF_OUTSIDE_MODELS_DIRS = 'GGUF paths are accepted only inside --models-dir directories in web mode';
+
+/**
+ * In web mode the caller is a browser, not the user at a shell: a GGUF path is opened only when, with every
+ * link resolved, it lies inside a directory named with --models-dir. Any other path gets the same one line
+ * whether or not it exists, so the answer says nothing about the server's files.
+ */
+async function ggufPathFor(path: string, frontEnd: FrontEnd, modelsDirs: readonly string[]): Promise<string> {
+  if (frontEnd !== 'web') return path;
+  let real: string;
+  try {
+    real = await realpath(resolve(path));
+  } catch {
+    throw new UserError(GGUF_OUTSIDE_MODELS_DIRS, 'bad-request');
+  }
+  const roots = await Promise.all(modelsDirs.map((d) => realpath(d).catch(() => null)));
+  if (!roots.some((r) => r !== null && real.startsWith(r.endsWith(sep) ? r : r + sep)))
+    throw new UserError(GGUF_OUTSIDE_MODELS_DIRS, 'bad-request');
+  return real;
+}
+
+export interface HandlerOptions {
+  /** Web mode: the directories whose GGUF files web clients may plan with (`hugetune serve --models-dir`). */
+  modelsDirs?: readonly string[];
+}
+
+export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: HandlerOptions = {}): Handlers {
+  const modelsDirs = opts.modelsDirs ?? [];
+  const gguf = async (path: string) => readGgufModel(await ggufPathFor(path, frontEnd, modelsDirs));
   /** A comparison side as a file tree; specs name no paths, so nothing here opens a file the caller chose. */
   const filesOf = async (spec: SourceSpec): Promise<HostFiles> => {
     if (spec === 'current') return source.current;
@@ -67,7 +97,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handle
         counters: counters === true,
       }),
     'plan.run': async (req) => {
-      const spec = modelChoice(req) === 'gguf' ? await readGgufModel(req.gguf!) : undefined;
+      const spec = modelChoice(req) === 'gguf' ? await gguf(req.gguf!) : undefined;
       // A planned machine (memGiB) is described wholly by the request: the current source is not read.
       return runPlan(req, isPlanned(req) ? null : buildReport(readHost(source.current)), spec);
     },
@@ -97,7 +127,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd): Handle
       return { target: 'this machine', results: out.results, journalFile: out.journalFile, ok: out.ok };
     },
     'advise.run': async (req) => {
-      const spec = wantsPlan(req) && req.gguf !== undefined ? await readGgufModel(req.gguf) : undefined;
+      const spec = wantsPlan(req) && req.gguf !== undefined ? await gguf(req.gguf) : undefined;
       // A planned machine is described by the request alone; otherwise the advice reads the current source.
       const planned = isPlanned(req);
       const files = planned ? null : source.current;

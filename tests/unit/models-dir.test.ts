@@ -1,0 +1,62 @@
+/** Web clients may plan with GGUF files only inside --models-dir; the answer never tells whether a path exists. */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatch } from '../../shared/api';
+import { ActiveSource } from '../../electron/host/active-source';
+import { createHandlers, GGUF_OUTSIDE_MODELS_DIRS } from '../../electron/host/handlers';
+import { llamaMeta, llamaTensors, writeGguf } from '../fixtures/gguf';
+import { fixtureFiles, VM } from '../helpers';
+
+let tmp = '';
+let models = '';
+let outside = '';
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'hugetune-models-'));
+  models = join(tmp, 'models');
+  mkdirSync(models);
+  outside = join(tmp, 'elsewhere.gguf');
+  const meta = llamaMeta({ name: 'tiny-llama', layers: 4, hidden: 512, heads: 8, kvHeads: 2, ctx: 4096, vocab: 2048 });
+  const tensors = llamaTensors({ layers: 4, hidden: 512, kvDim: 128, ffn: 1536, vocab: 2048, type: 12 });
+  writeGguf(join(models, 'tiny.gguf'), meta, tensors);
+  writeGguf(outside, meta, tensors);
+  symlinkSync(outside, join(models, 'link-out.gguf'));
+  symlinkSync(join(models, 'tiny.gguf'), join(tmp, 'link-in.gguf'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const plan = (frontEnd: 'web' | 'electron', gguf: string, method = 'plan.run') =>
+  dispatch(createHandlers(new ActiveSource(fixtureFiles(VM)), frontEnd, { modelsDirs: [models] }), method, {
+    gguf,
+  });
+
+describe('--models-dir in web mode', () => {
+  it('refuses a system file and a missing path with the same line', async () => {
+    for (const path of ['/etc/passwd', '/no/such/file.gguf', join(models, 'missing.gguf')]) {
+      for (const method of ['plan.run', 'advise.run']) {
+        const env = await plan('web', path, method);
+        expect(env).toEqual({ ok: false, error: { code: 'bad-request', message: GGUF_OUTSIDE_MODELS_DIRS } });
+      }
+    }
+  });
+  it('refuses a file outside, and a link inside that leads outside', async () => {
+    expect((await plan('web', outside)).ok).toBe(false);
+    const env = await plan('web', join(models, 'link-out.gguf'));
+    expect(env).toEqual({ ok: false, error: { code: 'bad-request', message: GGUF_OUTSIDE_MODELS_DIRS } });
+    // "models/../elsewhere.gguf" names the same file outside.
+    expect((await plan('web', join(models, '..', 'elsewhere.gguf'))).ok).toBe(false);
+  });
+  it('plans with a file inside, also through a link that leads inside', async () => {
+    expect(await plan('web', join(models, 'tiny.gguf'))).toMatchObject({ ok: true });
+    expect(await plan('web', join(tmp, 'link-in.gguf'))).toMatchObject({ ok: true });
+  });
+  it('the desktop window and the CLI keep any path: the user is local', async () => {
+    expect(await plan('electron', outside)).toMatchObject({ ok: true });
+  });
+  it('without --models-dir, web mode opens no GGUF path at all', async () => {
+    const h = createHandlers(new ActiveSource(fixtureFiles(VM)), 'web');
+    const env = await dispatch(h, 'plan.run', { gguf: join(models, 'tiny.gguf') });
+    expect(env).toEqual({ ok: false, error: { code: 'bad-request', message: GGUF_OUTSIDE_MODELS_DIRS } });
+  });
+});
