@@ -5,7 +5,7 @@
  */
 import { CAPTURE_FILES, CAPTURE_NODE_FILES, CAPTURE_SKIP, CAPTURE_TREES } from './capture-spec';
 import { MemoryFiles, type FileRead, type HostFiles, type SourceInfo } from './files';
-import { NODE_DIR } from './paths';
+import { bootConfigPath, NODE_DIR } from './paths';
 import { s, validate, type Infer } from '../schema';
 
 export const SNAPSHOT_FORMAT = 'hugetune-snapshot';
@@ -185,9 +185,9 @@ export function takeSnapshot(
   paths.push('/proc/config.gz');
   // Distributions without /proc/config.gz ship the config in /boot.
   const release = files.read('/proc/sys/kernel/osrelease');
-  if (release.kind === 'text' && files.read('/proc/config.gz').kind === 'missing') {
-    paths.push(`/boot/config-${release.text.trim()}`);
-  }
+  const bootConfig = release.kind === 'text' ? bootConfigPath(release.text.trim()) : null;
+  // A release with "/" or ".." names no file under /boot: nothing is read for it.
+  if (bootConfig !== null && files.read('/proc/config.gz').kind === 'missing') paths.push(bootConfig);
   for (const path of paths) {
     const r = files.read(path);
     if (r.kind === 'text') out[path] = { text: r.text };
