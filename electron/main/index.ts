@@ -10,7 +10,7 @@ import { openSource } from '../host/source';
 import { sourceFromArgv } from './args';
 import { registerIpc } from './ipc';
 import { registerAppScheme, serveAppScheme } from './app-protocol';
-import { installSecurityRules, WEB_PREFERENCES } from './security';
+import { installSecurityRules, windowPreferences } from './security';
 import { APP_INDEX_URL } from './trust';
 
 app.enableSandbox();
@@ -26,7 +26,7 @@ function createWindow(): void {
     minHeight: 520,
     title: 'hugetune',
     show: false,
-    webPreferences: { ...WEB_PREFERENCES, preload: join(import.meta.dirname, '..', 'preload', 'index.cjs') },
+    webPreferences: { ...windowPreferences(), preload: join(import.meta.dirname, '..', 'preload', 'index.cjs') },
   });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(APP_INDEX_URL);

@@ -40,6 +40,7 @@ export const shell = {
 
 class MockApp extends EventEmitter {
   sandboxEnabled = false;
+  isPackaged = false;
   enableSandbox(): void {
     this.sandboxEnabled = true;
   }
@@ -57,6 +58,14 @@ export class MockWebContents extends EventEmitter {
   sent: unknown[][] = [];
   windowOpenHandler: ((d: { url: string }) => { action: string }) | null = null;
   destroyed = false;
+  devToolsOpen = false;
+  openDevTools(): void {
+    this.devToolsOpen = true;
+    this.emit('devtools-opened');
+  }
+  closeDevTools(): void {
+    this.devToolsOpen = false;
+  }
   setWindowOpenHandler(fn: (d: { url: string }) => { action: string }): void {
     this.windowOpenHandler = fn;
   }
@@ -87,6 +96,15 @@ export class BrowserWindow extends EventEmitter {
 }
 
 export const dialog = { showErrorBox(): void {} };
+export const Menu = {
+  applicationMenu: undefined as { template: unknown[] } | null | undefined,
+  buildFromTemplate(template: unknown[]): { template: unknown[] } {
+    return { template };
+  },
+  setApplicationMenu(menu: { template: unknown[] } | null): void {
+    this.applicationMenu = menu;
+  },
+};
 export const protocol = {
   privileged: [] as unknown[],
   handlers: new Map<string, Handler>(),
@@ -110,4 +128,4 @@ export const ipcRenderer = {
   on: (): void => {},
 };
 
-export default { app, BrowserWindow, ipcMain, session, shell, dialog, contextBridge, ipcRenderer, protocol, net };
+export default { app, BrowserWindow, ipcMain, Menu, session, shell, dialog, contextBridge, ipcRenderer, protocol, net };

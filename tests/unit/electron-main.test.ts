@@ -1,13 +1,22 @@
 /** The Electron main process rules, with the electron module mocked (the runtime cannot run here). */
-import { describe, expect, it } from 'vitest';
-import { ipcMain, MockWebContents, session, shell } from '../mocks/electron';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { app, ipcMain, Menu, MockWebContents, protocol, session, shell } from '../mocks/electron';
 import { ActiveSource } from '../../electron/host/active-source';
 import { createHandlers } from '../../electron/host/handlers';
 import { Sampler } from '../../electron/host/sampler';
 import { CHANNELS, registerIpc } from '../../electron/main/ipc';
-import { hardenContents, installSecurityRules, WEB_PREFERENCES } from '../../electron/main/security';
-import { appFilePath } from '../../electron/main/app-protocol';
-import { APP_INDEX_URL, isAllowedExternal, isAppUrl } from '../../electron/main/trust';
+import {
+  hardenContents,
+  installSecurityRules,
+  PACKAGED_MENU,
+  WEB_PREFERENCES,
+  windowPreferences,
+} from '../../electron/main/security';
+import { appFilePath, FALLBACK_CSP, metaCsp, serveAppScheme } from '../../electron/main/app-protocol';
+import { APP_INDEX_URL, EXTERNAL_URLS, isAllowedExternal, isAppUrl } from '../../electron/main/trust';
 import { fixtureFiles, VM } from '../helpers';
 
 const APP = APP_INDEX_URL;
@@ -33,12 +42,92 @@ describe('trust rules', () => {
     expect(appFilePath('/opt/app/renderer', 'app://other/index.html')).toBeNull();
     expect(appFilePath('/opt/app/renderer', 'file:///etc/passwd')).toBeNull();
   });
-  it('opens only allow-listed https documentation links', () => {
+  it('opens only the exact, allow-listed https documentation pages', () => {
     expect(isAllowedExternal('https://docs.kernel.org/admin-guide/mm/hugetlbpage.html')).toBe(true);
-    expect(isAllowedExternal('http://docs.kernel.org/')).toBe(false);
+    expect(isAllowedExternal('https://docs.kernel.org/admin-guide/mm/transhuge.html#thp-sysfs')).toBe(true);
+    expect(isAllowedExternal('https://docs.kernel.org/admin-guide/cgroup-v2.html')).toBe(true);
+    for (const u of EXTERNAL_URLS) expect(u).toMatch(/^https:\/\/docs\.kernel\.org\/[\w/.-]+\.html$/);
+    expect(isAllowedExternal('https://docs.kernel.org/')).toBe(false);
+    expect(isAllowedExternal('https://docs.kernel.org/admin-guide/mm/hugetlbpage.html?x=1')).toBe(false);
+    expect(isAllowedExternal('https://docs.kernel.org:8443/admin-guide/mm/hugetlbpage.html')).toBe(false);
+    expect(isAllowedExternal('https://docs.kernel.org.evil.example/admin-guide/mm/hugetlbpage.html')).toBe(false);
+    expect(isAllowedExternal('http://docs.kernel.org/admin-guide/mm/hugetlbpage.html')).toBe(false);
+    expect(isAllowedExternal('https://u@docs.kernel.org/admin-guide/mm/hugetlbpage.html')).toBe(false);
+    expect(isAllowedExternal('https://github.com/')).toBe(false);
+    expect(isAllowedExternal('https://github.com/anyone/anything')).toBe(false);
     expect(isAllowedExternal('https://evil.example/')).toBe(false);
     expect(isAllowedExternal('https://user:pw@github.com/')).toBe(false);
     expect(isAllowedExternal('file:///etc/passwd')).toBe(false);
+    expect(isAllowedExternal('not a url')).toBe(false);
+  });
+});
+
+describe('app:// responses', () => {
+  let dir = '';
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = '';
+  });
+  const serve = (html: string | null) => {
+    dir = mkdtempSync(join(tmpdir(), 'hugetune-app-'));
+    if (html !== null) writeFileSync(join(dir, 'index.html'), html);
+    serveAppScheme(dir);
+    return protocol.handlers.get('app') as (r: { url: string }) => Promise<Response>;
+  };
+
+  it("read the page's own meta policy, the one place it is written", () => {
+    const page = readFileSync(join(import.meta.dirname, '../../renderer/index.html'), 'utf8');
+    const csp = metaCsp(page)!;
+    expect(csp).toMatch(/^default-src 'self'; script-src 'self';/);
+    expect(csp).toContain("object-src 'none'");
+    expect(metaCsp('<meta charset="utf-8"><title>x</title>')).toBeNull();
+  });
+  it('carry the same policy as an HTTP header, on the page, its assets and a 404', async () => {
+    const csp = "default-src 'self'; script-src 'self'";
+    const handle = serve(`<!doctype html><meta\n  http-equiv="Content-Security-Policy"\n  content="${csp}" />`);
+    for (const url of ['app://hugetune/index.html', 'app://hugetune/assets/x.js', 'app://other/x']) {
+      const res = await handle({ url });
+      expect(res.headers.get('content-security-policy')).toBe(csp);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+    expect((await handle({ url: 'app://other/x' })).status).toBe(404);
+  });
+  it('fall back to a policy that loads nothing when the page has none', async () => {
+    const res = await serve(null)({ url: 'app://hugetune/index.html' });
+    expect(res.headers.get('content-security-policy')).toBe(FALLBACK_CSP);
+  });
+});
+
+describe('packaged builds', () => {
+  afterEach(() => {
+    app.isPackaged = false;
+    Menu.applicationMenu = undefined;
+  });
+  it('have no DevTools: not in the preferences, closed if they open anyway', () => {
+    expect(windowPreferences(true).devTools).toBe(false);
+    expect(windowPreferences(false).devTools).toBe(true);
+    expect(windowPreferences(true)).toMatchObject(WEB_PREFERENCES);
+    const wc = new MockWebContents();
+    hardenContents(wc as never, true);
+    wc.openDevTools();
+    expect(wc.devToolsOpen).toBe(false);
+    const dev = new MockWebContents();
+    hardenContents(dev as never, false);
+    dev.openDevTools();
+    expect(dev.devToolsOpen).toBe(true);
+  });
+  it('get a menu with the Edit shortcuts and no DevTools or reload entries', () => {
+    app.isPackaged = true;
+    installSecurityRules();
+    expect(Menu.applicationMenu?.template).toEqual(PACKAGED_MENU);
+    const roles = JSON.stringify(PACKAGED_MENU).toLowerCase();
+    expect(roles).toContain('"editmenu"');
+    for (const bad of ['toggledevtools', 'reload', 'forcereload', 'viewmenu']) expect(roles).not.toContain(`"${bad}"`);
+    // A development build keeps Electron's default menu.
+    app.isPackaged = false;
+    Menu.applicationMenu = undefined;
+    installSecurityRules();
+    expect(Menu.applicationMenu).toBeUndefined();
   });
 });
 
@@ -72,7 +161,9 @@ describe('window hardening', () => {
     expect(webview.prevented).toBe(true);
     expect(wc.windowOpenHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
     expect(wc.windowOpenHandler!({ url: 'https://docs.kernel.org/x' })).toEqual({ action: 'deny' });
-    expect(shell.opened).toEqual(['https://docs.kernel.org/x']);
+    const doc = 'https://docs.kernel.org/admin-guide/mm/hugetlbpage.html';
+    expect(wc.windowOpenHandler!({ url: doc })).toEqual({ action: 'deny' });
+    expect(shell.opened).toEqual([doc]);
   });
   it('denies every permission request', () => {
     installSecurityRules();
