@@ -8,6 +8,7 @@ import { dispatch, type Handlers } from '../../shared/api';
 import { SNAPSHOT_MAX_BYTES } from '../../shared/host/snapshot';
 import type { Sampler } from '../host/sampler';
 import { bearerToken, hostAllowed, newToken, originAllowed, sameToken } from './auth';
+import { BodyAborted, clientKey, eventSink, Slots } from './limits';
 import { loadStatic } from './static';
 
 export const CSP =
@@ -20,6 +21,15 @@ const MAX_BODY = 2 * SNAPSHOT_MAX_BYTES + 1024 * 1024;
 /** A person has a few tabs open; more than this at once is something else. */
 const MAX_CALLS = 16;
 const MAX_STREAMS = 16;
+/** One tab needs a few calls and one stream; more from one client would crowd the others out. */
+const MAX_CALLS_PER_CLIENT = 4;
+const MAX_STREAMS_PER_CLIENT = 4;
+/**
+ * A request's headers and body come from a browser on this machine: seconds are plenty, even for the largest
+ * snapshot, and a client that trickles bytes must not hold a call slot for long.
+ */
+const HEADERS_TIMEOUT_MS = 5000;
+const REQUEST_TIMEOUT_MS = 10_000;
 
 export interface ServeOptions {
   port: number;
@@ -28,6 +38,8 @@ export interface ServeOptions {
   rendererDir: string;
   token?: string;
   onInternalError?: (e: unknown) => void;
+  /** Tests shorten the request deadlines; defaults as above. */
+  timeouts?: { headersMs: number; requestMs: number; checkEveryMs: number };
 }
 
 export interface RunningServer {
@@ -54,19 +66,25 @@ function securityHeaders(res: ServerResponse): void {
 async function readBody(req: IncomingMessage): Promise<string | null> {
   let size = 0;
   const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) return null;
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY) return null;
+      chunks.push(chunk);
+    }
+  } catch {
+    // The client closed the connection mid-body (or timed out): nothing to answer, nothing went wrong here.
+    throw new BodyAborted();
   }
+  if (!req.complete) throw new BodyAborted();
   return Buffer.concat(chunks).toString('utf8');
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? newToken();
   let port = 0;
-  let inFlight = 0;
-  let streams = 0;
+  const calls = new Slots(MAX_CALLS, MAX_CALLS_PER_CLIENT);
+  const streams = new Slots(MAX_STREAMS, MAX_STREAMS_PER_CLIENT);
   const sockets = new Set<Socket>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -91,9 +109,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
     if (url.pathname === '/api/call') {
       if (req.method !== 'POST') return send(res, 405, 'Method Not Allowed\n');
-      if (inFlight >= MAX_CALLS) return send(res, 503, 'Busy: too many calls at once\n');
-      inFlight++;
-      res.once('close', () => inFlight--);
+      const free = calls.take(clientKey(req));
+      if (!free) return send(res, 503, 'Busy: too many calls at once\n');
+      res.once('close', free);
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
         return send(res, 415, 'Unsupported Media Type: send application/json\n');
       }
@@ -120,17 +138,18 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
     if (url.pathname === '/api/events') {
       if (req.method !== 'GET') return send(res, 405, 'Method Not Allowed\n');
-      if (streams >= MAX_STREAMS) return send(res, 503, 'Busy: too many event streams\n');
-      streams++;
-      res.once('close', () => streams--);
+      const free = streams.take(clientKey(req));
+      if (!free) return send(res, 503, 'Busy: too many event streams\n');
+      res.once('close', free);
       res.writeHead(200, {
         'content-type': 'text/event-stream',
         'cache-control': 'no-store',
         connection: 'keep-alive',
       });
       res.write(': hugetune events\n\n');
+      const sink = eventSink(res);
       const off = opts.sampler.subscribe((sample) => {
-        res.write(`event: host.sample\ndata: ${JSON.stringify(sample)}\n\n`);
+        sink.send(`event: host.sample\ndata: ${JSON.stringify(sample)}\n\n`);
       });
       req.on('close', off);
       return;
@@ -147,8 +166,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     res.end(req.method === 'HEAD' ? undefined : file.body);
   };
 
-  const server: Server = createServer((req, res) => {
+  const t = opts.timeouts ?? { headersMs: HEADERS_TIMEOUT_MS, requestMs: REQUEST_TIMEOUT_MS, checkEveryMs: 1000 };
+  const options = {
+    headersTimeout: t.headersMs,
+    requestTimeout: t.requestMs,
+    // Node checks the two deadlines above only this often (30 s by default).
+    connectionsCheckingInterval: t.checkEveryMs,
+  };
+  const server: Server = createServer(options, (req, res) => {
     handle(req, res).catch((e: unknown) => {
+      if (e instanceof BodyAborted) {
+        res.destroy();
+        return;
+      }
       opts.onInternalError?.(e);
       if (!res.headersSent) send(res, 500, 'Internal Server Error\n');
       else res.end();

@@ -1,12 +1,15 @@
 /** Web mode's access rules and API bridge, over real HTTP on loopback. */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { EventEmitter } from 'node:events';
+import { request, type ClientRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActiveSource } from '../../electron/host/active-source';
 import { createHandlers } from '../../electron/host/handlers';
 import { Sampler } from '../../electron/host/sampler';
+import { eventSink } from '../../electron/server/limits';
 import { startServer, type RunningServer } from '../../electron/server/server';
 import { fixtureFiles, VM } from '../helpers';
 
@@ -133,5 +136,139 @@ describe('web mode API', () => {
     const data = /data: (.*)/.exec(text)![1]!;
     const sample = JSON.parse(data) as { tlb: { total: number } };
     expect(sample.tlb.total).toBe(5875);
+  });
+});
+
+describe('web mode fairness', () => {
+  let fair: RunningServer;
+  const internalErrors: unknown[] = [];
+  beforeAll(async () => {
+    const files = fixtureFiles(VM);
+    fair = await startServer({
+      port: 0,
+      handlers: createHandlers(new ActiveSource(files), 'web'),
+      sampler: new Sampler(() => files, 50),
+      rendererDir,
+      token: 'test-token-123',
+      onInternalError: (e) => internalErrors.push(e),
+      timeouts: { headersMs: 300, requestMs: 400, checkEveryMs: 50 },
+    });
+  });
+  afterAll(async () => {
+    await fair?.close();
+  });
+
+  const headersFor = (tab: string, extra: Record<string, string> = {}) => ({
+    host: `127.0.0.1:${fair.port}`,
+    ...auth,
+    'x-hugetune-client': tab,
+    ...extra,
+  });
+  /** Opens an event stream and resolves with its status, keeping it open until the returned request is destroyed. */
+  const stream = (tab: string) =>
+    new Promise<{ status: number; req: ClientRequest }>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: fair.port, path: '/api/events', headers: headersFor(tab) },
+        (res) => resolve({ status: res.statusCode ?? 0, req }),
+      );
+      req.on('error', () => {});
+      req.once('error', reject);
+      req.end();
+    });
+  /** A call whose body never finishes: it holds a call slot while it is open. */
+  const stalledCall = (tab: string) => {
+    const req = request({
+      host: '127.0.0.1',
+      port: fair.port,
+      path: '/api/call',
+      method: 'POST',
+      headers: headersFor(tab, { 'content-type': 'application/json', 'content-length': '1000' }),
+    });
+    req.on('error', () => {});
+    req.write('{"method":');
+    return req;
+  };
+  const fullCall = (tab: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: fair.port,
+          path: '/api/call',
+          method: 'POST',
+          headers: headersFor(tab, { 'content-type': 'application/json' }),
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ method: 'app.info', args: {} }));
+    });
+
+  it('limits event streams per client: a tab with four open does not lock another out', async () => {
+    const mine = await Promise.all([1, 2, 3, 4].map(() => stream('tab-a')));
+    expect(mine.map((s) => s.status)).toEqual([200, 200, 200, 200]);
+    const fifth = await stream('tab-a');
+    expect(fifth.status).toBe(503);
+    const other = await stream('tab-b');
+    expect(other.status).toBe(200);
+    for (const s of [...mine, fifth, other]) s.req.destroy();
+  });
+
+  it('limits calls per client: stalled uploads from one tab leave the others their calls', async () => {
+    const stalled = [1, 2, 3, 4].map(() => stalledCall('tab-c'));
+    // Once the four stalled requests have reached the server, the tab has no call left; another tab has.
+    while ((await fullCall('tab-c')) !== 503);
+    expect(await fullCall('tab-d')).toBe(200);
+    // Abandoned uploads are the client's doing, not an internal error; their slots come back.
+    for (const r of stalled) r.destroy();
+    while ((await fullCall('tab-c')) !== 200) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(internalErrors).toEqual([]);
+  });
+
+  it('closes a connection whose headers or body never finish, without an internal error', async () => {
+    const answer = (text: string) =>
+      new Promise<string>((resolve) => {
+        const sock = connect(fair.port, '127.0.0.1');
+        let got = '';
+        sock.on('data', (d: Buffer) => (got += d.toString('utf8')));
+        sock.on('error', () => {});
+        sock.on('close', () => resolve(got));
+        sock.write(text);
+      });
+    const host = `Host: 127.0.0.1:${fair.port}\r\n`;
+    expect(await answer(`GET / HTTP/1.1\r\n${host}`)).toMatch(/^HTTP\/1\.1 408/);
+    const body = await answer(
+      `POST /api/call HTTP/1.1\r\n${host}Authorization: Bearer test-token-123\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"method":',
+    );
+    expect(body === '' || body.startsWith('HTTP/1.1 408')).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(internalErrors).toEqual([]);
+  });
+});
+
+describe('event stream backpressure', () => {
+  it('drops samples while the socket buffer is full, and sends again once it drains', () => {
+    const res = new EventEmitter() as EventEmitter & { write: (t: string) => boolean };
+    const written: string[] = [];
+    let full = false;
+    res.write = (t: string) => {
+      written.push(t);
+      return !full;
+    };
+    const sink = eventSink(res as unknown as Parameters<typeof eventSink>[0]);
+    expect(sink.send('a')).toBe(true);
+    full = true;
+    expect(sink.send('b')).toBe(true); // accepted into the buffer, which is now full
+    expect(sink.send('c')).toBe(false);
+    expect(sink.send('d')).toBe(false);
+    full = false;
+    res.emit('drain');
+    expect(sink.send('e')).toBe(true);
+    expect(written).toEqual(['a', 'b', 'e']);
   });
 });

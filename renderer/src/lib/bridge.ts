@@ -39,6 +39,8 @@ const RETRY_MS = 2000;
 
 export function httpApi(base = '', token: string | null = null): HugetuneApi {
   const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  // Every tab holds the same token; this id lets the server share its call and stream slots out per tab.
+  auth['x-hugetune-client'] = crypto.randomUUID();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let streaming = false;
 

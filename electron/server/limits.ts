@@ -1,0 +1,68 @@
+/**
+ * Fair shares in web mode. Calls and event streams are counted per browser session as well as in total, so
+ * one tab (or one stuck upload loop) cannot take every slot; and a stream whose reader has stopped reading
+ * loses samples instead of queueing them in this process's memory.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Header the page sends with a random id per tab; every client holds the same access token. */
+export const CLIENT_HEADER = 'x-hugetune-client';
+const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Who a request is from, for sharing: the page's tab id, else the connection's address (without the port). */
+export function clientKey(req: IncomingMessage): string {
+  const id = req.headers[CLIENT_HEADER];
+  if (typeof id === 'string' && CLIENT_ID.test(id)) return `tab:${id}`;
+  return `addr:${req.socket.remoteAddress ?? '?'}`;
+}
+
+/** At most `total` held at once, and at most `perClient` by any one client. */
+export class Slots {
+  private held = 0;
+  private readonly byClient = new Map<string, number>();
+
+  constructor(
+    readonly total: number,
+    readonly perClient: number,
+  ) {}
+
+  /** Takes a slot for the client and gives the function that returns it (once), or null when none is free. */
+  take(client: string): (() => void) | null {
+    const mine = this.byClient.get(client) ?? 0;
+    if (this.held >= this.total || mine >= this.perClient) return null;
+    this.held++;
+    this.byClient.set(client, mine + 1);
+    let returned = false;
+    return () => {
+      if (returned) return;
+      returned = true;
+      this.held--;
+      const n = (this.byClient.get(client) ?? 1) - 1;
+      if (n <= 0) this.byClient.delete(client);
+      else this.byClient.set(client, n);
+    };
+  }
+}
+
+/**
+ * Writes events to a stream, dropping them while the socket's buffer is full (write() said so) until it
+ * drains: samples are a live view, and the next one replaces a missed one.
+ */
+export function eventSink(res: Pick<ServerResponse, 'write' | 'once'>): { send(text: string): boolean } {
+  let blocked = false;
+  return {
+    send(text: string): boolean {
+      if (blocked) return false;
+      if (!res.write(text)) {
+        blocked = true;
+        res.once('drain', () => {
+          blocked = false;
+        });
+      }
+      return true;
+    },
+  };
+}
+
+/** A request body that ended early: the client went away, which is no fault of the server. */
+export class BodyAborted extends Error {}
