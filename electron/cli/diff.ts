@@ -51,7 +51,8 @@ export async function openSpec(spec: CliSourceSpec, side: 'A' | 'B'): Promise<Ho
       case 'root':
         return (await import('../host/source')).openSource({ root: spec.arg });
       case 'snapshot':
-        return (await import('../host/snapshot-io')).openSnapshot(spec.arg);
+        // Awaited here, so a refusal is caught below and names its side.
+        return await (await import('../host/snapshot-load')).loadSnapshotFile(spec.arg);
       case 'sim':
         return (await import('../host/sim-source')).openSim(spec.arg);
     }

@@ -90,7 +90,7 @@ async function source(values: {
     }
   }
   if (sim !== undefined) return (await import('../host/sim-source')).openSim(sim, edits);
-  if (snapshot !== undefined) return (await import('../host/snapshot-io')).openSnapshot(snapshot);
+  if (snapshot !== undefined) return (await import('../host/snapshot-load')).loadSnapshotFile(snapshot);
   return openSource({ root });
 }
 

@@ -14,7 +14,8 @@ import {
 import { writeFileSafely } from './safe-write';
 import { APP_VERSION } from './version';
 
-function readLimited(path: string): string {
+/** A snapshot file's text (`-` for standard input), at most SNAPSHOT_MAX_BYTES; a UserError when unreadable. */
+export function readLimited(path: string): string {
   let fd: number;
   // `-` (and /dev/stdin, which cannot be reopened when standard input is a socket) read standard input.
   const stdin = path === '-' || path === '/dev/stdin';

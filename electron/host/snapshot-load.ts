@@ -16,6 +16,7 @@ import {
   SNAPSHOT_MAX_FILES,
   SNAPSHOT_MAX_PATH,
 } from '../../shared/host/snapshot';
+import { readLimited } from './snapshot-io';
 
 /** Far above what a real 64 MiB snapshot takes to parse; a file that takes longer is refused. */
 export const SNAPSHOT_DEADLINE_MS = 5000;
@@ -81,4 +82,9 @@ export async function loadSnapshot(text: string, name: string, deadlineMs = SNAP
   if (!v.ok) throw new UserError(`snapshot ${name}: ${v.error}`, 'bad-request');
   const when = v.value.capturedAt.slice(0, 16).replace('T', ' ');
   return snapshotFiles(v.value, `snapshot ${basename(name)} (${v.value.host ?? 'host redacted'}, ${when} UTC)`);
+}
+
+/** A snapshot file (or `-` for standard input) as a file tree, parsed as loadSnapshot parses text. */
+export async function loadSnapshotFile(path: string): Promise<HostFiles> {
+  return loadSnapshot(readLimited(path), path);
 }
