@@ -114,10 +114,17 @@ async function readOne(path: string) {
   return { meta: parsed.metadata as unknown as Meta, bytes, tensors: parsed.tensorInfos.length };
 }
 
-export async function readGgufModel(path: string): Promise<ModelSpec> {
+/**
+ * `allow` vets every file before it is opened (web mode checks each shard against --models-dir, so a shard that
+ * is a link out of the directory is not read either); it returns the path to open.
+ */
+export async function readGgufModel(
+  path: string,
+  allow: (p: string) => Promise<string> = (p) => Promise.resolve(p),
+): Promise<ModelSpec> {
   const paths = shardPaths(path);
   const shards = [];
-  for (const p of paths) shards.push(await readOne(p));
+  for (const p of paths) shards.push(await readOne(await allow(p)));
   const meta = shards[0]!.meta;
   const arch = typeof meta['general.architecture'] === 'string' ? meta['general.architecture'] : null;
   if (!arch) throw new UserError(`${basename(path)}: no general.architecture in the metadata (is it a model file?)`);

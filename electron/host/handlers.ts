@@ -63,7 +63,8 @@ export interface HandlerOptions {
 
 export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: HandlerOptions = {}): Handlers {
   const modelsDirs = opts.modelsDirs ?? [];
-  const gguf = async (path: string) => readGgufModel(await ggufPathFor(path, frontEnd, modelsDirs));
+  const vet = (path: string) => ggufPathFor(path, frontEnd, modelsDirs);
+  const gguf = async (path: string) => readGgufModel(await vet(path), vet);
   /** A comparison side as a file tree; specs name no paths, so nothing here opens a file the caller chose. */
   const filesOf = async (spec: SourceSpec): Promise<HostFiles> => {
     if (spec === 'current') return source.current;

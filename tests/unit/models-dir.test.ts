@@ -23,6 +23,11 @@ beforeAll(() => {
   writeGguf(outside, meta, tensors);
   symlinkSync(outside, join(models, 'link-out.gguf'));
   symlinkSync(join(models, 'tiny.gguf'), join(tmp, 'link-in.gguf'));
+  // A split model whose second shard is a link out of the directory.
+  const half = Math.floor(tensors.length / 2);
+  writeGguf(join(models, 'split-00001-of-00002.gguf'), { ...meta, 'split.count': 2 }, tensors.slice(0, half));
+  writeGguf(join(tmp, 'split-00002-of-00002.gguf'), { 'split.count': 2 }, tensors.slice(half));
+  symlinkSync(join(tmp, 'split-00002-of-00002.gguf'), join(models, 'split-00002-of-00002.gguf'));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -46,6 +51,13 @@ describe('--models-dir in web mode', () => {
     expect(env).toEqual({ ok: false, error: { code: 'bad-request', message: GGUF_OUTSIDE_MODELS_DIRS } });
     // "models/../elsewhere.gguf" names the same file outside.
     expect((await plan('web', join(models, '..', 'elsewhere.gguf'))).ok).toBe(false);
+  });
+  it('checks every shard of a split model: a shard linked out of the directory is not read', async () => {
+    expect(await plan('web', join(models, 'split-00001-of-00002.gguf'))).toEqual({
+      ok: false,
+      error: { code: 'bad-request', message: GGUF_OUTSIDE_MODELS_DIRS },
+    });
+    expect((await plan('electron', join(models, 'split-00001-of-00002.gguf'))).ok).toBe(true);
   });
   it('plans with a file inside, also through a link that leads inside', async () => {
     expect(await plan('web', join(models, 'tiny.gguf'))).toMatchObject({ ok: true });
