@@ -18,11 +18,11 @@ export default class SummaryReporter implements Reporter {
         else if (result.state === 'failed') failedHere++;
         else {
           skipped++;
-          // A test that cannot run here (root or not, a missing tool) says why with ctx.skip(note): list
-          // those, so a green run that skipped something is not mistaken for a full one. (Tests left out
-          // by a -t filter have no note and stay quiet.)
+          // A test that cannot run here (root or not, a missing tool) says why, with ctx.skip(note) or in the
+          // name of a skipIf test: list those, so a green run that skipped something is not mistaken for a
+          // full one. (A -t filter skips many: the list is capped below.)
           const note = result.state === 'skipped' ? result.note : undefined;
-          if (note) why.push(`skipped: ${test.fullName}: ${note}`);
+          why.push(`skipped: ${test.fullName}${note ? `: ${note}` : ''}`);
         }
       }
       // A file that failed to load, or whose beforeAll failed, leaves its tests skipped: still a failure.
@@ -30,7 +30,9 @@ export default class SummaryReporter implements Reporter {
       failed += failedHere;
     }
     failed += errors.length;
-    if (why.length > 0) process.stdout.write(`\n${why.join('\n')}\n`);
+    const shown = why.slice(0, 20);
+    if (why.length > shown.length) shown.push(`(and ${why.length - shown.length} more skipped)`);
+    if (shown.length > 0) process.stdout.write(`\n${shown.join('\n')}\n`);
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   }
 }
