@@ -110,7 +110,8 @@ describe('writeFileSafely', () => {
     expect(leftovers(dir)).toEqual([]);
   });
 
-  it.skipIf(!HAS_MKFIFO)('refuses a FIFO without opening it (no hang), through the CLI: exit 1, one line', () => {
+  it('refuses a FIFO without opening it (no hang), through the CLI: exit 1, one line', (ctx) => {
+    ctx.skip(!HAS_MKFIFO, 'mkfifo is not installed');
     const { dir } = setup('fifo');
     const fifo = join(dir, 'pipe');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
@@ -121,18 +122,18 @@ describe('writeFileSafely', () => {
     expect(lstatSync(fifo).isFIFO()).toBe(true);
     expect(leftovers(dir)).toEqual([]);
   });
-  if (!HAS_MKFIFO) it.skip('FIFO target: mkfifo is not installed', () => {});
 
-  it.skipIf(!ROOT)('as root, refuses -o /dev/null and the device stays a character device', () => {
+  it('as root, refuses -o /dev/null and the device stays a character device', (ctx) => {
+    ctx.skip(!ROOT, 'only root could replace the device node, and this run is not root');
     const r = cli('snapshot', '-o', '/dev/null', '--root', VM);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^hugetune: cannot write \/dev\/null: refused: it is a device[^\n]*\n$/);
     expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
     expect(readdirSync('/dev').filter((n) => n.startsWith('.null.'))).toEqual([]);
   });
-  if (!ROOT) it.skip('/dev/null target: only root could replace the device node, and this run is not root', () => {});
 
-  it.skipIf(!ROOT)("as root, refuses another user's file and leaves it as it was", () => {
+  it("as root, refuses another user's file and leaves it as it was", (ctx) => {
+    ctx.skip(!ROOT, 'chown needs root, and this run is not root');
     const { dir } = setup('other-owner');
     const out = join(dir, 'theirs.json');
     writeFileSync(out, 'theirs\n');
@@ -142,22 +143,20 @@ describe('writeFileSafely', () => {
     expect(statSync(out).uid).toBe(NOBODY);
     expect(leftovers(dir)).toEqual([]);
   });
-  if (!ROOT) it.skip("another user's file: chown needs root, and this run is not root", () => {});
 
-  it.skipIf(!ROOT || !HAS_SETPRIV)(
-    'as root, a second user racing in a sticky shared directory never gets a write followed',
-    async () => {
-      const { dir, victim } = setup('race');
-      // The victim is root's; the shared directory is like /tmp. The parents must be searchable by nobody.
-      chmodSync(tmp, 0o755);
-      chmodSync(join(tmp, 'race'), 0o755);
-      chmodSync(dir, 0o1777);
-      const out = join(dir, 'snap.json');
-      const attacker = join(tmp, 'race', 'attacker.cjs');
-      // Plants links at the target and at every temporary name it sees, as fast as it can, for a while.
-      writeFileSync(
-        attacker,
-        `const fs = require('node:fs'), path = require('node:path');
+  it('as root, a second user racing in a sticky shared directory never gets a write followed', async (ctx) => {
+    ctx.skip(!ROOT || !HAS_SETPRIV, 'needs root and setpriv to run a process as nobody');
+    const { dir, victim } = setup('race');
+    // The victim is root's; the shared directory is like /tmp. The parents must be searchable by nobody.
+    chmodSync(tmp, 0o755);
+    chmodSync(join(tmp, 'race'), 0o755);
+    chmodSync(dir, 0o1777);
+    const out = join(dir, 'snap.json');
+    const attacker = join(tmp, 'race', 'attacker.cjs');
+    // Plants links at the target and at every temporary name it sees, as fast as it can, for a while.
+    writeFileSync(
+      attacker,
+      `const fs = require('node:fs'), path = require('node:path');
 const [dir, target, victim] = process.argv.slice(2);
 const end = Date.now() + 3000;
 process.stdout.write('ready\\n');
@@ -171,56 +170,53 @@ while (Date.now() < end) {
 }
 process.stdout.write('planted ' + planted + '\\n');
 `,
-      );
-      chmodSync(attacker, 0o644);
-      const child = spawn(
-        'setpriv',
-        [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, attacker, dir, out, victim],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let said = '';
-      child.stdout.on('data', (d: Buffer) => (said += d.toString()));
-      let errText = '';
-      child.stderr.on('data', (d: Buffer) => (errText += d.toString()));
-      const done = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-      await new Promise<void>((res, rej) => {
-        const t = setInterval(() => {
-          if (said.includes('ready')) {
-            clearInterval(t);
-            res();
-          }
-        }, 10);
-        void done.then(() => {
+    );
+    chmodSync(attacker, 0o644);
+    const child = spawn(
+      'setpriv',
+      [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, attacker, dir, out, victim],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let said = '';
+    child.stdout.on('data', (d: Buffer) => (said += d.toString()));
+    let errText = '';
+    child.stderr.on('data', (d: Buffer) => (errText += d.toString()));
+    const done = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    await new Promise<void>((res, rej) => {
+      const t = setInterval(() => {
+        if (said.includes('ready')) {
           clearInterval(t);
-          if (!said.includes('ready')) rej(new Error(`attacker did not start: ${errText}`));
-        });
-      });
-
-      let wrote = 0;
-      let refused = 0;
-      const end = Date.now() + 2000;
-      while (Date.now() < end) {
-        const why = attempt(out);
-        if (why === null) {
-          wrote++;
-          // Ours now, in a sticky directory: the attacker cannot remove it, so clear it to keep racing.
-          expect(readFileSync(out, 'utf8')).toBe('new text\n');
-          unlinkSync(out);
-        } else {
-          refused++;
-          expect(why).toMatch(/refused: it is a symbolic link|EEXIST|ENOENT/);
+          res();
         }
-        await new Promise((r) => setImmediate(r));
+      }, 10);
+      void done.then(() => {
+        clearInterval(t);
+        if (!said.includes('ready')) rej(new Error(`attacker did not start: ${errText}`));
+      });
+    });
+
+    let wrote = 0;
+    let refused = 0;
+    const end = Date.now() + 2000;
+    while (Date.now() < end) {
+      const why = attempt(out);
+      if (why === null) {
+        wrote++;
+        // Ours now, in a sticky directory: the attacker cannot remove it, so clear it to keep racing.
+        expect(readFileSync(out, 'utf8')).toBe('new text\n');
+        unlinkSync(out);
+      } else {
+        refused++;
+        expect(why).toMatch(/refused: it is a symbolic link|EEXIST|ENOENT/);
       }
-      expect(await done).toBe(0);
-      expect(said).toMatch(/planted [1-9]/);
-      expect(wrote + refused).toBeGreaterThan(0);
-      expect(readFileSync(victim, 'utf8')).toBe(VICTIM_TEXT);
-      expect(statSync(victim).uid).toBe(0);
-      // Whatever temporary files remain are the attacker's links, never a file of ours.
-      for (const n of leftovers(dir)) expect(lstatSync(join(dir, n)).uid).toBe(NOBODY);
-    },
-    20_000,
-  );
-  if (!ROOT || !HAS_SETPRIV) it.skip('racing second user: needs root and setpriv to run a process as nobody', () => {});
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await done).toBe(0);
+    expect(said).toMatch(/planted [1-9]/);
+    expect(wrote + refused).toBeGreaterThan(0);
+    expect(readFileSync(victim, 'utf8')).toBe(VICTIM_TEXT);
+    expect(statSync(victim).uid).toBe(0);
+    // Whatever temporary files remain are the attacker's links, never a file of ours.
+    for (const n of leftovers(dir)) expect(lstatSync(join(dir, n)).uid).toBe(NOBODY);
+  }, 20_000);
 });
