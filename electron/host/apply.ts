@@ -133,6 +133,19 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * Runs writes in order through the writer, journaling as it goes. Shared by apply, rollback and the HVO
  * check. The caller has validated every write.
  */
+/** The step for a file this kernel does not have (a setting of another version or architecture). */
+function missingFile(path: string, asked: string): WriteResult {
+  return {
+    path,
+    asked,
+    before: null,
+    after: null,
+    ok: false,
+    status: 'failed',
+    error: `${path}: no such file on this machine`,
+  };
+}
+
 export class WriteSession {
   readonly results: WriteResult[] = [];
   private journal: Journal | null = null;
@@ -186,15 +199,7 @@ export class WriteSession {
       before === asked
         ? { path, asked, before, after: before, ok: true, status: 'unchanged' }
         : before === null
-          ? {
-              path,
-              asked,
-              before,
-              after: null,
-              ok: false,
-              status: 'failed',
-              error: `${path}: no such file on this machine`,
-            }
+          ? missingFile(path, asked)
           : { path, asked, before, after: null, ok: false, status: 'planned' };
     this.results.push(r);
     this.onResult?.(r);
@@ -212,15 +217,7 @@ export class WriteSession {
       return this.record(r);
     }
     if (before === null) {
-      const r: WriteResult = {
-        path,
-        asked,
-        before,
-        after: null,
-        ok: false,
-        status: 'failed',
-        error: `${path}: no such file on this machine`,
-      };
+      const r = missingFile(path, asked);
       this.results.push(r);
       return this.record(r);
     }
