@@ -14,7 +14,7 @@ import type { CatalogModel, Quant } from './plan/catalog';
 import type { PlanResult } from './plan/plan';
 import { planRequestSchema } from './plan/request';
 import { adviceRequestSchema, type AdviceResult } from './advise/request';
-import { profileSchema } from './sim/profile';
+import { profileSchema, type Profile } from './sim/profile';
 
 /**
  * A source the renderer may name for a comparison: what the app shows now, this machine, a built-in
@@ -60,8 +60,11 @@ export const API_METHODS = {
   'source.openSnapshot': {
     args: s.object({ name: s.string({ maxLength: 255 }), text: s.string({ maxLength: SNAPSHOT_MAX_BYTES }) }),
   },
-  /** Switches this front end to a simulated machine (a profile, validated on the other side). */
-  'source.openSim': { args: s.object({ profile: profileSchema }) },
+  /**
+   * Switches this front end to a simulated machine (a profile, validated on the other side), its workload
+   * running `speed` simulated seconds per second (1 unless given).
+   */
+  'source.openSim': { args: s.object({ profile: profileSchema, speed: s.number({ min: 1, max: 86400 }) }, ['speed']) },
   /** Back to the source the app was started with. */
   'source.reset': { args: s.object({}) },
 } as const;
@@ -106,6 +109,8 @@ export interface SourceState {
   initial: { kind: SourceKind; label: string };
   /** Changes on every switch. */
   version: number;
+  /** The profile of the simulated machine shown, when the current source is one (else null). */
+  simProfile: Profile | null;
 }
 
 export interface Hardware {

@@ -29,10 +29,10 @@ import { APP_VERSION } from './version';
 
 export const SAMPLE_INTERVAL_MS = 2000;
 
-function simulated(profile: Profile): SimFiles {
+function simulated(profile: Profile, speed = 1): SimFiles {
   const machine = new SimMachine(profile);
   machine.advance(SIM_START_SECONDS);
-  return new SimFiles(machine);
+  return new SimFiles(machine, { speed });
 }
 
 export const GGUF_OUTSIDE_MODELS_DIRS = 'GGUF paths are accepted only inside --models-dir directories in web mode';
@@ -82,6 +82,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
     current: { ...source.current.source },
     initial: { ...source.initial.source },
     version: source.version,
+    simProfile: source.current instanceof SimFiles ? source.current.machine.profile : null,
   });
   return {
     'app.info': () => ({
@@ -141,10 +142,10 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       source.use(await loadSnapshot(text, name));
       return state();
     },
-    'source.openSim': ({ profile }) => {
+    'source.openSim': ({ profile, speed }) => {
       const p = parseProfile(profile);
       if (!p.ok) throw new UserError(`not a machine profile: ${p.error}`, 'bad-request');
-      source.use(simulated(p.value));
+      source.use(simulated(p.value, speed));
       return state();
     },
     'source.reset': () => {
