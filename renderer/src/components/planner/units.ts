@@ -9,12 +9,17 @@ export function unitFor(mibs: readonly (number | null)[]): MemUnit {
   return mibs.some((m) => m !== null && Math.abs(m) >= 1024) ? 'GiB' : 'MiB';
 }
 
-/** A figure in the given unit: GiB with one decimal (two below 10 GiB), MiB whole. */
+/**
+ * A figure in the given unit: MiB whole; GiB with one decimal from 10 GiB, two below, three below 0.1 GiB so a
+ * small term in a GiB column still shows its size (8 MiB is 0.008 GiB, not 0.01).
+ */
 export function inUnit(mib: number | null, unit: MemUnit): string {
   if (mib === null) return '';
   if (unit === 'MiB') return `${Math.round(mib).toLocaleString('en-US')} MiB`;
   const gib = mib / 1024;
-  return `${gib.toLocaleString('en-US', { minimumFractionDigits: Math.abs(gib) < 10 ? 2 : 1, maximumFractionDigits: Math.abs(gib) < 10 ? 2 : 1 })} GiB`;
+  const abs = Math.abs(gib);
+  const digits = abs >= 10 ? 1 : abs >= 0.1 || abs === 0 ? 2 : 3;
+  return `${gib.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} GiB`;
 }
 
 /** A figure on its own: GiB from 1 GiB up. */
