@@ -18,16 +18,20 @@ const load = (c: Constraint): number | null =>
 
 /**
  * The constraint whose need takes the largest share of its capacity: a failing one if any fails, else the
- * closest to failing. Null when no constraint has figures.
+ * closest to failing. A capacity below zero (the reserve's "what would stay free" when memory is already short)
+ * is no scale to draw against, so such a row is used only when no other has figures. Null when none has any.
  */
 export function tightest(p: PlanResult): Constraint | null {
   let best: Constraint | null = null;
+  let fallback: Constraint | null = null;
   for (const c of p.constraints) {
     const l = load(c);
     if (l === null) continue;
+    fallback ??= c;
+    if (c.haveMiB! < 0) continue;
     if (!best || l > load(best)!) best = c;
   }
-  return best;
+  return best ?? fallback;
 }
 
 export function fitRow(label: string, p: PlanResult, current: boolean): FitRow | null {
