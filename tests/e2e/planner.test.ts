@@ -8,6 +8,9 @@ import { llamaMeta, llamaTensors, tensorSize, writeGguf } from '../fixtures/gguf
 import { VM_TUNED } from '../helpers';
 import { launch, openApp, serve, type Served } from './browser';
 
+/** Waits for a value that follows a server round trip: seconds on a loaded machine, so no tight deadline. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
+
 let browser: Browser;
 let server: Served;
 // Made before the first test, not while collecting: a run whose filter skips every test here runs neither
@@ -37,7 +40,7 @@ describe('Planner', () => {
     await page.getByTestId('plan-planned').check();
     await page.getByTestId('plan-mem').fill('512');
     await page.getByTestId('plan-page-size').selectOption('1G');
-    await expect.poll(() => page.getByTestId('plan-hugepages').textContent()).toMatch(/^379 × 1 GiB$/);
+    await poll(() => page.getByTestId('plan-hugepages').textContent()).toMatch(/^379 × 1 GiB$/);
     expect(await page.getByTestId('plan-verdict').textContent()).toMatch(/^\s*Fits/);
     expect(await page.getByTestId('plan-hvo-saved').textContent()).toBe(
       `${(379 * 16380).toLocaleString('en-US')} KiB (6062.5 MiB)`,
@@ -59,21 +62,21 @@ describe('Planner', () => {
     await page.getByTestId('plan-planned').check();
     await page.getByTestId('plan-mem').fill('128');
     await page.getByTestId('plan-arch').selectOption('arm64');
-    await expect.poll(() => page.getByTestId('plan-machine').textContent()).toMatch(/arm64/);
+    await poll(() => page.getByTestId('plan-machine').textContent()).toMatch(/arm64/);
     // 64 KiB pages: 1 GiB is not a size this machine has, and the verdict says so by name.
     await page.getByTestId('plan-machine').waitFor();
     const constraints = page.getByTestId('plan-constraints');
     await page.locator('select[data-testid="plan-page-size"]').selectOption('2M');
-    await expect.poll(() => constraints.locator('[data-constraint="page-size"]').getAttribute('data-ok')).toBe('true');
+    await poll(() => constraints.locator('[data-constraint="page-size"]').getAttribute('data-ok')).toBe('true');
     await page.getByTestId('plan-base-page').selectOption('64K');
-    await expect.poll(() => page.getByTestId('plan-machine').textContent()).toMatch(/2M, 512M, 16G/);
+    await poll(() => page.getByTestId('plan-machine').textContent()).toMatch(/2M, 512M, 16G/);
     await page.locator('select[data-testid="plan-page-size"]').selectOption('512M');
-    await expect.poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/^\s*Fits/);
+    await poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/^\s*Fits/);
     expect(await constraints.locator('[data-ok="false"]').count()).toBe(0);
     await page.getByTestId('plan-mem').fill('32');
-    await expect
-      .poll(() => page.getByTestId('plan-verdict').textContent())
-      .toMatch(/Does not fit\s+\d+ of \d+ constraints fail/);
+    await poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(
+      /Does not fit\s+\d+ of \d+ constraints fail/,
+    );
     expect(await constraints.locator('[data-constraint="total"]').getAttribute('data-ok')).toBe('false');
     expect(problems).toEqual([]);
     await page.context().close();
@@ -85,10 +88,10 @@ describe('Planner', () => {
     await page.getByTestId('plan-quant').selectOption('Q8_0');
     await page.getByTestId('plan-planned').check();
     await page.getByTestId('plan-mem').fill('64');
-    await expect.poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/Does not fit/);
+    await poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/Does not fit/);
     const suggestion = page.getByTestId('plan-suggestions').locator('li', { hasText: 'to spare' }).first();
     await suggestion.getByRole('button', { name: 'Try it' }).click();
-    await expect.poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/^\s*Fits/);
+    await poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/^\s*Fits/);
     expect(problems).toEqual([]);
     await page.context().close();
   });
@@ -104,7 +107,7 @@ describe('Planner', () => {
     const { page } = await openPlanner();
     await page.getByRole('radio', { name: 'GGUF file' }).check();
     await page.getByTestId('plan-gguf').fill(file);
-    await expect.poll(() => page.getByTestId('plan-model-name').textContent()).toBe('tiny-llama');
+    await poll(() => page.getByTestId('plan-model-name').textContent()).toBe('tiny-llama');
     const weights = tensors.reduce((s, t) => s + tensorSize(t), 0) / 1048576;
     // The column is in GiB (the prompt cache is 8 GiB); the exact figure is on hover.
     const row = page.getByTestId('plan-breakdown').locator('tr', { hasText: 'Model weights' });
@@ -115,7 +118,7 @@ describe('Planner', () => {
     await page.getByTestId('plan-gguf').fill(join(dir, 'missing.gguf'));
     // In web mode a path that cannot be planned gets one answer, whether or not it exists.
     // The message goes beside the path field, and the last plan stays.
-    await expect.poll(() => page.getByTestId('plan-gguf-problem').textContent()).toMatch(/only inside --models-dir/);
+    await poll(() => page.getByTestId('plan-gguf-problem').textContent()).toMatch(/only inside --models-dir/);
     expect(await page.getByTestId('plan-gguf').getAttribute('aria-invalid')).toBe('true');
     expect(await page.getByTestId('plan-model-name').textContent()).toBe('tiny-llama');
     await page.context().close();
@@ -129,17 +132,17 @@ describe('Planner', () => {
     await page.getByTestId('plan-planned').check();
     await page.getByTestId('plan-mem').fill('64');
     const verdict = page.getByTestId('plan-verdict');
-    await expect.poll(() => verdict.textContent()).toMatch(/Does not fit/);
+    await poll(() => verdict.textContent()).toMatch(/Does not fit/);
     await page.getByTestId('plan-page-size').selectOption('2M');
-    await expect.poll(() => verdict.textContent()).toMatch(/^\s*Fits/);
+    await poll(() => verdict.textContent()).toMatch(/^\s*Fits/);
     const rows = page.getByTestId('fit-row');
-    await expect.poll(() => rows.count()).toBe(2);
+    await poll(() => rows.count()).toBe(2);
     expect(await rows.nth(0).textContent()).toMatch(/With HVO \(this plan\): fits/);
     expect(await rows.nth(0).getAttribute('data-fits')).toBe('true');
     expect(await rows.nth(1).textContent()).toMatch(/Without HVO: does not fit/);
     await page.getByTestId('plan-hvo').uncheck();
-    await expect.poll(() => verdict.textContent()).toMatch(/Does not fit/);
-    await expect.poll(() => rows.nth(1).textContent()).toMatch(/Without HVO \(this plan\): does not fit/);
+    await poll(() => verdict.textContent()).toMatch(/Does not fit/);
+    await poll(() => rows.nth(1).textContent()).toMatch(/Without HVO \(this plan\): does not fit/);
     // The fit bar's figures are a constraint's, in the constraints table too.
     const failing = page.getByTestId('plan-constraints').locator('[data-ok="false"]');
     expect(await failing.count()).toBeGreaterThan(0);
@@ -168,7 +171,7 @@ describe('Planner', () => {
     await page.keyboard.press('ArrowRight');
     expect(await ctx.inputValue()).toBe('16384');
     expect(await range.getAttribute('aria-valuetext')).toBe('16,384 tokens');
-    await expect.poll(() => page.getByTestId('plan-breakdown').textContent()).toMatch(/16384 tokens/);
+    await poll(() => page.getByTestId('plan-breakdown').textContent()).toMatch(/16384 tokens/);
     expect(problems).toEqual([]);
     await page.context().close();
   });
@@ -178,7 +181,7 @@ describe('Planner', () => {
     const ctx = page.getByTestId('plan-ctx');
     await ctx.fill('50');
     const message = page.getByTestId('plan-ctx-problem');
-    await expect.poll(() => message.textContent()).toMatch(/whole number of tokens from 128 to 16,777,216/);
+    await poll(() => message.textContent()).toMatch(/whole number of tokens from 128 to 16,777,216/);
     expect(await ctx.getAttribute('aria-invalid')).toBe('true');
     expect(await ctx.getAttribute('aria-describedby')).toBe(await message.getAttribute('id'));
     // The last plan stays on screen, said to be the last one, and no raw schema message replaces it.
@@ -188,10 +191,10 @@ describe('Planner', () => {
     expect(await page.getByTestId('plan-error').count()).toBe(0);
     await page.getByTestId('plan-planned').check();
     await page.getByTestId('plan-kernel').fill('six');
-    await expect.poll(() => page.getByTestId('plan-kernel-problem').textContent()).toMatch(/a release like 6\.12/);
+    await poll(() => page.getByTestId('plan-kernel-problem').textContent()).toMatch(/a release like 6\.12/);
     await page.getByTestId('plan-kernel').fill('6.12');
     await ctx.fill('4096');
-    await expect.poll(() => page.getByTestId('plan-stale').count()).toBe(0);
+    await poll(() => page.getByTestId('plan-stale').count()).toBe(0);
     expect(await ctx.getAttribute('aria-invalid')).toBeNull();
     expect(await page.getByTestId('plan-breakdown').textContent()).toMatch(/4096 tokens/);
     expect(problems).toEqual([]);
@@ -218,7 +221,7 @@ describe('Planner', () => {
       { b64: readFileSync(file).toString('base64'), name: 'dropped-tiny.gguf' },
     );
     await page.getByTestId('gguf-drop').dispatchEvent('drop', { dataTransfer: transfer });
-    await expect.poll(() => page.getByTestId('plan-model-name').textContent()).toBe('dropped-llama');
+    await poll(() => page.getByTestId('plan-model-name').textContent()).toBe('dropped-llama');
     const kib = (b: number) => `${(b / 1024).toLocaleString('en-US', { maximumFractionDigits: 1 })} KiB`;
     expect(await page.getByTestId('gguf-summary').textContent()).toContain(`${kib(size)} on disk`);
     const progress = page.getByTestId('gguf-progress');
@@ -237,9 +240,9 @@ describe('Planner', () => {
       mimeType: 'application/octet-stream',
       buffer: readFileSync(file),
     });
-    await expect
-      .poll(() => page.getByTestId('plan-gguf-problem').textContent())
-      .toMatch(/split into 2 files: drop all of them together \(missing 00002\)/);
+    await poll(() => page.getByTestId('plan-gguf-problem').textContent()).toMatch(
+      /split into 2 files: drop all of them together \(missing 00002\)/,
+    );
     expect(problems).toEqual([]);
     await page.context().close();
   });
@@ -253,14 +256,14 @@ describe('Planner', () => {
         .getByTestId('plan-page-size')
         .locator('option')
         .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
-    await expect.poll(sizes).toEqual(['base', '64K', '2M', '32M', '1G']);
+    await poll(sizes).toEqual(['base', '64K', '2M', '32M', '1G']);
     await page.getByTestId('plan-base-page').selectOption('64K');
-    await expect.poll(sizes).toEqual(['base', '2M', '512M', '16G']);
+    await poll(sizes).toEqual(['base', '2M', '512M', '16G']);
     await page.getByTestId('plan-page-size').selectOption('512M');
     // arm64 had HVO only from 5.19 to 6.2: on 6.12 there is no HVO switch and no saving.
     await page.getByTestId('plan-hvo-none').waitFor();
     expect(await page.getByTestId('plan-hvo').count()).toBe(0);
-    await expect.poll(() => page.getByTestId('plan-hvo-saved').textContent()).toMatch(/^nothing: HVO does not exist/);
+    await poll(() => page.getByTestId('plan-hvo-saved').textContent()).toMatch(/^nothing: HVO does not exist/);
     expect(await page.getByTestId('fit-note').textContent()).toMatch(/HVO does not exist on this machine/);
     await page.getByTestId('plan-kernel').fill('6.1');
     await page.getByTestId('plan-hvo').waitFor();

@@ -11,6 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findProfile } from '../../shared/sim/profiles';
 import { launch, openApp, serve, type Served } from './browser';
 
+/** Waits for a value that follows a server round trip: seconds on a loaded machine, so no tight deadline. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
+
 let browser: Browser;
 let server: Served;
 let dir = '';
@@ -38,12 +41,12 @@ describe('Simulator on a simulated source', () => {
     const file = join(dir, 'my-box.json');
     writeFileSync(file, JSON.stringify({ ...findProfile('small-laptop')!, id: 'my-box', description: 'my box' }));
     await page.getByTestId('sim-load').setInputFiles(file);
-    await expect.poll(() => picked(page)).toBe('my-box (loaded from a file)');
+    await poll(() => picked(page)).toBe('my-box (loaded from a file)');
     expect(await page.getByTestId('sim-compare').locator('thead th').nth(1).textContent()).toBe('my-box');
     // A built-in profile can be chosen and the loaded one chosen back.
     await page.getByTestId('sim-profile').selectOption('strix-halo-128g');
     await page.getByTestId('sim-profile').selectOption({ label: 'my-box (loaded from a file)' });
-    await expect.poll(() => page.getByTestId('sim-compare').locator('thead th').nth(1).textContent()).toBe('my-box');
+    await poll(() => page.getByTestId('sim-compare').locator('thead th').nth(1).textContent()).toBe('my-box');
     expect(problems).toEqual([]);
     await page.context().close();
   });
@@ -54,9 +57,9 @@ describe('Simulator on a simulated source', () => {
     await page.getByTestId('sim-2m').fill('20000');
     await page.getByTestId('sim-1g').fill('4');
     const pools = page.getByTestId('sim-row-Pools');
-    await expect.poll(() => pools.getByTestId('sim-whatif').textContent()).toBe('20,000 × 2 MiB');
+    await poll(() => pools.getByTestId('sim-whatif').textContent()).toBe('20,000 × 2 MiB');
     await page.getByTestId('sim-recommended').check();
-    await expect.poll(() => pools.getByTestId('sim-after').textContent()).toBe('20,000 × 2 MiB, 4 × 1 GiB');
+    await poll(() => pools.getByTestId('sim-after').textContent()).toBe('20,000 × 2 MiB, 4 × 1 GiB');
     expect(await page.getByTestId('sim-steps').textContent()).toMatch(
       /the 20,000 × 2M pool reserved at boot too so the reboot keeps it/,
     );
@@ -69,9 +72,9 @@ describe('Simulator on a simulated source', () => {
     await page.getByTestId('sim-2m').fill('1000');
     await page.getByTestId('sim-speed').selectOption('600');
     await page.getByTestId('sim-open').click();
-    await expect.poll(() => page.getByTestId('source-label').textContent()).toMatch(/ubuntu-2404-desktop-64g-what-if/);
+    await poll(() => page.getByTestId('source-label').textContent()).toMatch(/ubuntu-2404-desktop-64g-what-if/);
     await page.getByTestId('tab-simulator').click();
-    await expect.poll(() => picked(page)).toBe('ubuntu-2404-desktop-64g-what-if (the machine shown now)');
+    await poll(() => picked(page)).toBe('ubuntu-2404-desktop-64g-what-if (the machine shown now)');
     expect(await page.getByTestId('sim-2m').inputValue()).toBe('1000');
     expect(problems).toEqual([]);
     await page.context().close();
