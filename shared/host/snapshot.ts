@@ -72,7 +72,7 @@ function decodeBase64(b64: string): string | null {
  * A file path in a snapshot: absolute, no "." or ".." step, at most SNAPSHOT_MAX_DEPTH steps. Which paths a
  * snapshot may hold is narrower still (the kernel trees and what the capture spec names), checked in code.
  */
-const SNAPSHOT_PATH = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9_.:+,@-]+){1,16}$/;
+const SNAPSHOT_PATH = new RegExp(`^(?:/(?!\\.\\.?(?:/|$))[A-Za-z0-9_.:+,@-]+){1,${SNAPSHOT_MAX_DEPTH}}$`);
 /** Base64's alphabet (whether its length is a multiple of 4 is checked in code: a 64 MiB regex would not run). */
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const OSRELEASE = '/proc/sys/kernel/osrelease';
@@ -105,23 +105,19 @@ const releaseEntry = v.pipe(
   v.description('the kernel release ({"text": "6.8.0-45-generic\\n"}), its base64, or {"error": ...}'),
 );
 
-export const snapshotSchema = v.pipe(
-  v.strictObject({
-    format: v.literal(SNAPSHOT_FORMAT),
-    version: v.literal(SNAPSHOT_VERSION),
-    capturedAt: matching(40, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/, 'a UTC time such as 2026-01-31T12:00:00Z'),
-    host: v.nullable(text(255)),
-    tool: v.optional(text(100)),
-    files: v.pipe(
-      v.objectWithRest({ [OSRELEASE]: v.optional(releaseEntry) }, fileEntry),
-      v.maxEntries(SNAPSHOT_MAX_FILES),
-      // For the JSON Schema export; checkSnapshot enforces the same pattern on every key.
-      v.metadata({ propertyNames: { type: 'string', maxLength: SNAPSHOT_MAX_PATH, pattern: SNAPSHOT_PATH.source } }),
-    ),
-  }),
-  v.title('hugetune snapshot'),
-  v.description('The raw text of every kernel file hugetune reads, with when and where it was captured.'),
-);
+export const snapshotSchema = v.strictObject({
+  format: v.literal(SNAPSHOT_FORMAT),
+  version: v.literal(SNAPSHOT_VERSION),
+  capturedAt: matching(40, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/, 'a UTC time such as 2026-01-31T12:00:00Z'),
+  host: v.nullable(text(255)),
+  tool: v.optional(text(100)),
+  files: v.pipe(
+    v.objectWithRest({ [OSRELEASE]: v.optional(releaseEntry) }, fileEntry),
+    v.maxEntries(SNAPSHOT_MAX_FILES),
+    // For the JSON Schema export; checkSnapshot enforces the same pattern on every key.
+    v.metadata({ propertyNames: { type: 'string', maxLength: SNAPSHOT_MAX_PATH, pattern: SNAPSHOT_PATH.source } }),
+  ),
+});
 
 export type Snapshot = v.InferOutput<typeof snapshotSchema>;
 
