@@ -3,6 +3,7 @@
  * message beside its field and the rest of the plan stays on screen.
  */
 import { LIMITS, PLAN_REQUEST_SHAPE } from '../../../../shared/plan/request';
+import { validate } from '../../../../shared/validate';
 
 export const FIELDS = ['ctx', 'footprintMiB', 'memGiB', 'nodes', 'kernel', 'gguf'] as const;
 export type Field = (typeof FIELDS)[number];
@@ -22,12 +23,7 @@ export const FIELD_RULE: Record<Field, string> = {
 /** Why a field's value is not one a plan takes, or null when it is. An empty number field is `null`. */
 export function fieldProblem(field: Field, value: unknown): string | null {
   if (value === null || value === undefined || value === '') return `${FIELD_RULE[field]} (it is empty)`;
-  try {
-    PLAN_REQUEST_SHAPE[field].check(value, field);
-    return null;
-  } catch {
-    return FIELD_RULE[field];
-  }
+  return validate(PLAN_REQUEST_SHAPE[field], value).ok ? null : FIELD_RULE[field];
 }
 
 /**
