@@ -82,16 +82,33 @@ export function applyRecommended(m: SimMachine): string[] {
     targets.push({ sizeKiB: GIGANTIC_KIB, perNode: giant.perNode.map((n, i) => Math.max(n, asked[i] ?? 0)) });
     const reservations = targets.map((t) => `hugepagesz=${pageSizeLabel(t.sizeKiB)} hugepages=${countText(t.perNode)}`);
     const hvo = m.hvoAvailable() && !/hugetlb_free_vmemmap=/.test(m.bootCmdline) ? ' hugetlb_free_vmemmap=on' : '';
-    m.setCmdline(`${withoutReservations(m.bootCmdline)} ${reservations.join(' ')}${hvo}`);
-    m.reboot();
+    const cmdline = `${withoutReservations(m.bootCmdline)} ${reservations.join(' ')}${hvo}`;
     const kept = targets
       .slice(0, -1)
       .map((t) => `${total(t.perNode).toLocaleString('en-US')} × ${pageSizeLabel(t.sizeKiB)}`);
-    steps.push(
-      `1 GiB pages reserved at boot (${reservations.at(-1)}${hvo})` +
-        (kept.length > 0 ? `, the ${kept.join(' and ')} pool reserved at boot too so the reboot keeps it,` : '') +
-        ' and the machine rebooted',
-    );
+    // Tried on a copy first: a reboot that could not give every pool back whole is not a recommendation.
+    const trial = m.clone();
+    trial.setCmdline(cmdline);
+    trial.reboot();
+    const shrunk = m.pools
+      .filter((p) => {
+        const after = trial.pools.find((x) => x.sizeKiB === p.sizeKiB)?.perNode ?? [];
+        return p.perNode.some((n, i) => (after[i] ?? 0) < n);
+      })
+      .map((p) => `${total(p.perNode).toLocaleString('en-US')} × ${pageSizeLabel(p.sizeKiB)}`);
+    if (shrunk.length > 0) {
+      steps.push(
+        `1 GiB pages not reserved at boot: after the reboot the ${shrunk.join(' and ')} pool would not come back whole beside them (release some of it first)`,
+      );
+    } else {
+      m.setCmdline(cmdline);
+      m.reboot();
+      steps.push(
+        `1 GiB pages reserved at boot (${reservations.at(-1)}${hvo})` +
+          (kept.length > 0 ? `, the ${kept.join(' and ')} pool reserved at boot too so the reboot keeps it,` : '') +
+          ' and the machine rebooted',
+      );
+    }
   }
   if (steps.length === 0) steps.push('nothing to change: the machine already follows the recommendations');
   return steps;
