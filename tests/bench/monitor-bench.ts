@@ -122,18 +122,22 @@ function samplerBench(): void {
     for (let i = 0; i < ticks; i++) parseInterrupts(readings[i % readings.length]!.interrupts);
   });
   const kib = readings[0]!.interrupts.length / 1024;
-  console.log(`sampler, ${cpus} CPUs, /proc/interrupts ${kib.toFixed(0)} KiB (${devices} device rows), ${ticks} ticks:`);
-  console.log(`  sampler tick (scan TLB/CAL/RES + vmstat + rates + ring)  ${(tick / ticks).toFixed(3)} ms CPU per tick`);
-  console.log(`  share of one core at one tick per 2 s                    ${((tick / ticks / 2000) * 100).toFixed(3)} % (goal: under 1 %)`);
-  console.log(`  full parse of the file (the previous sampler)            ${(full / ticks).toFixed(3)} ms CPU per tick`);
+  console.log(
+    `sampler, ${cpus} CPUs, /proc/interrupts ${kib.toFixed(0)} KiB (${devices} device rows), ${ticks} ticks:`,
+  );
+  console.log(
+    `  sampler tick (scan TLB/CAL/RES + vmstat + rates + ring)  ${(tick / ticks).toFixed(3)} ms CPU per tick`,
+  );
+  console.log(
+    `  share of one core at one tick per 2 s                    ${((tick / ticks / 2000) * 100).toFixed(3)} % (goal: under 1 %)`,
+  );
+  console.log(
+    `  full parse of the file (the previous sampler)            ${(full / ticks).toFixed(3)} ms CPU per tick`,
+  );
   console.log(`  ratio full parse / sampler tick                          ${(full / tick).toFixed(1)}x`);
 }
 
-async function withServer<T>(
-  cpus: number,
-  intervalMs: number,
-  run: (page: Page) => Promise<T>,
-): Promise<T> {
+async function withServer<T>(cpus: number, intervalMs: number, run: (page: Page) => Promise<T>): Promise<T> {
   const sim = new SimMachine(machine(cpus));
   sim.advance(3600);
   // Simulated samples stay 2 s apart whatever the real interval.
@@ -208,7 +212,9 @@ async function heapGrowth(): Promise<void> {
     const mib = (x: number): string => `${(x / 1048576).toFixed(1)} MiB`;
     console.log(`renderer heap, 256 CPUs (samples every ${intervalMs} ms real = 2 s simulated):`);
     console.log(`  after 1 min ${mib(one)}, after 10 min ${mib(ten)}, after 15 min ${mib(fifteen)}`);
-    console.log(`  ratio 10 min / 1 min ${(ten / one).toFixed(3)}x, 15 min / 1 min ${(fifteen / one).toFixed(3)}x (goal: within 1.2x)`);
+    console.log(
+      `  ratio 10 min / 1 min ${(ten / one).toFixed(3)}x, 15 min / 1 min ${(fifteen / one).toFixed(3)}x (goal: within 1.2x)`,
+    );
   });
 }
 

@@ -45,7 +45,9 @@ describe('Monitor in Chromium', () => {
     await expect.poll(() => points(page), { timeout: 10_000 }).toBeGreaterThan(frozen);
 
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('monitor-export').click()]);
-    const csv = readFileSync((await dl.path())!, 'utf8').trimEnd().split('\n');
+    const csv = readFileSync((await dl.path()), 'utf8')
+      .trimEnd()
+      .split('\n');
     expect(csv[0]).toBe(
       'time_utc,tlb_shootdowns_per_s,function_call_ipis_per_s,rescheduling_ipis_per_s,thp_fault_alloc_per_s,' +
         'thp_fault_fallback_per_s,thp_collapse_alloc_per_s,thp_split_page_per_s,compact_stall_per_s,' +

@@ -13,13 +13,21 @@ import { fixtureFiles, VM_TUNED } from '../helpers';
 
 const tuned = buildReport(readHost(fixtureFiles(VM_TUNED)));
 
-function liveSample(
-  o: Partial<Omit<HostSample, 'rates'>> & { seq: number; at: number; tlb?: number },
-): HostSample {
+function liveSample(o: Partial<Omit<HostSample, 'rates'>> & { seq: number; at: number; tlb?: number }): HostSample {
   const { tlb, ...rest } = o;
   const rates = Object.fromEntries(MONITOR_SERIES.map((k) => [k, null])) as HostSample['rates'];
   rates.tlb = tlb ?? null;
-  return { seconds: null, live: true, reason: null, cpus: null, perCpu: null, tlbTotal: null, notes: [], ...rest, rates };
+  return {
+    seconds: null,
+    live: true,
+    reason: null,
+    cpus: null,
+    perCpu: null,
+    tlbTotal: null,
+    notes: [],
+    ...rest,
+    rates,
+  };
 }
 
 function fakeApi(report: Report | Error) {

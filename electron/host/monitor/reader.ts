@@ -117,7 +117,17 @@ export class MonitorReader {
   read(at: number): SampleBody {
     const rates = emptyRates();
     if (this.reason !== null) {
-      return { at, seconds: null, live: false, reason: this.reason, rates, cpus: null, perCpu: null, tlbTotal: null, notes: [] };
+      return {
+        at,
+        seconds: null,
+        live: false,
+        reason: this.reason,
+        rates,
+        cpus: null,
+        perCpu: null,
+        tlbTotal: null,
+        notes: [],
+      };
     }
     const notes: string[] = [];
     const next = this.take(at, notes);
@@ -171,7 +181,8 @@ export class MonitorReader {
         counted++;
         if (perCpu) perCpu[i] = round1(d / seconds);
       }
-      if (reset > 0) notes.push(`${IRQ_LABELS[k]}: ${reset} CPU count(s) went backwards (reset); left out of this rate`);
+      if (reset > 0)
+        notes.push(`${IRQ_LABELS[k]}: ${reset} CPU count(s) went backwards (reset); left out of this rate`);
       return counted > 0 ? round1(sum / seconds) : null;
     };
     const perCpu = next.irq[0] && prev.irq[0] ? new Array<number>(next.irq[0].length).fill(-1) : null;

@@ -5,7 +5,8 @@ export class Ring<T> {
   private size = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ring capacity ${capacity}: not a positive integer`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`ring capacity ${capacity}: not a positive integer`);
     this.items = new Array<T | undefined>(capacity);
   }
 
