@@ -25,9 +25,20 @@ export function tlbRate(s: HostSample, cpus: readonly number[] | null): TlbRate 
   return { perSecond, maxCpu };
 }
 
+/**
+ * One formatter for every figure: `toLocaleString('en-US')` builds a new formatter per call, which chart tick
+ * labels would pay several times per sample.
+ */
+const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** A count with thousands separators. */
+export function countText(n: number): string {
+  return whole.format(n);
+}
+
 /** A rate as people read it: whole numbers with separators, one decimal below 10, "—" for none. */
 export function rateLabel(perSecond: number | null | undefined): string {
   if (perSecond === null || perSecond === undefined || !Number.isFinite(perSecond) || perSecond < 0) return '—';
   if (perSecond < 10 && perSecond !== Math.round(perSecond)) return `${perSecond.toFixed(1)}/s`;
-  return `${Math.round(perSecond).toLocaleString('en-US')}/s`;
+  return `${whole.format(Math.round(perSecond))}/s`;
 }
