@@ -36,6 +36,13 @@ export function countText(n: number): string {
   return whole.format(n);
 }
 
+const tick = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
+/** An axis label: small scales keep their fractions (0.25, 0.5), large ones get separators. */
+export function tickText(n: number): string {
+  return tick.format(n);
+}
+
 /** A rate as people read it: whole numbers with separators, one decimal below 10, "—" for none. */
 export function rateLabel(perSecond: number | null | undefined): string {
   if (perSecond === null || perSecond === undefined || !Number.isFinite(perSecond) || perSecond < 0) return '—';
