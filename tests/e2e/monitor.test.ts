@@ -45,7 +45,7 @@ describe('Monitor in Chromium', () => {
     await expect.poll(() => points(page), { timeout: 10_000 }).toBeGreaterThan(frozen);
 
     const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('monitor-export').click()]);
-    const csv = readFileSync((await dl.path()), 'utf8')
+    const csv = readFileSync(await dl.path(), 'utf8')
       .trimEnd()
       .split('\n');
     expect(csv[0]).toBe(
