@@ -24,6 +24,8 @@ import { SimMachine } from '../../shared/sim/machine';
 import { parseProfile, type Profile } from '../../shared/sim/profile';
 import { findProfile } from '../../shared/sim/profiles';
 import { SimFiles } from '../../shared/sim/source';
+import { stillReason } from './monitor/reader';
+import type { Sampler } from './sampler';
 import { openSource } from './source';
 import { APP_VERSION } from './version';
 
@@ -59,6 +61,8 @@ async function ggufPathFor(path: string, frontEnd: FrontEnd, modelsDirs: readonl
 export interface HandlerOptions {
   /** Web mode: the directories whose GGUF files web clients may plan with (`hugetune serve --models-dir`). */
   modelsDirs?: readonly string[];
+  /** The front end's sampler, whose ring `monitor.history` returns. */
+  sampler?: Sampler;
 }
 
 export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: HandlerOptions = {}): Handlers {
@@ -151,6 +155,12 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
     'source.reset': () => {
       source.reset();
       return state();
+    },
+    'monitor.history': () => {
+      if (opts.sampler) return opts.sampler.history();
+      const reason = stillReason(source.current);
+      const src = { ...source.current.source };
+      return { intervalMs: SAMPLE_INTERVAL_MS, windowMs: 0, source: src, live: reason === null, reason, samples: [] };
     },
   };
 }
