@@ -3,7 +3,7 @@ import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiEvents, ApiResults, HostSample, HugetuneApi, Method } from '../../shared/api';
 import { ApiError } from '../../shared/api';
-import { MemoryFiles } from '../../shared/host/files';
+import { MemoryFiles, type SourceKind } from '../../shared/host/files';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport, type Report } from '../../shared/host/report';
 import App from '../../renderer/src/App.svelte';
@@ -13,7 +13,7 @@ import { fixtureFiles, VM_TUNED } from '../helpers';
 
 const tuned = buildReport(readHost(fixtureFiles(VM_TUNED)));
 
-function fakeApi(report: Report | Error) {
+function fakeApi(report: Report | Error, kind?: SourceKind) {
   const listeners = new Set<(s: HostSample) => void>();
   const api: HugetuneApi = {
     call<M extends Method>(method: M): Promise<ApiResults[M]> {
@@ -27,7 +27,8 @@ function fakeApi(report: Report | Error) {
         } as ApiResults[M]);
       }
       if (method === 'source.get') {
-        const current = report instanceof Error ? { kind: 'live', label: 'this machine' } : report.source;
+        const given = report instanceof Error ? { kind: 'live', label: 'this machine' } : report.source;
+        const current = kind ? { ...given, kind } : given;
         return Promise.resolve({ current, initial: current, version: 0 } as ApiResults[M]);
       }
       if (method === 'source.openSnapshot') {
@@ -64,8 +65,8 @@ async function until(what: string, done: () => boolean): Promise<void> {
   );
 }
 
-async function render(report: Report | Error) {
-  const fake = fakeApi(report);
+async function render(report: Report | Error, kind?: SourceKind) {
+  const fake = fakeApi(report, kind);
   app = mount(App, { target: document.body, props: { api: fake.api } });
   // Loaded: the app knows its source, and the Overview shows the report or why there is none.
   await until(
@@ -95,12 +96,45 @@ describe('Overview', () => {
       ['1 GiB', '2', '2'],
     ]);
     expect(text('tlb-total')).toBe(tuned.tlb.total!.toLocaleString('en-US'));
-    expect(document.querySelector('[data-testid="card-tlb"] canvas')).not.toBeNull();
     expect(text('source')).toMatch(/fake root/);
+    expect(text('view-title')).toBe('Overview');
+  });
+
+  it('draws the memory composition with its numbers as a table, parts adding up to MemTotal', async () => {
+    await render(tuned);
+    const rows = [...document.querySelectorAll('[data-testid="memory-table"] tbody tr')];
+    const kinds = rows.map((r) => r.getAttribute('data-testid'));
+    expect(kinds).toEqual([
+      'mem-used',
+      'mem-cache',
+      'mem-hugetlb-2048',
+      'mem-hugetlb-1048576',
+      'mem-thp',
+      'mem-pagetables',
+      'mem-free',
+    ]);
+    // One unit for the whole column, the exact figure on hover.
+    const units = new Set(rows.map((r) => r.querySelectorAll('td')[0]!.textContent.split(' ')[1]));
+    expect(units.size).toBe(1);
+    expect(document.querySelector('[data-testid="mem-hugetlb-1048576"] td')?.getAttribute('title')).toBe(
+      '2,097,152 KiB (2,147,483,648 bytes)',
+    );
+    expect(document.querySelectorAll('svg.membar rect').length).toBeGreaterThan(3);
+    expect(document.querySelector('[style]')).toBeNull();
+  });
+
+  it('a captured source shows counts as captured and never claims a sampling rate', async () => {
+    const fake = await render(tuned);
+    fake.emit({ at: 1000, tlb: { total: 100, perCpu: [{ cpu: 0, count: 100 }] } });
+    fake.emit({ at: 3000, tlb: { total: 100, perCpu: [{ cpu: 0, count: 100 }] } });
+    flushSync();
+    expect(text('tlb-rate')).toBeUndefined();
+    expect(text('tlb-note')).toMatch(/rates need a live source/);
+    expect(text('tlb-note')).not.toMatch(/Sampled every/);
   });
 
   it('updates the TLB figures and rate from live samples', async () => {
-    const fake = await render(tuned);
+    const fake = await render(tuned, 'live');
     fake.emit({
       at: 1000,
       tlb: {
@@ -161,7 +195,9 @@ describe('findings', () => {
   });
   it('shows NUMA nodes, CPU-less ones and tiers', async () => {
     await render(buildReport(readHost(MemoryFiles.fromTexts({ kind: 'sim', label: 'cxl' }, buildTree(TREES.cxl)))));
-    expect(text('numa-node-1')).toMatch(/none \(memory only\).*22/);
+    // Tiers by what they are; the kernel's id on hover.
+    expect(text('numa-node-1')).toMatch(/none \(memory only\).*slower than DRAM \(CXL or PMEM\)/);
+    expect(document.querySelector('[data-testid="numa-node-1"] td[title="memory_tier22"]')).not.toBeNull();
     expect(text('finding-tiering-demotion')).toMatch(/CPU-less node 1/);
   });
 });
