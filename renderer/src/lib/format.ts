@@ -37,6 +37,8 @@ export function memIn(kib: number | null | undefined, unit: MemUnit): string {
   if (kib === null || kib === undefined || !Number.isFinite(kib)) return UNKNOWN;
   const x = kib / KIB_PER[unit];
   const d = decimals(x, unit);
+  // A small amount in a big column's unit: say it is small, rather than round it to a zero it is not.
+  if (x !== 0 && Math.abs(x) < 0.05) return `< 0.1 ${unit}`;
   return `${x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })} ${unit}`;
 }
 
@@ -56,10 +58,10 @@ export function count(n: number | null | undefined): string {
   return n === null || n === undefined ? UNKNOWN : countLabel(n);
 }
 
-/** A rate per second: "1,234/s"; small rates keep one decimal so 0.4/s does not read as 0. */
+/** A rate per second: "1,234/s"; small fractional rates keep one decimal so 0.4/s does not read as 0. */
 export function rate(perSecond: number | null | undefined): string {
   if (perSecond === null || perSecond === undefined || !Number.isFinite(perSecond)) return UNKNOWN;
-  const d = perSecond !== 0 && Math.abs(perSecond) < 10 ? 1 : 0;
+  const d = perSecond !== Math.round(perSecond) && Math.abs(perSecond) < 10 ? 1 : 0;
   return `${perSecond.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })}/s`;
 }
 
