@@ -13,10 +13,21 @@ export class MachineStore {
   private inFlight: Promise<void> | null = null;
   private hardwareAsked = false;
 
-  constructor(private readonly api: HugetuneApi) {}
+  /** `first`: a report call already under way (the shell asks at startup, alongside the source). */
+  constructor(
+    private readonly api: HugetuneApi,
+    first?: Promise<Report>,
+  ) {
+    if (first) this.inFlight = this.settle(first);
+  }
 
   load(): Promise<void> {
-    this.inFlight ??= this.api.call('host.report', {}).then(
+    this.inFlight ??= this.settle(this.api.call('host.report', {}));
+    return this.inFlight;
+  }
+
+  private settle(call: Promise<Report>): Promise<void> {
+    return call.then(
       (r) => {
         this.report = r;
         this.error = null;
@@ -27,7 +38,6 @@ export class MachineStore {
         this.inFlight = null;
       },
     );
-    return this.inFlight;
   }
 
   /** CPU model and sockets: slow and live-only, so asked once per source, after the report, and optional. */
