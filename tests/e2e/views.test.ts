@@ -9,10 +9,14 @@ import { join } from 'node:path';
 import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, VM_TUNED } from '../helpers';
+import { captureSnapshot } from '../../electron/host/snapshot-io';
+import { fixtureFiles, REPO, VM_TUNED } from '../helpers';
 import { launch, openApp, serve, type Served } from './browser';
 
 const SCREENS = join(REPO, 'test-results', 'screens');
+/** HUGETUNE_DOCS_SCREENSHOTS=1 also writes the README's small screenshots to docs/screenshots/. */
+const DOCS = process.env.HUGETUNE_DOCS_SCREENSHOTS === '1' ? join(REPO, 'docs', 'screenshots') : null;
+const DOC_VIEWS = ['overview', 'thp', 'pools', 'hvo'];
 
 /** What each view shows once its data is in; views not listed are waited for by their heading only. */
 const READY: Record<string, string> = {
@@ -86,6 +90,12 @@ async function tour(server: Served, name: string): Promise<void> {
       await setTheme(page, theme);
       a11y.push(...(await axeProblems(page)).map((p) => `${name} ${v.id} ${theme}: ${p}`));
       await page.screenshot({ path: join(SCREENS, `${name}-${v.id}-${theme}.png`), fullPage: true });
+      if (DOCS && name === 'sim' && DOC_VIEWS.includes(v.id) && (theme === 'light' || v.id === 'overview')) {
+        mkdirSync(DOCS, { recursive: true });
+        await page.setViewportSize({ width: 1100, height: 760 });
+        await page.screenshot({ path: join(DOCS, `${v.id}-${theme}.png`) });
+        await page.setViewportSize({ width: 1280, height: 900 });
+      }
     }
   }
   expect(a11y).toEqual([]);
@@ -111,4 +121,74 @@ describe('every view, both themes', () => {
   it('a simulated two-node Xeon', () => tour(sim, 'sim'), 180_000);
   it('a captured machine (fixture root)', () => tour(root, 'root'), 180_000);
   it('an arm64 machine', () => tour(arm, 'arm64'), 180_000);
+});
+
+describe('layout, themes and a server that goes away', () => {
+  let root: Served;
+  beforeAll(async () => {
+    root = await serve('--root', VM_TUNED);
+  });
+  afterAll(() => root?.stop());
+
+  it('never scrolls sideways at 1024 px, and the top bar stays one line at 1440 px with a snapshot open', async () => {
+    const { page, problems } = await openApp(browser, root);
+    await page.setViewportSize({ width: 1024, height: 800 });
+    await page.getByTestId('card-kernel').waitFor();
+    for (const v of await sidebarViews(page)) {
+      await page.getByTestId(`tab-${v.id}`).click();
+      const ready = READY[v.id];
+      if (ready) await page.getByTestId(ready).first().waitFor();
+      const [scroll, client] = await page.evaluate(() => [
+        document.documentElement.scrollWidth,
+        document.documentElement.clientWidth,
+      ]);
+      expect(scroll, `${v.id} at 1024 px`).toBeLessThanOrEqual(client);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+    const snap = JSON.stringify(captureSnapshot(fixtureFiles(VM_TUNED), true));
+    await page.getByTestId('snapshot-input').setInputFiles({
+      name: 'a-rather-long-snapshot-name-from-the-build-server-2026-11-23.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(snap),
+    });
+    await expect
+      .poll(() => page.getByTestId('source-label').textContent(), { timeout: 15_000 })
+      .toMatch(/snapshot a-rather-long/);
+    // One row: every item's vertical middle within a few pixels of the others'.
+    const middles = await page
+      .locator('header.topbar > *:not(.spacer)')
+      .evaluateAll((els) => els.map((e) => (e.getBoundingClientRect().top + e.getBoundingClientRect().bottom) / 2));
+    expect(Math.max(...middles) - Math.min(...middles), `middles at ${middles.join(', ')}`).toBeLessThan(4);
+    expect(
+      await page.evaluate(() => document.querySelector('header.topbar')!.getBoundingClientRect().height),
+    ).toBeLessThan(60);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('follows the OS theme until one is picked, and remembers the pick', async () => {
+    const { page } = await openApp(browser, root);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByTestId('card-kernel').waitFor();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset['theme'])).toBe('light');
+    await page.getByTestId('theme').selectOption('dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.reload();
+    await page.getByTestId('card-kernel').waitFor();
+    expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+    await page.context().close();
+  });
+
+  it('says so and stops showing live figures when the server dies', async () => {
+    const sim = await serve('--sim', 'small-laptop');
+    const { page } = await openApp(browser, sim);
+    await page.getByTestId('tlb-rate').waitFor({ timeout: 30_000 });
+    await sim.stop();
+    await page.getByTestId('connection-lost').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('tlb-rate').count()).toBe(0);
+    expect(await page.getByTestId('tlb-note').textContent()).toMatch(/connection to hugetune is lost/);
+    await page.context().close();
+  });
 });
