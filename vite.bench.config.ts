@@ -14,6 +14,7 @@ export default defineConfig({
       input: {
         bench: resolve(import.meta.dirname, 'tests/bench/bench.ts'),
         'monitor-bench': resolve(import.meta.dirname, 'tests/bench/monitor-bench.ts'),
+        'ui-load': resolve(import.meta.dirname, 'tests/bench/ui-load.ts'),
       },
       external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), '@huggingface/gguf', 'playwright-core'],
       output: { format: 'esm', entryFileNames: '[name].js' },

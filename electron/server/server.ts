@@ -157,11 +157,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
     if (url.pathname.startsWith('/api/')) return send(res, 404, 'Not Found\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method Not Allowed\n');
-    const file = await loadStatic(opts.rendererDir, url.pathname);
+    const file = await loadStatic(opts.rendererDir, url.pathname, req.headers['accept-encoding']);
     if (!file) return send(res, 404, 'Not Found\n');
     res.writeHead(200, {
       'content-type': file.type,
       'cache-control': file.type.startsWith('text/html') ? 'no-store' : 'max-age=3600',
+      'content-length': file.body.length,
+      ...(file.encoding ? { 'content-encoding': file.encoding } : {}),
+      ...(file.varies ? { vary: 'Accept-Encoding' } : {}),
     });
     res.end(req.method === 'HEAD' ? undefined : file.body);
   };

@@ -1,27 +1,11 @@
 /** The Monitor's in-page store, CSV and heatmap arithmetic. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MONITOR_SERIES, type HostSample } from '../../shared/api';
+import { hostSample } from '../mocks/host-sample';
 import { bandOf, bandsFor, fillColumn, heatIndex, heatPalette } from '../../renderer/src/components/monitor/heat';
 import { SeriesStore, toCsv } from '../../renderer/src/components/monitor/series-store';
 
-function sample(seq: number, o: Partial<HostSample> & { tlb?: number | null } = {}): HostSample {
-  const rates = Object.fromEntries(MONITOR_SERIES.map((k) => [k, null])) as HostSample['rates'];
-  rates.tlb = o.tlb === undefined ? seq * 10 : o.tlb;
-  return {
-    seq,
-    at: seq * 2000,
-    seconds: 2,
-    live: true,
-    reason: null,
-    cpus: null,
-    perCpu: null,
-    tlbTotal: null,
-    notes: [],
-    ...o,
-    rates,
-  };
-}
+const sample = hostSample;
 
 describe('SeriesStore', () => {
   it('keeps the newest samples up to its capacity, drops repeats, and reads them back oldest first', () => {

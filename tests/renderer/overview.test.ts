@@ -2,35 +2,19 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiEvents, ApiResults, HostSample, HugetuneApi, Method } from '../../shared/api';
-import { ApiError, MONITOR_SERIES } from '../../shared/api';
-import { MemoryFiles } from '../../shared/host/files';
+import { ApiError } from '../../shared/api';
+import { MemoryFiles, type SourceKind } from '../../shared/host/files';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport, type Report } from '../../shared/host/report';
 import App from '../../renderer/src/App.svelte';
+import { hostSample } from '../mocks/host-sample';
 import { tlbRate } from '../../renderer/src/lib/rate';
 import { buildTree, TREES } from '../fixtures/trees';
 import { fixtureFiles, VM_TUNED } from '../helpers';
 
 const tuned = buildReport(readHost(fixtureFiles(VM_TUNED)));
 
-function liveSample(o: Partial<Omit<HostSample, 'rates'>> & { seq: number; at: number; tlb?: number }): HostSample {
-  const { tlb, ...rest } = o;
-  const rates = Object.fromEntries(MONITOR_SERIES.map((k) => [k, null])) as HostSample['rates'];
-  rates.tlb = tlb ?? null;
-  return {
-    seconds: null,
-    live: true,
-    reason: null,
-    cpus: null,
-    perCpu: null,
-    tlbTotal: null,
-    notes: [],
-    ...rest,
-    rates,
-  };
-}
-
-function fakeApi(report: Report | Error) {
+function fakeApi(report: Report | Error, kind?: SourceKind) {
   const listeners = new Set<(s: HostSample) => void>();
   const api: HugetuneApi = {
     call<M extends Method>(method: M): Promise<ApiResults[M]> {
@@ -44,7 +28,8 @@ function fakeApi(report: Report | Error) {
         } as ApiResults[M]);
       }
       if (method === 'source.get') {
-        const current = report instanceof Error ? { kind: 'live', label: 'this machine' } : report.source;
+        const given = report instanceof Error ? { kind: 'live', label: 'this machine' } : report.source;
+        const current = kind ? { ...given, kind } : given;
         return Promise.resolve({ current, initial: current, version: 0 } as ApiResults[M]);
       }
       if (method === 'source.openSnapshot') {
@@ -81,8 +66,8 @@ async function until(what: string, done: () => boolean): Promise<void> {
   );
 }
 
-async function render(report: Report | Error) {
-  const fake = fakeApi(report);
+async function render(report: Report | Error, kind?: SourceKind) {
+  const fake = fakeApi(report, kind);
   app = mount(App, { target: document.body, props: { api: fake.api } });
   // Loaded: the app knows its source, and the Overview shows the report or why there is none.
   await until(
@@ -112,79 +97,64 @@ describe('Overview', () => {
       ['1 GiB', '2', '2'],
     ]);
     expect(text('tlb-total')).toBe(tuned.tlb.total!.toLocaleString('en-US'));
-    expect(document.querySelector('[data-testid="card-tlb"] canvas')).not.toBeNull();
     expect(text('source')).toMatch(/fake root/);
+    expect(text('view-title')).toBe('Overview');
+  });
+
+  it('draws the memory composition with its numbers as a table, parts adding up to MemTotal', async () => {
+    await render(tuned);
+    const rows = [...document.querySelectorAll('[data-testid="memory-table"] tbody tr')];
+    const kinds = rows.map((r) => r.getAttribute('data-testid'));
+    expect(kinds).toEqual([
+      'mem-used',
+      'mem-cache',
+      'mem-hugetlb-2048',
+      'mem-hugetlb-1048576',
+      'mem-thp',
+      'mem-pagetables',
+      'mem-free',
+    ]);
+    // One unit for the whole column, the exact figure on hover.
+    const units = new Set(rows.map((r) => r.querySelectorAll('td')[0]!.textContent.trim().split(' ').pop()));
+    expect([...units]).toEqual(['GiB']);
+    expect(document.querySelector('[data-testid="mem-hugetlb-1048576"] td')?.getAttribute('title')).toBe(
+      '2,097,152 KiB (2,147,483,648 bytes)',
+    );
+    expect(document.querySelectorAll('svg.membar rect').length).toBeGreaterThan(3);
+    expect(document.querySelector('[style]')).toBeNull();
+  });
+
+  it('a captured source shows counts as captured and never claims a sampling rate', async () => {
+    const fake = await render(tuned);
+    const captured = { live: false, reason: 'a snapshot holds one moment', tlb: null, seconds: null, tlbTotal: 100 };
+    fake.emit(hostSample(1, captured));
+    fake.emit(hostSample(2, captured));
+    flushSync();
+    expect(text('tlb-rate')).toBeUndefined();
+    expect(text('tlb-note')).toMatch(/rates need a live source/);
+    expect(text('tlb-note')).not.toMatch(/Sampled every/);
   });
 
   it('updates the TLB figures and rate from live samples', async () => {
-    const fake = await render(tuned);
-    fake.emit(liveSample({ seq: 1, at: 1000, tlbTotal: 100, cpus: [0, 1] }));
-    fake.emit(liveSample({ seq: 2, at: 3000, seconds: 2, tlbTotal: 500, tlb: 200, perCpu: [0, 200] }));
+    const fake = await render(tuned, 'live');
+    fake.emit(hostSample(1, { tlb: null, seconds: null, tlbTotal: 100, cpus: [0, 1], perCpu: [-1, -1] }));
+    fake.emit(hostSample(2, { tlb: 200, tlbTotal: 500, perCpu: [0, 200] }));
     flushSync();
     expect(text('tlb-total')).toBe('500');
     expect(text('tlb-rate')).toBe('200/s');
-  });
-
-  it('explains a missing TLB row instead of showing 0', async () => {
-    const arm = MemoryFiles.fromTexts(
-      { kind: 'sim', label: 'arm64 box' },
-      {
-        '/proc/sys/kernel/arch': 'aarch64\n',
-        '/proc/interrupts': '   CPU0   CPU1\n IPI0: 1 2 Rescheduling interrupts\n',
-      },
-    );
-    await render(buildReport(readHost(arm)));
-    expect(text('tlb-unavailable')).toMatch(/Not counted on this machine: arm64/);
-    expect(text('tlb-total')).toBeUndefined();
-  });
-
-  it('shows an error banner when the machine cannot be read', async () => {
-    await render(new ApiError('failed', 'snapshot is corrupt'));
-    expect(document.querySelector('[role="alert"]')?.textContent).toMatch(/snapshot is corrupt/);
-  });
-});
-
-describe('findings', () => {
-  it('lists what the report flags, with its evidence, or says nothing applies', async () => {
-    const noble = buildReport(readHost(MemoryFiles.fromTexts({ kind: 'sim', label: 'noble' }, buildTree(TREES.noble))));
-    await render(noble);
-    expect(text('finding-thp-alignment-regression')).toMatch(/THP alignment regression range/);
-    expect(text('finding-hvo-off-with-pools')).toMatch(
-      /\/sys\/kernel\/mm\/hugepages\/hugepages-2048kB\/nr_hugepages: 4096/,
-    );
-    expect(text('no-findings')).toBeUndefined();
-  });
-  it('says so when nothing applies', async () => {
-    await render(tuned);
-    expect(text('no-findings')).toMatch(/Nothing to flag/);
-  });
-  it('shows NUMA nodes, CPU-less ones and tiers', async () => {
-    await render(buildReport(readHost(MemoryFiles.fromTexts({ kind: 'sim', label: 'cxl' }, buildTree(TREES.cxl)))));
-    expect(text('numa-node-1')).toMatch(/none \(memory only\).*22/);
-    expect(text('finding-tiering-demotion')).toMatch(/CPU-less node 1/);
-  });
-});
-
-describe('source switcher', () => {
-  it('shows the source and reports a bad snapshot without leaving the current one', async () => {
-    await render(tuned);
-    expect(text('source-label')).toMatch(/fake root/);
-    const input = document.querySelector<HTMLInputElement>('[data-testid="snapshot-input"]')!;
-    const file = new File(['{nope'], 'box.json', { type: 'application/json' });
-    Object.defineProperty(input, 'files', { value: [file], configurable: true });
-    input.dispatchEvent(new Event('change', { bubbles: true }));
-    await until('the error banner', () => text('app-error') !== undefined);
-    expect(text('app-error')).toBe('snapshot box.json: not JSON');
     expect(text('kernel-release')).toBe('6.18.44-fc-v595');
   });
 });
 
 describe('tlbRate', () => {
-  it('picks the rate and the busiest CPU out of a sample', () => {
-    const r = tlbRate(liveSample({ seq: 2, at: 2000, seconds: 2, tlb: 10, perCpu: [2, -1, 8] }), [0, 1, 2]);
-    expect(r).toEqual({ perSecond: 10, maxCpu: { cpu: 2, perSecond: 8 } });
+  it('takes the rate and finds the busiest CPU, skipping CPUs without a rate this tick', () => {
+    const s = hostSample(3, { tlb: 10, perCpu: [2, -1, 8] });
+    expect(tlbRate(s, [0, 1, 2])).toEqual({ perSecond: 10, maxCpu: { cpu: 2, perSecond: 8 } });
+    // Without the CPU list (or one of another length) there is no busiest CPU to name.
+    expect(tlbRate(s, null)).toEqual({ perSecond: 10, maxCpu: null });
+    expect(tlbRate(s, [0, 1])).toEqual({ perSecond: 10, maxCpu: null });
   });
-  it('gives no rate when the sample has none (first reading, reboot, no TLB row)', () => {
-    expect(tlbRate(liveSample({ seq: 1, at: 0 }), [0])).toBeNull();
+  it('gives no rate where the sampler had none (a reboot, a first reading, no TLB row)', () => {
+    expect(tlbRate(hostSample(1, { tlb: null }), [0])).toBeNull();
   });
 });

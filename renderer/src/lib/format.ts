@@ -1,0 +1,89 @@
+/**
+ * Numbers as every view shows them: one module, built on shared/units.ts. Memory is binary (KiB, MiB, GiB,
+ * TiB); a column picks one unit for all its rows (`unitFor`) so values compare at a glance, and the exact
+ * figure travels in the cell's title (`exactKiB`). Missing values read "unknown", never 0.
+ */
+import { countLabel, sizeLabel } from '../../../shared/units';
+
+export type MemUnit = 'KiB' | 'MiB' | 'GiB' | 'TiB';
+
+const KIB_PER: Record<MemUnit, number> = { KiB: 1, MiB: 1024, GiB: 1024 ** 2, TiB: 1024 ** 3 };
+export const UNKNOWN = 'unknown';
+
+/** The unit for a value: the largest in which it is at least 1. */
+export function unitOf(kib: number): MemUnit {
+  const a = Math.abs(kib);
+  if (a >= KIB_PER.TiB) return 'TiB';
+  if (a >= KIB_PER.GiB) return 'GiB';
+  if (a >= KIB_PER.MiB) return 'MiB';
+  return 'KiB';
+}
+
+/** One unit for a whole column: the unit of its largest value, so no row reads "39.8 GiB" beside "2560 MiB". */
+export function unitFor(values: readonly (number | null | undefined)[]): MemUnit {
+  let max = 0;
+  for (const v of values) if (v !== null && v !== undefined && Math.abs(v) > max) max = Math.abs(v);
+  return unitOf(max);
+}
+
+function decimals(x: number, unit: MemUnit): number {
+  if (unit === 'KiB') return 0;
+  const a = Math.abs(x);
+  return a === Math.round(a) ? 0 : a < 100 ? 1 : 0;
+}
+
+/** A KiB amount in a given unit: "39.8 GiB", "2,560 MiB". */
+export function memIn(kib: number | null | undefined, unit: MemUnit): string {
+  if (kib === null || kib === undefined || !Number.isFinite(kib)) return UNKNOWN;
+  const x = kib / KIB_PER[unit];
+  const d = decimals(x, unit);
+  // A small amount in a big column's unit: say it is small, rather than round it to a zero it is not.
+  if (x !== 0 && Math.abs(x) < 0.05) return `< 0.1 ${unit}`;
+  return `${x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })} ${unit}`;
+}
+
+/** A KiB amount in its own best unit. */
+export function mem(kib: number | null | undefined): string {
+  return kib === null || kib === undefined ? UNKNOWN : memIn(kib, unitOf(kib));
+}
+
+/** The exact amount, for a title: "41,733,120 KiB (42,734,714,880 bytes)". */
+export function exactKiB(kib: number | null | undefined): string | undefined {
+  if (kib === null || kib === undefined || !Number.isFinite(kib)) return undefined;
+  return `${countLabel(kib)} KiB (${countLabel(kib * 1024)} bytes)`;
+}
+
+/** A count with grouping: "1,234,567". */
+export function count(n: number | null | undefined): string {
+  return n === null || n === undefined ? UNKNOWN : countLabel(n);
+}
+
+/** A rate per second: "1,234/s"; small fractional rates keep one decimal so 0.4/s does not read as 0. */
+export function rate(perSecond: number | null | undefined): string {
+  if (perSecond === null || perSecond === undefined || !Number.isFinite(perSecond)) return UNKNOWN;
+  const d = perSecond !== Math.round(perSecond) && Math.abs(perSecond) < 10 ? 1 : 0;
+  return `${perSecond.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })}/s`;
+}
+
+/** A share: "12.5 %". */
+export function percent(part: number, whole: number): string {
+  if (!(whole > 0)) return UNKNOWN;
+  return `${((100 * part) / whole).toLocaleString('en-US', { maximumFractionDigits: 1 })} %`;
+}
+
+/** A page size: "2 MiB", "1 GiB", "64 KiB". */
+export const pageSize = (kib: number): string => sizeLabel(kib);
+
+/** Milliseconds as people read an interval: "2 s", "500 ms", "10 s". */
+export function interval(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })} s` : `${ms} ms`;
+}
+
+/**
+ * A memory tier by what it is, not its kernel id. The kernel puts DRAM in tier 4 (abstract distance 576 in
+ * bands of 128, mm/memory-tiers.c); faster memory (HBM) sits below it, slower (CXL, PMEM) above.
+ */
+export function tierName(id: number): string {
+  if (id === 4) return 'DRAM';
+  return id < 4 ? 'faster than DRAM (HBM)' : 'slower than DRAM (CXL or PMEM)';
+}

@@ -1,0 +1,67 @@
+/**
+ * What the machine's memory is made of now, from /proc/meminfo and the HugeTLB pools, as parts that add up to
+ * MemTotal exactly. Each kernel counter is used once: the page cache (Buffers + Cached) already holds shmem and
+ * file THPs, so "THP" here is anonymous THP (AnonHugePages) only; "used" is what no other part names (anonymous
+ * memory in small pages, slab, kernel stacks, vmalloc, ...).
+ */
+import type { Report } from './report';
+
+export type CompositionPart =
+  | { kind: 'used'; label: string; kib: number }
+  | { kind: 'cache'; label: string; kib: number }
+  | { kind: 'hugetlb'; label: string; kib: number; pageSizeKiB: number; index: number }
+  | { kind: 'thp'; label: string; kib: number }
+  | { kind: 'pagetables'; label: string; kib: number }
+  | { kind: 'free'; label: string; kib: number };
+
+export interface Composition {
+  totalKiB: number;
+  parts: CompositionPart[];
+}
+
+const sizeName = (kib: number): string =>
+  kib % 1048576 === 0 ? `${kib / 1048576} GiB` : kib % 1024 === 0 ? `${kib / 1024} MiB` : `${kib} KiB`;
+
+/** null when /proc/meminfo lacks MemTotal or MemFree: no picture beats a made-up one. */
+export function memoryComposition(
+  meminfo: Readonly<Record<string, number>> | null,
+  pools: Report['hugetlb']['pools'],
+): Composition | null {
+  const total = meminfo?.['MemTotal'];
+  const free = meminfo?.['MemFree'];
+  if (!meminfo || total === undefined || free === undefined || total <= 0) return null;
+  const field = (k: string): number => Math.max(0, meminfo[k] ?? 0);
+  let left = Math.max(0, total - free);
+  // Each part takes what it claims, but never more than what is left: counters read at slightly different
+  // moments must not push the sum past MemTotal.
+  const take = (kib: number): number => {
+    const got = Math.min(Math.max(0, kib), left);
+    left -= got;
+    return got;
+  };
+  const hugetlb: CompositionPart[] = [...pools]
+    .filter((p) => (p.total ?? 0) > 0)
+    .sort((a, b) => a.pageSizeKiB - b.pageSizeKiB)
+    .map((p, index) => ({
+      kind: 'hugetlb',
+      label: `HugeTLB pool, ${sizeName(p.pageSizeKiB)} pages`,
+      kib: take((p.total ?? 0) * p.pageSizeKiB),
+      pageSizeKiB: p.pageSizeKiB,
+      index,
+    }));
+  const cache = take(field('Buffers') + field('Cached'));
+  const thp = take(field('AnonHugePages'));
+  const pagetables = take(field('PageTables') + field('SecPageTables'));
+  const used = left;
+  return {
+    totalKiB: total,
+    parts: [
+      { kind: 'used', label: 'Used (anonymous, kernel)', kib: used },
+      { kind: 'cache', label: 'Page cache', kib: cache },
+      ...hugetlb,
+      { kind: 'thp', label: 'Transparent huge pages (anonymous)', kib: thp },
+      { kind: 'pagetables', label: 'Page tables', kib: pagetables },
+      { kind: 'free', label: 'Free', kib: free },
+    ],
+  };
+}

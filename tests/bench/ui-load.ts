@@ -1,0 +1,185 @@
+/**
+ * How fast the Overview shows data, against a static page of the same rendered size: Chromium navigates to
+ * the URL `hugetune serve` prints (with its #token fragment) and the clock stops when the memory card (the
+ * Overview's data) is in the DOM and painted. The static page is that same rendered Overview, saved as HTML
+ * with the app's stylesheet and padded to the bytes the app itself loads (HTML, scripts, stylesheet), served
+ * by web mode's own static file code (so compressed the same way) and opened through the same fragment URL. Runs on
+ * a 128-CPU and a 4,096-CPU simulated machine; prints medians, the ratio, and host.report calls per load.
+ *
+ *   npm run build && npm run bench:ui        (HUGETUNE_BENCH_RUNS=N for more runs; default 7)
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium, type Browser } from 'playwright-core';
+import { loadStatic } from '../../electron/server/static';
+
+const REPO = resolve(import.meta.dirname, '..', '..');
+const CLI = join(REPO, 'bin', 'hugetune.js');
+const RENDERER = join(REPO, 'out', 'renderer');
+const RUNS = Number(process.env.HUGETUNE_BENCH_RUNS ?? 7);
+const READY = '[data-testid="card-memory"]';
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** Records, in the page, when the ready element is first in the DOM and a frame has been painted after it. */
+const MARK = `(() => {
+  const done = () => requestAnimationFrame(() => { window.__readyAt = performance.now(); });
+  const check = () => { if (document.querySelector('${READY}')) { observer.disconnect(); done(); return true; } return false; };
+  const observer = new MutationObserver(check);
+  document.addEventListener('DOMContentLoaded', () => { if (!check()) observer.observe(document.body, { childList: true, subtree: true }); });
+})();`;
+
+interface Served {
+  url: string;
+  stop(): void;
+}
+
+async function serve(args: string[]): Promise<Served> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--json', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((ok, fail) => {
+    createInterface({ input: child.stdout }).once('line', ok);
+    child.once('exit', (code) => fail(new Error(`hugetune serve exited with ${code}`)));
+  });
+  const { url } = JSON.parse(line) as { url: string };
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+/** The saved page at / and the app's own assets, through web mode's static file code, with its headers. */
+async function staticServer(dir: string): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const from = path === '/' || path === '/index.html' ? dir : RENDERER;
+    void loadStatic(from, path, req.headers['accept-encoding']).then((file) => {
+      if (!file) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': file.type,
+        'content-security-policy': CSP,
+        'cache-control': file.type.startsWith('text/html') ? 'no-store' : 'max-age=3600',
+        ...(file.encoding ? { 'content-encoding': file.encoding } : {}),
+      });
+      res.end(file.body);
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** What the app's first load fetches from the renderer directory: index.html and every script and stylesheet it names. */
+function appBytes(): number {
+  const html = readFileSync(join(RENDERER, 'index.html'), 'utf8');
+  let total = html.length;
+  for (const m of html.matchAll(/(?:src|href)="\.?\/?(assets\/[^"]+\.(?:js|css))"/g)) {
+    total += readFileSync(join(RENDERER, m[1]!)).length;
+  }
+  return total;
+}
+
+async function timeLoad(browser: Browser, url: string): Promise<{ ms: number; reports: number; html: string }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  let reports = 0;
+  page.on('request', (r) => {
+    if (r.url().endsWith('/api/call') && r.postData()?.includes('"host.report"')) reports++;
+  });
+  await page.addInitScript(MARK);
+  await page.goto(url);
+  await page.waitForFunction(() => typeof (window as unknown as { __readyAt?: number }).__readyAt === 'number', null, {
+    timeout: 60_000,
+  });
+  const ms = await page.evaluate(() => (window as unknown as { __readyAt: number }).__readyAt);
+  const html = await page.content();
+  await context.close();
+  return { ms, reports, html };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** The saved Overview: scripts out (it must not start the app), the rest as rendered, padded to `bytes`. */
+function staticCopy(html: string, bytes: number): string {
+  const page = html
+    .replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '')
+    .replace(/<link rel="modulepreload"[^>]*>/g, '')
+    .replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
+  // Padding as text a browser parses (a hidden paragraph of numbers), not a comment it can skip.
+  const pad = Math.max(0, bytes - page.length - 20);
+  const words = Array.from({ length: Math.ceil(pad / 8) }, (_, i) => String(i).padStart(7, '0'));
+  return page.replace('</body>', `<p hidden>${words.join(' ').slice(0, pad)}</p></body>`);
+}
+
+async function machine(name: string, args: string[], browser: Browser, dir: string): Promise<void> {
+  const app = await serve(args);
+  try {
+    // One warm-up of each, so neither side pays for the first compression or the first simulated tick.
+    const first = await timeLoad(browser, app.url);
+    const page = staticCopy(first.html, appBytes());
+    writeFileSync(join(dir, 'index.html'), page);
+    const { server, port } = await staticServer(dir);
+    const staticUrl = `http://127.0.0.1:${port}/${new URL(app.url).hash}`;
+    await timeLoad(browser, staticUrl);
+    const appMs: number[] = [];
+    const staticMs: number[] = [];
+    const reports: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const a = await timeLoad(browser, app.url);
+      appMs.push(a.ms);
+      reports.push(a.reports);
+      staticMs.push((await timeLoad(browser, staticUrl)).ms);
+    }
+    server.close();
+    const a = median(appMs);
+    const s = median(staticMs);
+    console.log(
+      `${name.padEnd(10)} Overview with data ${a.toFixed(0).padStart(5)} ms · static page (${(page.length / 1024).toFixed(0)} KiB) ` +
+        `${s.toFixed(0).padStart(5)} ms · ratio ${(a / s).toFixed(2)}x · host.report calls per load: ${[...new Set(reports)].join(', ')}`,
+    );
+  } finally {
+    app.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'hugetune-bench-ui-'));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  try {
+    // 4,096 CPUs: the two-socket Xeon profile spread over 16 nodes of 256 CPUs.
+    const profile = JSON.parse(
+      await new Promise<string>((ok) => {
+        let out = '';
+        const p = spawn(process.execPath, [CLI, 'sim', 'show', 'xeon-2s-768g', '--json']);
+        p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        p.on('exit', () => ok(out));
+      }),
+    ) as Record<string, unknown>;
+    const big = {
+      ...profile,
+      id: 'xeon-4096',
+      description: '4,096 CPUs on 16 nodes',
+      nodes: Array.from({ length: 16 }, () => ({ memGiB: 64, cpus: 256 })),
+      cmdline: 'BOOT_IMAGE=/vmlinuz root=/dev/sda ro',
+    };
+    const file = join(dir, 'xeon-4096.json');
+    writeFileSync(file, JSON.stringify(big));
+    console.log(`median of ${RUNS} cold loads each (fresh browser context), navigation start to data painted`);
+    await machine('128 CPUs', ['--sim', 'xeon-2s-768g'], browser, dir);
+    await machine('4096 CPUs', ['--sim', file], browser, dir);
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
