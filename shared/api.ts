@@ -8,6 +8,7 @@ import type { ReportDiff } from './host/diff';
 import type { Report } from './host/report';
 import { s, validate, type Infer } from './schema';
 import type { SourceKind } from './host/files';
+import type { AlignmentProbe, PlanComparison, ProcessDetail, ProcessList } from './host/process/types';
 import type { CpuCount } from './host/state';
 import { SNAPSHOT_MAX_BYTES } from './host/snapshot';
 import type { CatalogModel, Quant } from './plan/catalog';
@@ -29,6 +30,9 @@ export const sourceSpecSchema = s.union(
   }),
 );
 export type SourceSpec = Infer<typeof sourceSpecSchema>;
+
+/** A process id: 1 to the kernel's PID_MAX_LIMIT. */
+const pidSchema = s.integer({ min: 1, max: 4194304 });
 
 export const API_METHODS = {
   'app.info': { args: s.object({}) },
@@ -64,6 +68,14 @@ export const API_METHODS = {
   'source.openSim': { args: s.object({ profile: profileSchema }) },
   /** Back to the source the app was started with. */
   'source.reset': { args: s.object({}) },
+  /** The model servers among the current source's processes, each with its huge page verdict. */
+  'process.list': { args: s.object({}) },
+  /** One process in full; `smaps` also reads /proc/PID/smaps (per-mapping page sizes; costly on large processes). */
+  'process.inspect': { args: s.object({ pid: pidSchema, smaps: s.boolean() }, ['smaps']) },
+  /** What a process got against what a plan says it needs. */
+  'process.compare': { args: s.object({ pid: pidSchema, plan: planRequestSchema }) },
+  /** Measures this machine's kernel: does it align anonymous mappings whose length is not a 2 MiB multiple? */
+  'probe.alignment': { args: s.object({}) },
 } as const;
 
 export type Method = keyof typeof API_METHODS;
@@ -138,6 +150,10 @@ export interface ApiResults {
   'source.openSnapshot': SourceState;
   'source.openSim': SourceState;
   'source.reset': SourceState;
+  'process.list': ProcessList;
+  'process.inspect': ProcessDetail;
+  'process.compare': PlanComparison;
+  'probe.alignment': AlignmentProbe;
 }
 
 /** Pushed to every subscriber on each sampling tick. */

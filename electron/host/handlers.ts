@@ -56,6 +56,10 @@ async function ggufPathFor(path: string, frontEnd: FrontEnd, modelsDirs: readonl
   return real;
 }
 
+/** The reader's user id where it decides what /proc shows (this machine); null for records of other machines. */
+const ownUid = (files: HostFiles): number | null =>
+  files.source.kind === 'live' ? (process.getuid?.() ?? null) : null;
+
 export interface HandlerOptions {
   /** Web mode: the directories whose GGUF files web clients may plan with (`hugetune serve --models-dir`). */
   modelsDirs?: readonly string[];
@@ -91,7 +95,13 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       source: { ...source.current.source },
       sampleIntervalMs: SAMPLE_INTERVAL_MS,
     }),
-    'host.report': () => buildReport(readHost(source.current)),
+    'host.report': async () => {
+      const files = source.current;
+      // On this machine the alignment probe's measurement replaces the kernel version table's guess.
+      const alignmentProbe =
+        files.source.kind === 'live' ? await (await import('./inspect/probe')).cachedProbe() : null;
+      return buildReport(readHost(files), { alignmentProbe });
+    },
     'host.hardware': () => readHardware(source.current),
     'host.diff': async ({ a, b, counters }) =>
       diffReports(buildReport(readHost(await filesOf(a))), buildReport(readHost(await filesOf(b))), {
@@ -150,6 +160,33 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
     'source.reset': () => {
       source.reset();
       return state();
+    },
+    'process.list': async () => {
+      const { listProcesses } = await import('./inspect/inspect');
+      return listProcesses(source.current, { uid: ownUid(source.current) });
+    },
+    'process.inspect': async ({ pid, smaps }) => {
+      const { inspectProcess } = await import('./inspect/inspect');
+      return inspectProcess(source.current, pid, { smaps: smaps === true, uid: ownUid(source.current) });
+    },
+    'process.compare': async ({ pid, plan }) => {
+      const { inspectProcess } = await import('./inspect/inspect');
+      const { compareWithPlan } = await import('../../shared/host/process/compare');
+      const files = source.current;
+      const report = buildReport(readHost(files));
+      const spec = modelChoice(plan) === 'gguf' ? await gguf(plan.gguf!) : undefined;
+      // The plan is made for the machine the process runs on, whatever the request's planned-machine fields say.
+      const result = runPlan(plan, isPlanned(plan) ? null : report, spec);
+      return compareWithPlan(inspectProcess(files, pid, { uid: ownUid(files) }), result);
+    },
+    'probe.alignment': async () => {
+      if (source.current.source.kind !== 'live')
+        throw new UserError(
+          `the alignment probe measures this machine's kernel, and the app shows ${source.current.source.label}: switch to this machine first`,
+          'bad-request',
+        );
+      const { probeAlignment } = await import('./inspect/probe');
+      return probeAlignment();
     },
   };
 }
