@@ -113,7 +113,7 @@ export async function runHelper(h: Helper, args: string[], argv0?: string): Prom
   const maps: Running['maps'] = [];
   let failed: string | null = null;
   await new Promise<void>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
+    const rl = createInterface({ input: child.stdout });
     rl.on('line', (line) => {
       const m = /^map ([0-9a-f]+) (\d+)(.*)$/.exec(line);
       if (m) maps.push({ address: parseInt(m[1]!, 16), sizeKiB: Number(m[2]), note: m[3]!.trim() });
@@ -133,7 +133,7 @@ export async function runHelper(h: Helper, args: string[], argv0?: string): Prom
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.stdin!.end();
+        child.stdin.end();
       }),
   };
 }
