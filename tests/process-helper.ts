@@ -33,12 +33,18 @@ int main(int argc, char **argv) {
   if (argc < 2) return 2;
   const char *mode = argv[1];
   if (strcmp(mode, "pattern") == 0) {
-    /* Each size in KiB; alternate protections so neighbours never merge into one VMA. */
+    /* Each size in KiB. Six different protection and advice combinations in turn, so that no two of the
+       six mappings made around it can merge with it into one VMA, wherever the kernel places them. */
     for (int i = 2; i < argc; i++) {
       size_t len = (size_t)atol(argv[i]) * 1024;
       int prot = (i % 2 == 0) ? PROT_READ | PROT_WRITE : PROT_READ;
       char *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       if (p == MAP_FAILED) { printf("fail %d\n", errno); return 1; }
+      /* Flags no other mapping of the process has split it from any neighbour it merged with, after the
+         kernel placed it. */
+      int k = ((i - 2) / 2) % 3;
+      if (k != 1) madvise(p, len, MADV_DONTFORK);
+      if (k != 0) madvise(p, len, MADV_DONTDUMP);
       if (prot & PROT_WRITE) touch(p, len);
       printf("map %lx %zu\n", (unsigned long)p, len / 1024);
     }

@@ -203,7 +203,9 @@ function inspectRaw(files: HostFiles, raw: RawProcess, ctx: MachineContext, opts
     mlockedKiB: raw.status.vmLckKiB,
     swapKiB: raw.status.vmSwapKiB,
     hugeShare: readable ? v.hugeShare : null,
-    verdict: readable ? v.text : `not readable: ${unavailable[0] ?? 'no memory figures'}`,
+    verdict: readable
+      ? v.text
+      : `not readable: ${unavailable.find((u) => u.startsWith('smaps')) ?? unavailable[0] ?? 'no memory figures'}`,
     conditions: readable ? v.conditions : [],
     vma: raw.maps ? summarizeVmas(raw.maps) : null,
     unavailable,
