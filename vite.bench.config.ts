@@ -11,7 +11,10 @@ export default defineConfig({
     emptyOutDir: true,
     minify: false,
     rollupOptions: {
-      input: { bench: resolve(import.meta.dirname, 'tests/bench/bench.ts') },
+      input: {
+        bench: resolve(import.meta.dirname, 'tests/bench/bench.ts'),
+        inspect: resolve(import.meta.dirname, 'tests/bench/inspect-cost.ts'),
+      },
       external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), '@huggingface/gguf'],
       output: { format: 'esm', entryFileNames: '[name].js' },
     },

@@ -71,11 +71,11 @@ export function formatProcess(p: ProcessReport | ProcessDetail, detail: boolean)
       out.push(
         '',
         '  Anonymous mappings of 2 MiB or more:',
-        `  ${'start'.padEnd(14)}${'size'.padStart(12)}  aligned  gap after`,
+        `  ${'start'.padEnd(14)}${'size'.padStart(14)}  aligned  gap after`,
       );
       for (const v of big.slice(0, 200))
         out.push(
-          `  ${v.start.padEnd(14)}${sizeText(v.sizeKiB).padStart(12)}  ${(v.aligned ? 'yes' : 'no').padEnd(7)}  ${v.gapAfterKiB > 0 ? sizeText(v.gapAfterKiB) : ''}`,
+          `  ${v.start.padEnd(14)}${`${v.sizeKiB} KiB`.padStart(14)}  ${(v.aligned ? 'yes' : 'no').padEnd(7)}  ${v.gapAfterKiB > 0 ? `${v.gapAfterKiB} KiB` : ''}`,
         );
       if (big.length > 200) out.push(`  ... ${big.length - 200} more (--json lists them)`);
     }

@@ -15,7 +15,9 @@ export interface Vma {
   readonly inode: number;
 }
 
-const LINE = /^([0-9a-f]{1,16})-([0-9a-f]{1,16}) ([r-][w-][x-][ps]) [0-9a-f]+ [0-9a-f]+:[0-9a-f]+ (\d+)(?: +(.*))?$/;
+// The fixed-width part of a line: range, permissions, offset, device and inode. Checked with one anchored
+// regex; the path is whatever follows the inode and its padding (it may hold spaces).
+const HEAD = /^([0-9a-f]{1,16})-([0-9a-f]{1,16}) ([r-][w-][x-][ps]) [0-9a-f]+ [0-9a-f]+:[0-9a-f]+ (\d+)/;
 
 /** A hex address of up to 16 digits, exactly: the high and low halves are each exact and their sum is. */
 export function hexAddress(hex: string): number {
@@ -23,16 +25,31 @@ export function hexAddress(hex: string): number {
   return parseInt(hex.slice(0, -8), 16) * 4294967296 + parseInt(hex.slice(-8), 16);
 }
 
+/** One maps line, or null when it is not one. */
+export function parseMapsLine(line: string): Vma | null {
+  const m = HEAD.exec(line);
+  if (!m) return null;
+  const rest = line.slice(m[0].length);
+  // After the inode: nothing, or spaces then the path (the kernel pads to a column).
+  if (rest !== '' && rest[0] !== ' ') return null;
+  const start = hexAddress(m[1]!);
+  const end = hexAddress(m[2]!);
+  if (end < start) return null;
+  return { start, end, perms: m[3]!, inode: Number(m[4]), path: rest.trimStart() };
+}
+
 export function parseMaps(text: string): Parsed<Vma[]> {
   const out: Vma[] = [];
-  for (const line of text.split('\n')) {
+  let at = 0;
+  while (at < text.length) {
+    let nl = text.indexOf('\n', at);
+    if (nl === -1) nl = text.length;
+    const line = text.slice(at, nl);
+    at = nl + 1;
     if (line === '') continue;
-    const m = LINE.exec(line);
-    if (!m) return malformed(`unexpected line ${JSON.stringify(line.slice(0, 80))}`);
-    const start = hexAddress(m[1]!);
-    const end = hexAddress(m[2]!);
-    if (end < start) return malformed(`a mapping ends before it starts: ${m[1]}-${m[2]}`);
-    out.push({ start, end, perms: m[3]!, inode: Number(m[4]), path: m[5] ?? '' });
+    const v = parseMapsLine(line);
+    if (!v) return malformed(`unexpected line ${JSON.stringify(line.slice(0, 80))}`);
+    out.push(v);
   }
   // An empty maps file is a process with no address space (a kernel thread): valid, and empty.
   return parsed(out);

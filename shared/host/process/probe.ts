@@ -72,7 +72,9 @@ export function analyzeProbe(
   const aligned = chunks.filter((c) => c.start % PMD_BYTES === 0).length;
   const gapsKiB = chunks.slice(1).map((c, i) => (c.start - chunks[i]!.end) / 1024);
   const affected = aligned === count;
-  const holes = gapsKiB.filter((g) => g > 0).length;
+  // Holes under 2 MiB are what alignment leaves; larger ones only mean the mappings went to separate places.
+  const holes = gapsKiB.filter((g) => g > 0 && g < PMD_BYTES / 1024);
+  const places = gapsKiB.filter((g) => g >= PMD_BYTES / 1024).length + 1;
   return {
     affected,
     aligned,
@@ -82,7 +84,8 @@ export function analyzeProbe(
     release,
     detail:
       `${aligned} of ${count} anonymous mappings of ${mappingKiB} KiB (not a multiple of 2 MiB) start on a 2 MiB boundary, ` +
-      `${holes === 0 ? 'with no holes between them' : `with ${holes} holes between them (${gapsKiB.filter((g) => g > 0).join(', ')} KiB)`}: ` +
+      `${holes.length === 0 ? 'with no alignment holes between them' : `with ${holes.length} alignment holes between them (${holes.join(', ')} KiB)`}` +
+      `${places > 1 ? `, in ${places} separate places` : ''}: ` +
       (affected
         ? 'this kernel aligns every anonymous mapping of 2 MiB or more (the THP alignment regression)'
         : 'this kernel aligns only lengths that are multiples of 2 MiB (fixed, or never affected)'),

@@ -4,7 +4,7 @@
  * is read only on request). A field the kernel does not print is null, never 0.
  */
 import { malformed, parsed, type Parsed } from '../reading';
-import { parseMaps, type Vma } from './maps';
+import { parseMapsLine, type Vma } from './maps';
 
 export interface MemoryTotals {
   /** Every `Name: N kB` field as printed. */
@@ -65,9 +65,11 @@ export interface SmapsVma {
   readonly vmFlags: readonly string[];
 }
 
-// A maps line opens each VMA's block.
-const HEADER = /^[0-9a-f]{1,16}-[0-9a-f]{1,16} /;
-
+/**
+ * Parsed by hand rather than with a regex per line: smaps of a large process has hundreds of thousands of
+ * lines. A field line has its colon before its first space; a maps line (which opens each VMA's block) has
+ * its first colon in the device field, after spaces.
+ */
 export function parseSmaps(text: string): Parsed<SmapsVma[]> {
   const out: SmapsVma[] = [];
   let cur: { vma: Vma; fields: Record<string, number>; vmFlags: string[] } | null = null;
@@ -83,23 +85,33 @@ export function parseSmaps(text: string): Parsed<SmapsVma[]> {
       vmFlags: cur.vmFlags,
     });
   };
-  for (const line of text.split('\n')) {
+  let at = 0;
+  while (at < text.length) {
+    let nl = text.indexOf('\n', at);
+    if (nl === -1) nl = text.length;
+    const line = text.slice(at, nl);
+    at = nl + 1;
     if (line === '') continue;
-    if (HEADER.test(line)) {
-      const v = parseMaps(line);
-      if (!v.ok) return v;
+    const colon = line.indexOf(':');
+    const space = line.indexOf(' ');
+    if (colon === -1 || (space !== -1 && space < colon)) {
+      const v = parseMapsLine(line);
+      if (!v) return malformed(`unexpected line ${JSON.stringify(line.slice(0, 80))}`);
       flush();
-      cur = { vma: v.value[0]!, fields: Object.create(null) as Record<string, number>, vmFlags: [] };
+      cur = { vma: v, fields: {}, vmFlags: [] };
       continue;
     }
     if (!cur) return malformed('a field before the first mapping');
-    if (line.startsWith('VmFlags:')) {
-      cur.vmFlags = line.slice('VmFlags:'.length).trim().split(/\s+/).filter(Boolean);
+    const key = line.slice(0, colon);
+    const value = line.slice(colon + 1);
+    if (key === 'VmFlags') {
+      cur.vmFlags = value.trim().split(/\s+/).filter(Boolean);
       continue;
     }
-    const m = FIELD.exec(line);
-    if (!m) return malformed(`unexpected line ${JSON.stringify(line.slice(0, 80))}`);
-    cur.fields[m[1]!] = Number(m[2]);
+    const n = parseInt(value, 10);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || !Number.isSafeInteger(n) || n < 0)
+      return malformed(`unexpected line ${JSON.stringify(line.slice(0, 80))}`);
+    cur.fields[key] = n;
   }
   flush();
   return parsed(out);
