@@ -175,7 +175,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       const files = source.current;
       const report = buildReport(readHost(files));
       const spec = modelChoice(plan) === 'gguf' ? await gguf(plan.gguf!) : undefined;
-      // The plan is made for the machine the process runs on, whatever the request's planned-machine fields say.
+      // Planned for the machine the process runs on, unless the request describes a machine of its own.
       const result = runPlan(plan, isPlanned(plan) ? null : report, spec);
       return compareWithPlan(inspectProcess(files, pid, { uid: ownUid(files) }), result);
     },
