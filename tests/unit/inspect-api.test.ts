@@ -11,14 +11,11 @@ const live = createHandlers(new ActiveSource(new FsFiles({ kind: 'live', label: 
 
 describe('process.* and probe.alignment', () => {
   it('refuses PIDs that are not process ids, before reading anything', async () => {
-    for (const pid of [0, -1, 1.5, '12', 4194305])
-      expect(await dispatch(live, 'process.inspect', { pid })).toMatchObject({
-        ok: false,
-        error: {
-          code: 'bad-request',
-          message: expect.stringMatching(/^process\.inspect: pid: expected an integer from 1 to 4194304/),
-        },
-      });
+    for (const pid of [0, -1, 1.5, '12', 4194305]) {
+      const env = await dispatch(live, 'process.inspect', { pid });
+      expect(env.ok || env.error).toMatchObject({ code: 'bad-request' });
+      expect(env.ok || env.error.message).toMatch(/^process\.inspect: pid: expected an integer from 1 to 4194304/);
+    }
     expect(await dispatch(live, 'process.inspect', { pid: 1, path: '/etc/shadow' })).toMatchObject({ ok: false });
   });
 
@@ -29,10 +26,9 @@ describe('process.* and probe.alignment', () => {
     const v = env.value as { processes: unknown[]; notes: string[] };
     expect(v.processes).toEqual([]);
     expect(v.notes[0]).toMatch(/holds no process files \(hugetune snapshot --pid PID/);
-    expect(await dispatch(fixture, 'process.inspect', { pid: 1 })).toMatchObject({
-      ok: false,
-      error: { code: 'not-found', message: expect.stringMatching(/^process 1: not in fake root/) },
-    });
+    const one = await dispatch(fixture, 'process.inspect', { pid: 1 });
+    expect(one.ok || one.error).toMatchObject({ code: 'not-found' });
+    expect(one.ok || one.error.message).toMatch(/^process 1: not in fake root/);
   });
 
   it('this machine: its own process in full, a gone one as not-found', async () => {
@@ -45,10 +41,9 @@ describe('process.* and probe.alignment', () => {
   });
 
   it('the probe measures this machine only', async () => {
-    expect(await dispatch(fixture, 'probe.alignment', {})).toMatchObject({
-      ok: false,
-      error: { code: 'bad-request', message: expect.stringMatching(/measures this machine's kernel/) },
-    });
+    const refused = await dispatch(fixture, 'probe.alignment', {});
+    expect(refused.ok || refused.error).toMatchObject({ code: 'bad-request' });
+    expect(refused.ok || refused.error.message).toMatch(/measures this machine's kernel/);
     const env = await dispatch(live, 'probe.alignment', {});
     expect(env).toMatchObject({ ok: true, value: { total: 8 } });
   });
