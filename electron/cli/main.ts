@@ -183,7 +183,10 @@ async function run(argv: string[], io: Io): Promise<number> {
       if (planned && (values.root !== undefined || values.snapshot !== undefined || values.sim !== undefined))
         throw new UsageError('--mem-gib plans a machine of its own: drop --root/--snapshot/--sim, or drop --mem-gib');
       const files = planned ? null : await source(values);
-      const report = files ? buildReport(readHost(files)) : null;
+      // On this machine the alignment probe's measurement replaces the kernel version table's guess.
+      const alignmentProbe =
+        files?.source.kind === 'live' ? await (await import('../host/inspect/probe')).cachedProbe() : null;
+      const report = files ? buildReport(readHost(files), { alignmentProbe }) : null;
       const spec = req.gguf !== undefined ? await (await import('../host/gguf')).readGgufModel(req.gguf) : undefined;
       const advice = runAdvice(req, report, spec, APP_VERSION, files);
       const { formatAdvice, artifactText } = await import('./recommend');

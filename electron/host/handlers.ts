@@ -5,7 +5,7 @@ import type { FrontEnd, Handlers, SourceSpec, SourceState } from '../../shared/a
 import { diffReports } from '../../shared/host/diff';
 import type { HostFiles } from '../../shared/host/files';
 import { readHost } from '../../shared/host/read/index';
-import { buildReport } from '../../shared/host/report';
+import { buildReport, type Report } from '../../shared/host/report';
 import type { ActiveSource } from './active-source';
 import { readGgufModel } from './gguf';
 import { readHardware } from './hardware';
@@ -54,6 +54,12 @@ async function ggufPathFor(path: string, frontEnd: FrontEnd, modelsDirs: readonl
   if (!roots.some((r) => r !== null && real.startsWith(r.endsWith(sep) ? r : r + sep)))
     throw new UserError(GGUF_OUTSIDE_MODELS_DIRS, 'bad-request');
   return real;
+}
+
+/** The report, with the alignment probe's measurement replacing the kernel version table's guess on this machine. */
+async function measuredReport(files: HostFiles): Promise<Report> {
+  const alignmentProbe = files.source.kind === 'live' ? await (await import('./inspect/probe')).cachedProbe() : null;
+  return buildReport(readHost(files), { alignmentProbe });
 }
 
 /** The reader's user id where it decides what /proc shows (this machine); null for records of other machines. */
@@ -142,7 +148,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       // A planned machine is described by the request alone; otherwise the advice reads the current source.
       const planned = isPlanned(req);
       const files = planned ? null : source.current;
-      return runAdvice(req, files ? buildReport(readHost(files)) : null, spec, APP_VERSION, files);
+      return runAdvice(req, files ? await measuredReport(files) : null, spec, APP_VERSION, files);
     },
     'models.list': () => ({ models: [...MODELS], quants: [...QUANTS] }),
     'source.get': state,

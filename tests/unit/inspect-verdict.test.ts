@@ -10,6 +10,12 @@ import { identifyRuntime, loadFlags, parseCmdline, parsePid } from '../../shared
 import type { ProcessReport } from '../../shared/host/process/types';
 import { sizeText, verdictOf, type MachineContext, type ProcessFigures } from '../../shared/host/process/verdict';
 import { runPlan } from '../../shared/plan/request';
+import { findings } from '../../shared/advise/findings';
+import type { AlignmentProbe } from '../../shared/host/process/types';
+import { readHost } from '../../shared/host/read/index';
+import type { HostState } from '../../shared/host/state';
+import { inThpAlignmentRegression } from '../../shared/kernel/facts';
+import { fixtureFiles, VM } from '../helpers';
 
 const kib = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 ** 36 }));
 const arbNode: fc.Arbitrary<NodeUsage> = fc.record({
@@ -237,5 +243,58 @@ describe('against the plan', () => {
     const c = compareWithPlan(got, plan);
     expect(c.rows.filter((r) => !r.ok)).toEqual([]);
     expect(c.ok).toBe(true);
+  });
+});
+
+describe('the alignment probe in the report', () => {
+  const state = readHost(fixtureFiles(VM));
+  const at = (major: number, minor: number, patch: number): HostState => ({
+    ...state,
+    kernel: { ...state.kernel, version: { major, minor, patch }, release: `${major}.${minor}.${patch}-vendor` },
+  });
+  const probe = (affected: boolean): AlignmentProbe => ({
+    affected,
+    aligned: affected ? 8 : 0,
+    total: 8,
+    gapsKiB: Array<number>(7).fill(affected ? 1512 : 0),
+    mappingKiB: 4632,
+    release: null,
+    detail: affected ? '8 of 8 aligned' : '0 of 8 aligned',
+  });
+  const alignment = (h: HostState, p: AlignmentProbe | null) =>
+    findings(h, { alignmentProbe: p }).filter((f) => f.id.startsWith('thp-alignment'));
+
+  it('overrides the version table either way', () => {
+    // A version the table calls fixed, measured affected (a vendor kernel that kept the change).
+    const kept = alignment(at(6, 12, 0), probe(true));
+    expect(kept.map((f) => f.id)).toEqual(['thp-alignment-regression']);
+    expect(kept[0]!.detail).toContain('the probe overrides it');
+    expect(kept[0]!.detail).toMatch(/reported .* but not proven/);
+    expect(kept[0]!.evidence[0]!.path).toBe('hugetune probe-alignment');
+    // A version the table calls affected, measured fixed (a vendor kernel with the backport).
+    expect(alignment(at(6, 8, 0), probe(false)).map((f) => [f.id, f.severity])).toEqual([
+      ['thp-alignment-probe-clear', 'info'],
+    ]);
+    expect(alignment(at(6, 12, 0), probe(false))).toEqual([]);
+    // Without a probe (a snapshot, another machine), the table decides.
+    expect(alignment(at(6, 8, 0), null).map((f) => f.id)).toEqual(['thp-alignment-regression']);
+    expect(alignment(at(6, 12, 0), null)).toEqual([]);
+  });
+
+  it('as a property: a probe decides alone; without one, the version table does', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 5, max: 7 }),
+        fc.integer({ min: 0, max: 19 }),
+        fc.integer({ min: 0, max: 20 }),
+        fc.option(fc.boolean(), { nil: null }),
+        (major, minor, patch, measured) => {
+          const h = at(major, minor, patch);
+          const ids = alignment(h, measured === null ? null : probe(measured)).map((f) => f.id);
+          const warned = ids.includes('thp-alignment-regression');
+          expect(warned).toBe(measured ?? inThpAlignmentRegression(h.kernel.version!));
+        },
+      ),
+    );
   });
 });
