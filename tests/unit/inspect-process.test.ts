@@ -150,6 +150,27 @@ describe('processes that come and go', () => {
     expect(() => inspectProcess(files, 4242, { uid })).toThrow(/process 4242: no such process/);
   });
 
+  it('the CLI compares a process with a plan, and explains itself with --help', async (ctx) => {
+    ctx.skip(helper === null, noHelper);
+    const r = await start(['pattern', '4096'], 'llama-server');
+    const out = cli('inspect', '--pid', String(r.pid), '--footprint-mib', '64', '--page-size', '2M', '--json');
+    expect(out.code).toBe(0);
+    const j = JSON.parse(out.out) as {
+      processes: { pid: number }[];
+      plan: { rows: { what: string; ok: boolean; plannedKiB: number; gotKiB: number }[]; ok: boolean };
+    };
+    expect(j.processes[0]!.pid).toBe(r.pid);
+    const pages = j.plan.rows.find((x) => x.what === 'HugeTLB 2 MiB pages')!;
+    expect(pages).toMatchObject({ gotKiB: 0, ok: false });
+    expect(j.plan.ok).toBe(false);
+    const text = cli('inspect', '--pid', String(r.pid), '--footprint-mib', '64', '--page-size', '2M');
+    expect(text.out).toMatch(/Against the plan \(.*\): differs/);
+    expect(cli('inspect', '--footprint-mib', '64').err).toMatch(/a plan is compared with one process: add --pid PID/);
+    expect(cli('inspect', '--help').out).toMatch(/^Usage: hugetune inspect/);
+    expect(cli('help', 'probe-alignment').out).toMatch(/^Usage: hugetune probe-alignment/);
+    await r.stop();
+  });
+
   it('bad PIDs and gone processes are one line from the CLI, exit 2 and 1', () => {
     const bad = cli('inspect', '--pid', 'abc');
     expect(bad.code).toBe(2);
