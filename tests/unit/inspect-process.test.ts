@@ -319,6 +319,17 @@ describe('snapshots with a process in them', () => {
 });
 
 describe('hugetune probe-alignment', () => {
+  it('the Python helper (for the packaged app, which has no Node to run) measures the same placement', async (ctx) => {
+    const py = spawnSync('sh', ['-c', 'command -v python3'], { encoding: 'utf8' });
+    ctx.skip(py.status !== 0, 'no python3 on this machine');
+    const [viaNode, viaPython] = await Promise.all([probeAlignment('node'), probeAlignment('python')]);
+    expect(viaPython.total).toBe(8);
+    expect(viaPython.affected).toBe(viaNode.affected);
+    expect(viaPython.gapsKiB.filter((g) => g > 0 && g < 2048)).toEqual(
+      viaNode.gapsKiB.filter((g) => g > 0 && g < 2048),
+    );
+  });
+
   it('reports its placement as the contract says, and the live report carries it as evidence', () => {
     const r = cli('probe-alignment', '--json');
     expect(r.code).toBe(0);
