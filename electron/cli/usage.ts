@@ -232,11 +232,11 @@ Exit status: 0 success, 1 no such process (or it exited while being read), 2 usa
 
 Measures this machine's kernel: a short-lived helper process (Node, or Python 3 where there is no Node)
 maps 8 anonymous regions of 4632 KiB (not a multiple of 2 MiB) and reads their placement from its own
-/proc/self/maps. Kernels with the THP alignment
-regression (upstream 6.7 to 6.11.6; distribution kernels may differ either way) start each on a 2 MiB
-boundary and leave a 1512 KiB hole below the next; fixed kernels place them back to back. The measurement
-replaces the kernel version table in hugetune report on this machine. Inference slowdowns have been reported
-and attributed to the regression, not proven.
+/proc/self/maps. Kernels with the THP alignment regression (upstream 6.7 to 6.11.6; distribution kernels
+may differ either way) start each on a 2 MiB boundary and leave a 1512 KiB hole below the next; fixed
+kernels place them back to back. The measurement replaces the kernel version table in hugetune report and
+recommend on this machine. Inference slowdowns have been reported and attributed to the regression, not
+proven.
 
 Options:
   --json            {affected, aligned, total, gapsKiB[], mappingKiB, release, detail}`,
