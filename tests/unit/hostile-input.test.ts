@@ -53,12 +53,24 @@ describe('hostile input', () => {
     writeFileSync(file, `\ufeff${text}`);
     expect(run(['report', '--snapshot', file]).status).toBe(0);
   });
-  it('terminal escapes in a snapshot never reach the terminal', () => {
+  it('terminal escapes in a snapshot or a fake root never reach the terminal', () => {
+    const escaped = '6.18.0\u001b]0;pwned\u0007\n';
+    // A snapshot is refused: no kernel release looks like that.
     const snap = captureSnapshot(fixtureFiles(VM), true);
-    snap.files['/proc/sys/kernel/osrelease'] = { text: '6.18.0\u001b]0;pwned\u0007\n' };
+    snap.files['/proc/sys/kernel/osrelease'] = { text: escaped };
     const file = join(tmp, 'escape.json');
     writeFileSync(file, JSON.stringify(snap));
-    const r = run(['report', '--snapshot', file]);
+    const refused = run(['report', '--snapshot', file]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(
+      /osrelease"\]\.text: expected a kernel release such as [^,]+, got "6\.18\.0\]0;pwned"\n$/,
+    );
+    expect(refused.stderr.includes(String.fromCharCode(27))).toBe(false);
+    // A fake root is read as it is, and what it says is shown with the controls replaced.
+    const root = join(tmp, 'escape-root');
+    cpSync(VM, root, { recursive: true });
+    writeFileSync(join(root, 'proc/sys/kernel/osrelease'), escaped);
+    const r = run(['report', '--root', root]);
     expect(r.stdout.includes(String.fromCharCode(27))).toBe(false);
     expect(r.stdout).toMatch(/6\.18\.0\?\]0;pwned\?/);
   });
