@@ -8,7 +8,7 @@ import type {
   ProcessReport,
 } from '../../shared/host/process/types';
 import { parsePid } from '../../shared/host/process/runtime';
-import { sizeText } from '../../shared/host/process/verdict';
+import { machineLine, sizeText } from '../../shared/host/process/verdict';
 import { UsageError } from './errors';
 import { printable } from './format';
 
@@ -62,6 +62,7 @@ export function formatProcess(p: ProcessReport | ProcessDetail, detail: boolean)
   figures(p, out);
   for (const u of p.unavailable) out.push(`  ! ${u}`);
   if (detail && 'vmas' in p) {
+    out.push(`  Machine now: ${machineLine(p.machine)}`);
     if (p.smaps)
       out.push(
         `  smaps (costly): ${p.smaps.vmas} mappings, ${p.smaps.thpEligible} THP-eligible, ${p.smaps.hugetlbVmas} HugeTLB; page sizes ${p.smaps.pageSizesKiB.map(sizeText).join(', ')}`,
@@ -84,7 +85,7 @@ export function formatProcess(p: ProcessReport | ProcessDetail, detail: boolean)
 }
 
 export function formatList(l: ProcessList, source: HostFiles): string {
-  const out: string[] = [`hugetune inspect — ${source.source.label}`, ''];
+  const out: string[] = [`hugetune inspect — ${source.source.label}`, `Machine now: ${machineLine(l.machine)}`, ''];
   if (l.processes.length === 0)
     out.push(`No model servers among ${l.scanned} processes. Any process: hugetune inspect --pid PID`);
   for (const p of l.processes) out.push(formatProcess(p, false), '');

@@ -40,6 +40,9 @@ describe('Processes', () => {
     const { page, problems } = await openApp(browser, server, 'processes');
     const row = page.locator(`[data-testid="process-row"][data-pid="${pid}"]`);
     await row.waitFor();
+    expect(await page.getByTestId('processes-machine').textContent()).toMatch(
+      /^Machine now: THP \w+; default huge page/,
+    );
     expect(await row.textContent()).toContain('llama.cpp');
     expect(await row.textContent()).toMatch(/on huge pages|not readable/);
     await row.getByRole('button', { name: 'Details' }).click();

@@ -125,6 +125,9 @@ describe('processes that come and go', () => {
     ctx.skip(helper === null, noHelper);
     const r = await start(['pattern', '4096'], 'llama-server');
     const list = listProcesses(live, { uid });
+    // The machine figures the verdicts rest on come with the list, as the kernel shows them.
+    const thp = /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1] ?? null;
+    expect(list.machine.thpEnabled).toBe(thp);
     const found = list.processes.find((p) => p.pid === r.pid);
     expect(found).toMatchObject({ runtime: 'llama.cpp', runtimeId: 'llama.cpp' });
     expect(found!.command.startsWith('llama-server pattern 4096')).toBe(true);
@@ -282,8 +285,9 @@ describe('snapshots with a process in them', () => {
     for (const f of CAPTURE_PROCESS_FILES) expect(Object.keys(snap.files)).toContain(`/proc/${r.pid}/${f}`);
     const files = snapshotFiles(JSON.parse(JSON.stringify(snap)) as typeof snap, 'snap');
     const fromSnap = inspectProcess(files, r.pid, {});
-    const { unavailable: _a, ...a } = liveView;
-    const { unavailable: _b, ...b } = fromSnap;
+    // The machine's free blocks move between the two reads; the process's own figures must not.
+    const { unavailable: _a, machine: _ma, ...a } = liveView;
+    const { unavailable: _b, machine: _mb, ...b } = fromSnap;
     expect(b).toEqual(a);
     // And through the CLI: snapshot --pid, then inspect --snapshot.
     const file = join(tmp, 'with-process.json');

@@ -19,7 +19,7 @@ import {
 } from '../../../shared/host/process/runtime';
 import { parseSmaps, parseSmapsRollup, sumSmaps, type MemoryTotals } from '../../../shared/host/process/smaps';
 import { parseStatus, type ProcessStatus } from '../../../shared/host/process/status';
-import type { ProcessDetail, ProcessList, ProcessReport } from '../../../shared/host/process/types';
+import type { MachineFigures, ProcessDetail, ProcessList, ProcessReport } from '../../../shared/host/process/types';
 import { verdictOf, type MachineContext } from '../../../shared/host/process/verdict';
 import { readHost } from '../../../shared/host/read/index';
 import type { HostState } from '../../../shared/host/state';
@@ -45,6 +45,18 @@ export function machineContext(h: HostState): MachineContext {
     defaultHugePageKiB: h.hugetlb.defaultPageSizeKiB,
     pools: h.hugetlb.pools.map((p) => ({ pageSizeKiB: p.pageSizeKiB, total: p.total, free: p.free })),
     free2MiBByNode,
+  };
+}
+
+/** The machine context as figures a front end shows beside the verdicts. */
+export function machineFigures(m: MachineContext): MachineFigures {
+  return {
+    thpEnabled: m.thpEnabled,
+    defaultHugePageKiB: m.defaultHugePageKiB,
+    pools: m.pools.map((p) => ({ ...p })),
+    free2MiBByNode: m.free2MiBByNode
+      ? [...m.free2MiBByNode].map(([node, blocks]) => ({ node, blocks })).sort((a, b) => a.node - b.node)
+      : null,
   };
 }
 
@@ -213,6 +225,7 @@ function inspectRaw(files: HostFiles, raw: RawProcess, ctx: MachineContext, opts
     vmasOmitted: rows.omitted,
     smaps: smapsInfo,
     flags,
+    machine: machineFigures(ctx),
   };
 }
 
@@ -239,7 +252,7 @@ export function inspectProcess(
 }
 
 const report = (d: ProcessDetail): ProcessReport => {
-  const { vmas: _v, vmasOmitted: _o, smaps: _s, flags: _f, ...r } = d;
+  const { vmas: _v, vmasOmitted: _o, smaps: _s, flags: _f, machine: _m, ...r } = d;
   return r;
 };
 
@@ -254,7 +267,7 @@ export function listProcesses(files: HostFiles, opts: InspectOptions = {}, state
         ? 'no processes could be listed from /proc'
         : `${files.source.label} holds no process files (hugetune snapshot --pid PID, or the capture script's --pid, adds them)`,
     );
-    return { processes: [], notes, scanned: 0 };
+    return { processes: [], notes, scanned: 0, machine: machineFigures(machineContext(state ?? readHost(files))) };
   }
   const ctx = machineContext(state ?? readHost(files));
   const out: ProcessReport[] = [];
@@ -283,7 +296,7 @@ export function listProcesses(files: HostFiles, opts: InspectOptions = {}, state
     notes.push(
       `${denied} of them belong to other users: their memory figures need root (the kernel shows smaps_rollup, numa_maps and maps only to the owner or with CAP_SYS_PTRACE)`,
     );
-  return { processes: out, notes, scanned: pids.length };
+  return { processes: out, notes, scanned: pids.length, machine: machineFigures(ctx) };
 }
 
 /** A UserError (not-found) unless the source has this process; for commands that capture one. */

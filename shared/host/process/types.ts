@@ -38,7 +38,17 @@ export interface ProcessReport {
   unavailable: string[];
 }
 
+/** The machine figures the verdicts also rest on (THP setting, pools, free 2 MiB blocks per node), as read now. */
+export interface MachineFigures {
+  thpEnabled: string | null;
+  defaultHugePageKiB: number | null;
+  pools: { pageSizeKiB: number; total: number | null; free: number | null }[];
+  /** Free 2 MiB blocks per node from /proc/buddyinfo; null when it could not be read. */
+  free2MiBByNode: { node: number; blocks: number }[] | null;
+}
+
 export interface ProcessDetail extends ProcessReport {
+  machine: MachineFigures;
   /** Anonymous mappings in address order (the largest, when there are more than the limit). */
   vmas: VmaRow[];
   vmasOmitted: number;
@@ -49,6 +59,7 @@ export interface ProcessDetail extends ProcessReport {
 
 export interface ProcessList {
   processes: ProcessReport[];
+  machine: MachineFigures;
   /** Statements about the scan as a whole (privileges, a source without processes). */
   notes: string[];
   /** Processes looked at. */

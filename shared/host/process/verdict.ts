@@ -5,6 +5,7 @@
  */
 import type { ProcessRuntime, LoadFlags } from './runtime';
 import type { NodeUsage } from './numa-maps';
+import type { MachineFigures } from './types';
 
 /** The process's figures, KiB (null: not readable). */
 export interface ProcessFigures {
@@ -129,7 +130,7 @@ export function verdictOf(
   if (hugeKiB === 0 && totalKiB > 0 && f.perNode && m.free2MiBByNode) {
     const node = mainNode(f.perNode);
     if (node !== null && m.free2MiBByNode.get(node) === 0)
-      c.push({ id: 'node-no-free-2m', text: `node ${node} had no free 2 MiB pages` });
+      c.push({ id: 'node-no-free-2m', text: `node ${node} had no free 2 MiB pages (none free now)` });
   }
 
   const head = `${sizeText(hugeKiB)} of ${sizeText(totalKiB)} on huge pages`;
@@ -140,4 +141,12 @@ export function verdictOf(
       ? 'nothing resident'
       : `${head}${got.length > 0 ? ` (${got.map((x) => x.text).join(', ')})` : ''}${causes.length > 0 ? `: ${causes.map((x) => x.text).join('; ')}` : ''}`;
   return { hugeKiB, totalKiB, hugeShare, conditions: c, text };
+}
+
+/** The machine figures the verdicts rest on, in one line (the CLI and the app say it the same way). */
+export function machineLine(m: MachineFigures): string {
+  const pools = m.pools.map((p) => `${sizeText(p.pageSizeKiB)} ${p.free ?? '?'} free of ${p.total ?? '?'}`).join(', ');
+  const free = m.free2MiBByNode ? m.free2MiBByNode.map((n) => `node ${n.node} ${n.blocks}`).join(', ') : 'unknown';
+  const def = m.defaultHugePageKiB === null ? 'unknown' : sizeText(m.defaultHugePageKiB);
+  return `THP ${m.thpEnabled ?? 'unknown'}; default huge page ${def}; pools ${pools || 'none'}; free 2 MiB blocks ${free}`;
 }
