@@ -14,8 +14,9 @@ export default defineConfig({
       input: {
         bench: resolve(import.meta.dirname, 'tests/bench/bench.ts'),
         inspect: resolve(import.meta.dirname, 'tests/bench/inspect-cost.ts'),
+        'monitor-bench': resolve(import.meta.dirname, 'tests/bench/monitor-bench.ts'),
       },
-      external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), '@huggingface/gguf'],
+      external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), '@huggingface/gguf', 'playwright-core'],
       output: { format: 'esm', entryFileNames: '[name].js' },
     },
   },

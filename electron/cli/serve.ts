@@ -43,8 +43,8 @@ export async function serve(o: {
     throw new UserError(`the app is not built (${rendererDir}/index.html is missing): run npm run build`);
   }
   const source = new ActiveSource(o.files);
-  const handlers = createHandlers(source, 'web', { modelsDirs: o.modelsDirs ?? [] });
   const sampler = new Sampler(() => source.current, SAMPLE_INTERVAL_MS);
+  const handlers = createHandlers(source, 'web', { modelsDirs: o.modelsDirs ?? [], sampler });
   const common = {
     handlers,
     sampler,

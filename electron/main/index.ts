@@ -51,7 +51,8 @@ export async function start(): Promise<void> {
   serveAppScheme(rendererDir);
   installSecurityRules();
   const source = new ActiveSource(files);
-  registerIpc(createHandlers(source, 'electron'), new Sampler(() => source.current, SAMPLE_INTERVAL_MS));
+  const sampler = new Sampler(() => source.current, SAMPLE_INTERVAL_MS);
+  registerIpc(createHandlers(source, 'electron', { sampler }), sampler);
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
