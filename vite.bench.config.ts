@@ -13,6 +13,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         bench: resolve(import.meta.dirname, 'tests/bench/bench.ts'),
+        inspect: resolve(import.meta.dirname, 'tests/bench/inspect-cost.ts'),
         'monitor-bench': resolve(import.meta.dirname, 'tests/bench/monitor-bench.ts'),
         'ui-load': resolve(import.meta.dirname, 'tests/bench/ui-load.ts'),
       },

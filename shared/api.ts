@@ -7,8 +7,9 @@ import { UserError } from './errors';
 import type { ReportDiff } from './host/diff';
 import type { Report } from './host/report';
 import * as v from 'valibot';
-import { decimal, matching, text, validate } from './validate';
+import { decimal, integer, matching, text, validate } from './validate';
 import type { SourceKind } from './host/files';
+import type { AlignmentProbe, PlanComparison, ProcessDetail, ProcessList } from './host/process/types';
 import { SNAPSHOT_MAX_BYTES } from './host/snapshot';
 import type { CatalogModel, Quant } from './plan/catalog';
 import type { PlanResult } from './plan/plan';
@@ -34,6 +35,9 @@ export const sourceSpecSchema = v.pipe(
 export type SourceSpec = v.InferOutput<typeof sourceSpecSchema>;
 
 const none = v.strictObject({});
+
+/** A process id: 1 to the kernel's PID_MAX_LIMIT. */
+const pidSchema = integer(1, 4194304);
 
 export const API_METHODS = {
   'app.info': { args: none },
@@ -68,6 +72,14 @@ export const API_METHODS = {
   'source.openSim': { args: v.strictObject({ profile: profileSchema, speed: v.optional(decimal(1, 86400)) }) },
   /** Back to the source the app was started with. */
   'source.reset': { args: none },
+  /** The model servers among the current source's processes, each with its huge page verdict. */
+  'process.list': { args: none },
+  /** One process in full; `smaps` also reads /proc/PID/smaps (per-mapping page sizes; costly on large processes). */
+  'process.inspect': { args: v.strictObject({ pid: pidSchema, smaps: v.optional(v.boolean()) }) },
+  /** What a process got against what a plan says it needs. */
+  'process.compare': { args: v.strictObject({ pid: pidSchema, plan: planRequestSchema }) },
+  /** Measures this machine's kernel: does it align anonymous mappings whose length is not a 2 MiB multiple? */
+  'probe.alignment': { args: none },
   /** The monitor's recent samples (the same ones host.sample streamed), so a reloaded page keeps its charts. */
   'monitor.history': { args: none },
 } as const;
@@ -146,6 +158,10 @@ export interface ApiResults {
   'source.openSnapshot': SourceState;
   'source.openSim': SourceState;
   'source.reset': SourceState;
+  'process.list': ProcessList;
+  'process.inspect': ProcessDetail;
+  'process.compare': PlanComparison;
+  'probe.alignment': AlignmentProbe;
   'monitor.history': MonitorHistory;
 }
 

@@ -118,7 +118,10 @@ async function run(argv: string[], io: Io): Promise<number> {
       const { values } = parse(rest, { ...SOURCE_OPTIONS, hardware: { type: 'boolean' } });
       if (values.help) return help(io, command);
       const files = await source(values);
-      const report = buildReport(readHost(files));
+      // On this machine the alignment probe's measurement replaces the kernel version table's guess.
+      const alignmentProbe =
+        files.source.kind === 'live' ? await (await import('../host/inspect/probe')).cachedProbe() : null;
+      const report = buildReport(readHost(files), { alignmentProbe });
       const hardware = values.hardware ? await (await import('../host/hardware')).readHardware(files) : undefined;
       if (values.json) io.out(`${JSON.stringify(hardware ? { ...report, hardware } : report, null, 2)}\n`);
       else io.out(formatReport(report) + (hardware ? formatHardware(hardware) : ''));
@@ -180,7 +183,10 @@ async function run(argv: string[], io: Io): Promise<number> {
       if (planned && (values.root !== undefined || values.snapshot !== undefined || values.sim !== undefined))
         throw new UsageError('--mem-gib plans a machine of its own: drop --root/--snapshot/--sim, or drop --mem-gib');
       const files = planned ? null : await source(values);
-      const report = files ? buildReport(readHost(files)) : null;
+      // On this machine the alignment probe's measurement replaces the kernel version table's guess.
+      const alignmentProbe =
+        files?.source.kind === 'live' ? await (await import('../host/inspect/probe')).cachedProbe() : null;
+      const report = files ? buildReport(readHost(files), { alignmentProbe }) : null;
       const spec = req.gguf !== undefined ? await (await import('../host/gguf')).readGgufModel(req.gguf) : undefined;
       const advice = runAdvice(req, report, spec, APP_VERSION, files);
       const { formatAdvice, artifactText } = await import('./recommend');
@@ -253,11 +259,19 @@ async function run(argv: string[], io: Io): Promise<number> {
         ...SOURCE_OPTIONS,
         output: { type: 'string', short: 'o' },
         redact: { type: 'boolean' },
+        pid: { type: 'string', multiple: true },
       });
       if (values.help) return help(io, command);
       if (values.output === undefined) throw new UsageError('snapshot needs -o FILE (or -o - for standard output)');
+      const { pidFlag } = await import('./inspect');
+      const pids = (values.pid ?? []).map((p) => pidFlag(p)!);
       const { captureSnapshot, writeSnapshot } = await import('../host/snapshot-io');
-      const snap = captureSnapshot(await source(values), values.redact === true);
+      const files = await source(values);
+      if (pids.length > 0) {
+        const { requireProcess } = await import('../host/inspect/inspect');
+        for (const pid of pids) requireProcess(files, pid);
+      }
+      const snap = captureSnapshot(files, values.redact === true, new Date(), pids);
       if (values.output === '-') io.out(`${JSON.stringify(snap)}\n`);
       else {
         writeSnapshot(values.output, snap);
@@ -268,6 +282,47 @@ async function run(argv: string[], io: Io): Promise<number> {
             : `wrote ${values.output}: ${n} kernel files\n`,
         );
       }
+      return 0;
+    }
+    case 'inspect': {
+      const { INSPECT_OPTIONS, pidFlag, formatList, formatProcess, formatComparison } = await import('./inspect');
+      const { values } = parse(rest, { ...SOURCE_OPTIONS, ...INSPECT_OPTIONS, ...PLAN_OPTIONS });
+      if (values.help) return help(io, command);
+      const pid = pidFlag(values.pid);
+      const files = await source(values);
+      const { inspectProcess, listProcesses } = await import('../host/inspect/inspect');
+      const uid = files.source.kind === 'live' ? (process.getuid?.() ?? null) : null;
+      const { requestFromFlags } = await import('./plan');
+      const req = requestFromFlags(values, false);
+      const wantsPlan = req.model !== undefined || req.gguf !== undefined || req.footprintMiB !== undefined;
+      if (pid === undefined) {
+        if (values.smaps) throw new UsageError('--smaps reads one process: add --pid PID');
+        if (wantsPlan) throw new UsageError('a plan is compared with one process: add --pid PID');
+        const list = listProcesses(files, { uid });
+        io.out(values.json ? `${JSON.stringify(list, null, 2)}\n` : formatList(list, files));
+        return 0;
+      }
+      const state = readHost(files);
+      const detail = inspectProcess(files, pid, { smaps: values.smaps === true, uid }, state);
+      let comparison = null;
+      if (wantsPlan) {
+        const { runPlan, isPlanned } = await import('./plan');
+        const { compareWithPlan } = await import('../../shared/host/process/compare');
+        const spec = req.gguf !== undefined ? await (await import('../host/gguf')).readGgufModel(req.gguf) : undefined;
+        comparison = compareWithPlan(detail, runPlan(req, isPlanned(req) ? null : buildReport(state), spec));
+      }
+      if (values.json)
+        io.out(`${JSON.stringify({ processes: [detail], ...(comparison ? { plan: comparison } : {}) }, null, 2)}\n`);
+      else io.out(`${formatProcess(detail, true)}\n${comparison ? formatComparison(comparison) : ''}`);
+      return 0;
+    }
+    case 'probe-alignment': {
+      const { values } = parse(rest, {});
+      if (values.help) return help(io, command);
+      const { probeAlignment } = await import('../host/inspect/probe');
+      const { formatProbe } = await import('./inspect');
+      const probe = await probeAlignment();
+      io.out(values.json ? `${JSON.stringify(probe, null, 2)}\n` : formatProbe(probe));
       return 0;
     }
     case 'serve':

@@ -20,6 +20,10 @@ Commands:
   rollback   restore every value a journal recorded, newest first
   journal    list the journals of earlier applies, rollbacks and HVO checks
   hvo-check  measure what HVO gives back on this kernel and compare it with the prediction (root)
+  inspect    did the model servers get huge pages: memory per page size and NUMA node, page tables,
+             the layout of their anonymous mappings, and a verdict with its likely cause
+  probe-alignment
+             measure whether this kernel aligns every large anonymous mapping (THP alignment regression)
   models     the models and quantizations the planner knows
   sim        built-in simulated machines for what-if planning (sim list, sim show)
   snapshot   capture the kernel files hugetune reads into one JSON file, to open anywhere
@@ -190,7 +194,54 @@ Exit status: 0 measured = predicted and everything restored, 1 otherwise, 2 usag
 Lists the catalog models (ids for --model) with their size and shape, and the quantization types (names
 for --quant) with their typical bits per weight.`,
 
-  snapshot: `Usage: hugetune snapshot -o FILE [--redact] [--root DIR | --snapshot FILE]
+  inspect: `Usage: hugetune inspect [--pid PID] [--smaps] [--json] [--root DIR | --snapshot FILE]
+                        [--pid PID (--model ID | --gguf PATH | --footprint-mib N) [plan options]]
+
+Without --pid: finds the model servers (llama.cpp's llama-server/llama-cli/llama-bench, ik_llama.cpp, Ollama
+and its runners, vLLM, KTransformers, and Python processes with ONNX Runtime, OpenVINO or PyTorch loaded) and
+says for each how much of its memory is on huge pages, and the likely cause when it is not. With --pid: any
+process, in full, with its anonymous mappings listed.
+
+Figures come from /proc/PID/smaps_rollup (resident memory, PMD-mapped THP for anonymous, file and shmem
+memory, HugeTLB as Shared_Hugetlb + Private_Hugetlb), status (VmPTE page tables, VmLck) and numa_maps (memory
+per NUMA node and page size). The verdict is built from those figures and the machine's THP setting, pools and
+free 2 MiB blocks. From maps: the anonymous mappings, how many of 2 MiB or more start on a 2 MiB boundary, and
+the alignment gaps (holes under 2 MiB below an aligned anonymous mapping) the THP alignment regression leaves.
+
+Without root, other users' processes are listed without memory figures: the kernel shows smaps_rollup,
+numa_maps and maps only to the owner or with CAP_SYS_PTRACE. A process captured with hugetune snapshot --pid
+(or hugetune-capture.sh --pid) is inspected elsewhere with --snapshot FILE.
+
+Options:
+  --pid PID         one process
+  --smaps           also read /proc/PID/smaps: per-mapping page sizes and THP eligibility. Costly: the
+                    kernel walks every page table of the process to produce it (see the measured ratio in
+                    the README); smaps_rollup gives the same totals
+  --json            one JSON object: processes[] {pid, command, runtime, rssKiB, anonHugeKiB, filePmdKiB,
+                    hugetlbKiB, pageTablesKiB, perNode[] {node, pageSizeKiB, backing, kib}, hugeShare (0..1),
+                    verdict, conditions[], vma {anonCount, largeCount, alignedCount, oddAlignedCount,
+                    gapCount, gapKiB, pattern}, unavailable[]}; with a plan also plan {rows[], ok}
+  --root DIR, --snapshot FILE   inspect the processes a captured tree or snapshot holds
+
+Against a plan: with --pid and a model (the plan command's flags), compares what the process got with what
+the plan says it needs: huge pages in total and per node, resident memory and page tables, and what to change.
+
+Exit status: 0 success, 1 no such process (or it exited while being read), 2 usage error.`,
+
+  'probe-alignment': `Usage: hugetune probe-alignment [--json]
+
+Measures this machine's kernel: a short-lived helper process (Node, or Python 3 where there is no Node)
+maps 8 anonymous regions of 4632 KiB (not a multiple of 2 MiB) and reads their placement from its own
+/proc/self/maps. Kernels with the THP alignment regression (upstream 6.7 to 6.11.6; distribution kernels
+may differ either way) start each on a 2 MiB boundary and leave a 1512 KiB hole below the next; fixed
+kernels place them back to back. The measurement replaces the kernel version table in hugetune report and
+recommend on this machine. Inference slowdowns have been reported and attributed to the regression, not
+proven.
+
+Options:
+  --json            {affected, aligned, total, gapsKiB[], mappingKiB, release, detail}`,
+
+  snapshot: `Usage: hugetune snapshot -o FILE [--redact] [--pid PID]... [--root DIR | --snapshot FILE]
 
 Captures every kernel file hugetune reads (raw text, with the capture time and host name) into one
 versioned JSON file. Open it with --snapshot FILE on any machine, or in the app. On a server without
@@ -201,6 +252,8 @@ ${SOURCE_FLAGS}
 Options:
   -o, --output FILE write the snapshot to FILE (- for standard output)
   --redact          leave the host name out
+  --pid PID         also capture a process's status, smaps_rollup, numa_maps, maps, cmdline and comm
+                    (repeatable), to inspect it elsewhere with hugetune inspect --snapshot FILE
   --json            print {"file", "files"} when done`,
 
   diff: `Usage: hugetune diff A B [--json] [--counters]

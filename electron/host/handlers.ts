@@ -5,7 +5,7 @@ import type { FrontEnd, Handlers, SourceSpec, SourceState } from '../../shared/a
 import { diffReports } from '../../shared/host/diff';
 import type { HostFiles } from '../../shared/host/files';
 import { readHost } from '../../shared/host/read/index';
-import { buildReport } from '../../shared/host/report';
+import { buildReport, type Report } from '../../shared/host/report';
 import type { ActiveSource } from './active-source';
 import { readGgufModel } from './gguf';
 import { readHardware } from './hardware';
@@ -58,6 +58,16 @@ async function ggufPathFor(path: string, frontEnd: FrontEnd, modelsDirs: readonl
   return real;
 }
 
+/** The report, with the alignment probe's measurement replacing the kernel version table's guess on this machine. */
+async function measuredReport(files: HostFiles): Promise<Report> {
+  const alignmentProbe = files.source.kind === 'live' ? await (await import('./inspect/probe')).cachedProbe() : null;
+  return buildReport(readHost(files), { alignmentProbe });
+}
+
+/** The reader's user id where it decides what /proc shows (this machine); null for records of other machines. */
+const ownUid = (files: HostFiles): number | null =>
+  files.source.kind === 'live' ? (process.getuid?.() ?? null) : null;
+
 export interface HandlerOptions {
   /** Web mode: the directories whose GGUF files web clients may plan with (`hugetune serve --models-dir`). */
   modelsDirs?: readonly string[];
@@ -96,7 +106,13 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       source: { ...source.current.source },
       sampleIntervalMs: SAMPLE_INTERVAL_MS,
     }),
-    'host.report': () => buildReport(readHost(source.current)),
+    'host.report': async () => {
+      const files = source.current;
+      // On this machine the alignment probe's measurement replaces the kernel version table's guess.
+      const alignmentProbe =
+        files.source.kind === 'live' ? await (await import('./inspect/probe')).cachedProbe() : null;
+      return buildReport(readHost(files), { alignmentProbe });
+    },
     'host.hardware': () => readHardware(source.current),
     'host.diff': async ({ a, b, counters }) =>
       diffReports(buildReport(readHost(await filesOf(a))), buildReport(readHost(await filesOf(b))), {
@@ -137,7 +153,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       // A planned machine is described by the request alone; otherwise the advice reads the current source.
       const planned = isPlanned(req);
       const files = planned ? null : source.current;
-      return runAdvice(req, files ? buildReport(readHost(files)) : null, spec, APP_VERSION, files);
+      return runAdvice(req, files ? await measuredReport(files) : null, spec, APP_VERSION, files);
     },
     'models.list': () => ({ models: [...MODELS], quants: [...QUANTS] }),
     'source.get': state,
@@ -155,6 +171,33 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
     'source.reset': () => {
       source.reset();
       return state();
+    },
+    'process.list': async () => {
+      const { listProcesses } = await import('./inspect/inspect');
+      return listProcesses(source.current, { uid: ownUid(source.current) });
+    },
+    'process.inspect': async ({ pid, smaps }) => {
+      const { inspectProcess } = await import('./inspect/inspect');
+      return inspectProcess(source.current, pid, { smaps: smaps === true, uid: ownUid(source.current) });
+    },
+    'process.compare': async ({ pid, plan }) => {
+      const { inspectProcess } = await import('./inspect/inspect');
+      const { compareWithPlan } = await import('../../shared/host/process/compare');
+      const files = source.current;
+      const report = buildReport(readHost(files));
+      const spec = modelChoice(plan) === 'gguf' ? await gguf(plan.gguf!) : undefined;
+      // Planned for the machine the process runs on, unless the request describes a machine of its own.
+      const result = runPlan(plan, isPlanned(plan) ? null : report, spec);
+      return compareWithPlan(inspectProcess(files, pid, { uid: ownUid(files) }), result);
+    },
+    'probe.alignment': async () => {
+      if (source.current.source.kind !== 'live')
+        throw new UserError(
+          `the alignment probe measures this machine's kernel, and the app shows ${source.current.source.label}: switch to this machine first`,
+          'bad-request',
+        );
+      const { probeAlignment } = await import('./inspect/probe');
+      return probeAlignment();
     },
     'monitor.history': () => {
       if (opts.sampler) return opts.sampler.history();

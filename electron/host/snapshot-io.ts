@@ -62,8 +62,17 @@ export function snapshotFromText(text: string, name: string): HostFiles {
   return snapshotFiles(p.value, `snapshot ${basename(name)} (${p.value.host ?? 'host redacted'}, ${when} UTC)`);
 }
 
-export function captureSnapshot(files: HostFiles, redact: boolean, now = new Date()): Snapshot {
-  return takeSnapshot(files, { capturedAt: now, host: redact ? null : hostname(), tool: `hugetune ${APP_VERSION}` });
+export function captureSnapshot(
+  files: HostFiles,
+  redact: boolean,
+  now = new Date(),
+  pids: readonly number[] = [],
+): Snapshot {
+  return takeSnapshot(
+    files,
+    { capturedAt: now, host: redact ? null : hostname(), tool: `hugetune ${APP_VERSION}` },
+    pids,
+  );
 }
 
 /**

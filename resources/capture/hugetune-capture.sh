@@ -8,6 +8,7 @@
 #   sh hugetune-capture.sh > box.json            capture this machine
 #   sh hugetune-capture.sh --redact > box.json   leave the host name out
 #   sh hugetune-capture.sh --root DIR > box.json read a copied tree (DIR/proc/..., DIR/sys/...) instead of /
+#   sh hugetune-capture.sh --pid 4242 > box.json also a process's memory files, for hugetune inspect
 #
 # Then open box.json in hugetune, or: hugetune report --snapshot box.json
 #
@@ -22,16 +23,19 @@ export LC_ALL
 
 root=''
 redact=0
+pids=''
 while [ $# -gt 0 ]; do
   case "$1" in
     --redact) redact=1 ;;
     --root) shift; root=${1:-}; [ -n "$root" ] || { echo "hugetune-capture: --root needs a directory" >&2; exit 2; } ;;
     --root=*) root=${1#--root=}; [ -n "$root" ] || { echo "hugetune-capture: --root= needs a directory" >&2; exit 2; } ;;
+    --pid) shift; case "${1:-}" in '' | *[!0-9]* | 0*) echo "hugetune-capture: --pid needs a process id" >&2; exit 2 ;; esac; pids="$pids $1" ;;
     -h|--help)
       printf '%s\n' 'Usage: sh hugetune-capture.sh [--redact] [--root DIR] > box.json' \
         'Captures the kernel files hugetune reads into one snapshot (JSON on stdout). Read-only.' \
         '  --redact    leave the host name out' \
         '  --root DIR  read a copied tree (DIR/proc/..., DIR/sys/...) instead of /' \
+        '  --pid PID   also capture the process'"'"'s memory files (repeatable), for hugetune inspect' \
         'Open box.json in hugetune, or run: hugetune report --snapshot box.json'
       exit 0 ;;
     *) echo "hugetune-capture: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -47,11 +51,17 @@ if [ -n "$root" ]; then
   if [ "$rootp" = / ]; then root=''; else root=${root%/}; fi
 fi
 
+# A process named with --pid must be there before anything is printed.
+for pid in $pids; do
+  if [ ! -d "$root/proc/$pid" ]; then echo "hugetune-capture: --pid $pid: no such process" >&2; exit 1; fi
+done
+
 # These lists mirror shared/host/capture-spec.ts (a test keeps them equal).
 FILES='/proc/cmdline /proc/meminfo /proc/vmstat /proc/interrupts /proc/cpuinfo /proc/version /proc/mounts /proc/buddyinfo /proc/swaps /sys/fs/cgroup/hugetlb.64KB.max /sys/fs/cgroup/hugetlb.64KB.current /sys/fs/cgroup/hugetlb.2MB.max /sys/fs/cgroup/hugetlb.2MB.current /sys/fs/cgroup/hugetlb.32MB.max /sys/fs/cgroup/hugetlb.32MB.current /sys/fs/cgroup/hugetlb.512MB.max /sys/fs/cgroup/hugetlb.512MB.current /sys/fs/cgroup/hugetlb.1GB.max /sys/fs/cgroup/hugetlb.1GB.current /sys/fs/cgroup/hugetlb.16GB.max /sys/fs/cgroup/hugetlb.16GB.current /proc/sys/kernel/osrelease /proc/sys/kernel/arch /proc/sys/kernel/numa_balancing /proc/sys/kernel/numa_balancing_promote_rate_limit_MBps /sys/kernel/mm/numa/demotion_enabled /sys/devices/system/cpu/online /sys/devices/system/cpu/possible /sys/devices/system/node/online /sys/devices/system/node/possible /sys/devices/system/node/has_cpu /sys/devices/system/node/has_memory /sys/devices/system/node/has_normal_memory /etc/os-release /usr/lib/os-release /etc/default/grub /etc/kernel/cmdline /etc/kernel/proxmox-boot-uuids /etc/kernelstub/configuration'
 TREES='/proc/sys/vm /sys/kernel/mm/transparent_hugepage /sys/kernel/mm/hugepages /sys/devices/virtual/memory_tiering /etc/default/grub.d /boot/loader/entries'
 NODE_FILES='meminfo numastat cpulist distance vmstat'
 SKIP='demote uevent power stat_refresh'
+PROCESS_FILES='status smaps_rollup numa_maps maps cmdline comm'
 
 first=1
 sep() { if [ $first -eq 1 ]; then first=0; else printf ',\n'; fi; }
@@ -137,6 +147,9 @@ for n in "$root"/sys/devices/system/node/node[0-9]*; do
   node=/sys/devices/system/node/${n##*/}
   for f in $NODE_FILES; do emit "$node/$f"; done
   walk "$node/hugepages" 0
+done
+for pid in $pids; do
+  for f in $PROCESS_FILES; do emit "/proc/$pid/$f"; done
 done
 # The kernel config: decompressed when gzip is here, else the one in /boot.
 if [ -r "$root/proc/config.gz" ] && ! safe_file "$root/proc/config.gz"; then

@@ -8,6 +8,7 @@ import { basePageFromPmdBytes } from '../kernel/pages';
 import { hvoFreedPages, hvoSavedKiB } from '../plan/vmemmap';
 import { freeBlocksOf, freeKiB } from '../host/parse/buddyinfo';
 import { HUGETLB_DIR, PATHS, THP_DIR } from '../host/paths';
+import type { AlignmentProbe } from '../host/process/types';
 import type { HostState } from '../host/state';
 import { sizeLabel } from '../units';
 
@@ -37,13 +38,61 @@ export const DOC = {
     'commit d4148aeab412 "mm, mmap: limit THP alignment of anonymous mappings to PMD-aligned sizes" (6.12, 6.11.7)',
 };
 
-export function findings(h: HostState): Finding[] {
-  const out: Finding[] = [];
+/** What a report knows beyond the kernel's files: measurements hugetune made on the machine itself. */
+export interface FindingExtras {
+  /** The runtime alignment probe (live machine only); it overrides the kernel version table. */
+  alignmentProbe?: AlignmentProbe | null;
+}
+
+const ALIGNMENT_REPORTED =
+  'Inference slowdowns have been reported and attributed to it (OpenVINO #33169, #34015; an LLM throughput claim on linux-mm), but not proven: maintainers closed those reports for lack of proof.';
+
+/**
+ * The THP alignment regression: measured by the probe when there is one (a distribution kernel may carry the
+ * regression or its fix whatever its version), else inferred from the upstream version table.
+ */
+function alignmentFindings(h: HostState, probe: AlignmentProbe | null): Finding[] {
   const v = h.kernel.version;
   const release = h.kernel.release ?? 'unknown';
-
-  if (v && inThpAlignmentRegression(v)) {
-    out.push({
+  const byVersion = v !== null && inThpAlignmentRegression(v);
+  if (probe) {
+    const evidence = [
+      {
+        path: 'hugetune probe-alignment',
+        value: `${probe.aligned} of ${probe.total} aligned; gaps ${probe.gapsKiB.join(', ')} KiB`,
+      },
+      { path: PATHS.osrelease, value: release },
+    ];
+    if (probe.affected)
+      return [
+        {
+          id: 'thp-alignment-regression',
+          severity: 'warning',
+          title: 'This kernel aligns every large anonymous mapping (THP alignment regression, measured)',
+          detail:
+            `${probe.detail}. The holes stop neighbouring mappings merging: more VMAs, and memory between them that THP cannot use. ` +
+            `${byVersion ? 'The version table agrees' : `The version table says ${release} is not affected; the probe overrides it`}. ` +
+            `${ALIGNMENT_REPORTED} Fixed upstream in 6.11.7 and 6.12.`,
+          evidence,
+          reference: DOC.alignmentFix,
+        },
+      ];
+    if (byVersion)
+      return [
+        {
+          id: 'thp-alignment-probe-clear',
+          severity: 'info',
+          title: "In the alignment regression's version range, but the probe found the fixed behaviour",
+          detail: `${probe.detail}. Upstream ${release} would be affected; this kernel carries the fix (d4148aeab412) or never had the change.`,
+          evidence,
+          reference: DOC.alignmentFix,
+        },
+      ];
+    return [];
+  }
+  if (!byVersion) return [];
+  return [
+    {
       id: 'thp-alignment-regression',
       severity: 'warning',
       title: 'Kernel in the THP alignment regression range',
@@ -51,11 +100,18 @@ export function findings(h: HostState): Finding[] {
         `Upstream ${v.major}.${v.minor}.${v.patch} aligns every anonymous mapping of 2 MiB or more to a 2 MiB boundary ` +
         '(mainline 6.7.0 to 6.11.6). The gaps stop mappings merging and have slowed some workloads by large factors. ' +
         'Distribution kernels may carry the fix or the regression independently of their version number, so a runtime ' +
-        'probe is the reliable check. Fixed in 6.11.7 and 6.12.',
+        'probe is the reliable check (hugetune probe-alignment). Fixed in 6.11.7 and 6.12.',
       evidence: [{ path: PATHS.osrelease, value: release }],
       reference: DOC.alignmentFix,
-    });
-  }
+    },
+  ];
+}
+
+export function findings(h: HostState, extra: FindingExtras = {}): Finding[] {
+  const out: Finding[] = [];
+  const v = h.kernel.version;
+
+  out.push(...alignmentFindings(h, extra.alignmentProbe ?? null));
 
   if (h.thp.present && h.thp.enabled?.selected === 'never') {
     out.push({

@@ -61,3 +61,16 @@ export const CAPTURE_NODE_FILES: readonly string[] = ['meminfo', 'numastat', 'cp
  * `stat_refresh` is a write trigger.
  */
 export const CAPTURE_SKIP: readonly string[] = ['demote', 'uevent', 'power', 'stat_refresh'];
+
+/**
+ * A process's files, captured on request (`hugetune snapshot --pid PID`, the capture script's --pid) so its
+ * model server can be inspected on another machine. smaps is left out: costly, and smaps_rollup sums it.
+ */
+export const CAPTURE_PROCESS_FILES: readonly string[] = [
+  'status',
+  'smaps_rollup',
+  'numa_maps',
+  'maps',
+  'cmdline',
+  'comm',
+];

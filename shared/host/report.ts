@@ -3,7 +3,7 @@
  * UI all use. Keys here are a public contract: add, never rename. A value the kernel does not provide is
  * null, never 0.
  */
-import { findings, type Finding } from '../advise/findings';
+import { findings, type Finding, type FindingExtras } from '../advise/findings';
 import { hasMemmapCounters, hasMthp, inThpAlignmentRegression, numaBalancingMeaning } from '../kernel/facts';
 import type { KernelVersion } from '../kernel/version';
 import type { BootParams } from './boot';
@@ -107,7 +107,7 @@ export interface Report {
 const obj = (m: ReadonlyMap<string, number> | null): Record<string, number> | null =>
   m ? Object.fromEntries(m) : null;
 
-export function buildReport(h: HostState): Report {
+export function buildReport(h: HostState, extra: FindingExtras = {}): Report {
   const v = h.kernel.version;
   return {
     source: h.source,
@@ -191,7 +191,7 @@ export function buildReport(h: HostState): Report {
         (h.cpuFlags === null ? null : h.kernel.arch === 'x86_64' ? h.cpuFlags.has('pdpe1gb') : false),
     },
     cgroup: { hugetlb: h.cgroupHugetlb.map((x) => ({ ...x })) },
-    findings: findings(h),
+    findings: findings(h, extra),
     diagnostics: [...h.diagnostics],
   };
 }

@@ -3,7 +3,7 @@
  * file tree like any other source, so a newer hugetune re-parses an old snapshot with its newer readers.
  * Pure: the Node side only reads and writes the JSON.
  */
-import { CAPTURE_FILES, CAPTURE_NODE_FILES, CAPTURE_SKIP, CAPTURE_TREES } from './capture-spec';
+import { CAPTURE_FILES, CAPTURE_NODE_FILES, CAPTURE_PROCESS_FILES, CAPTURE_SKIP, CAPTURE_TREES } from './capture-spec';
 import { MemoryFiles, type FileRead, type HostFiles, type SourceInfo } from './files';
 import { bootConfigPath, NODE_DIR } from './paths';
 import * as v from 'valibot';
@@ -218,9 +218,11 @@ export function capturePaths(files: HostFiles): string[] {
 export function takeSnapshot(
   files: HostFiles,
   meta: { capturedAt: Date; host: string | null; tool: string },
+  pids: readonly number[] = [],
 ): Snapshot {
   const out: Snapshot['files'] = {};
   const paths = capturePaths(files);
+  for (const pid of pids) for (const f of CAPTURE_PROCESS_FILES) paths.push(`/proc/${pid}/${f}`);
   paths.push('/proc/config.gz');
   // Distributions without /proc/config.gz ship the config in /boot.
   const release = files.read('/proc/sys/kernel/osrelease');
