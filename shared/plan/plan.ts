@@ -289,7 +289,8 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
       haveMiB: round1(haveMiB),
       nodeMemMiB: round1(n.memTotalMiB),
       slow: n.slow,
-      fits: needMiB <= haveMiB,
+      // Judged on the figures shown (to 0.1 MiB): a page table of a few bytes must not fail "1024 of 1024".
+      fits: round1(needMiB) <= round1(haveMiB),
     };
   });
   const hugepagesToAdd = perNode.reduce(
