@@ -4,6 +4,25 @@
  */
 import { main } from './main';
 
+/**
+ * A reader that stops early (`hugetune report --json | head -c 10`) closes the pipe: that is the reader's
+ * choice, not an error. The rest of the output has nowhere to go, so the command ends at once, quietly, with
+ * the status a shell gives a command killed by SIGPIPE (128 + 13), as cat and grep end.
+ */
+const EPIPE_EXIT = 141;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EPIPE_EXIT);
+    // Any other failure to write output (a full disk behind a redirection): one line on what is left.
+    try {
+      process.stderr.write(`hugetune: cannot write output: ${e.code ?? e.message}\n`);
+    } catch {
+      // stderr is gone too
+    }
+    process.exit(1);
+  });
+}
+
 void main(process.argv.slice(2), {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),

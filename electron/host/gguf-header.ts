@@ -14,6 +14,8 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UserError } from '../../shared/errors';
+import { printable as clean } from '../../shared/text';
+import { fileKind, refusal } from './open-input';
 
 /** GGUF metadata value types, as numbered by the format. */
 export const GGUF_TYPE = {
@@ -58,6 +60,8 @@ export interface GgufHeader {
   tensorInfos: GgufTensorInfo[];
   /** Absolute file offset where tensor data starts: the end of the header, padded to general.alignment. */
   tensorDataOffset: number;
+  /** The file's size when its header was read (from the open descriptor). */
+  fileSize: number;
 }
 
 /** Per-layer arrays (head counts, window flags) are at most a few hundred numbers; tokenizers are far larger. */
@@ -88,14 +92,9 @@ const MIN_TENSOR_ENTRY = 24;
 const MIN_KV_ENTRY = 13;
 const TWO_32 = 2 ** 32;
 
-// C0, DEL, C1 and the bidirectional overrides: none may reach a terminal from a file's bytes.
-// eslint-disable-next-line no-control-regex
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** A file-supplied string made safe for a one-line message: control characters stripped, length capped. */
+/** A file-supplied string made safe for a one-line message: control characters shown as ?, length capped. */
 export function printable(s: string, max = 80): string {
-  const clean = s.replace(UNPRINTABLE, '');
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+  return clean(s, { max });
 }
 
 class Reader {
@@ -453,7 +452,7 @@ async function parse(r: Reader): Promise<GgufHeader> {
     tensorInfos.push(t);
   }
   const tensorDataOffset = Math.ceil(r.pos / alignment) * alignment;
-  return { version, metadata, tensorInfos, tensorDataOffset };
+  return { version, metadata, tensorInfos, tensorDataOffset, fileSize: r.size };
 }
 
 /**
@@ -474,15 +473,14 @@ export async function readGgufHeader(path: string, opts: { chunkSize?: number } 
   let fh: FileHandle;
   try {
     // Non-blocking, so a FIFO planted under a model's name is refused below instead of hanging the open.
-    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') throw new UserError(`${name}: no such file`, 'not-found');
-    throw new UserError(`${name}: cannot open: ${code ?? printable((e as Error).message)}`, 'failed');
+    throw refusal(name, e);
   }
   try {
     const st = await fh.stat();
-    if (!st.isFile()) throw new UserError(`${name}: not a file`, 'bad-request');
+    // The same check as every other input (./open-input); a GGUF has no size cap, only its header is read.
+    if (!st.isFile()) throw new UserError(`${name}: not a regular file (${fileKind(st)})`, 'bad-request');
     return await parse(new Reader(fh, st.size, name, Math.max(1, opts.chunkSize ?? CHUNK)));
   } catch (e) {
     if (e instanceof UserError) throw e;

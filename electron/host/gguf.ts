@@ -3,7 +3,6 @@
  * exact tensor bytes from the tensor table and the ggml type sizes, and the architecture metadata the KV
  * cache needs. Only the headers are read, however large the files are.
  */
-import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../../shared/errors';
 import { parseGgufShardFilename, printable, readGgufHeader } from './gguf-header';
@@ -35,7 +34,7 @@ function shardPaths(path: string): string[] {
   if (!info) return [path];
   const total = Number(info.total);
   if (!Number.isInteger(total) || total < 1 || total > 10_000)
-    throw new UserError(`${basename(path)}: bad shard count`);
+    throw new UserError(`${printable(basename(path), 200)}: bad shard count`);
   return Array.from({ length: total }, (_, k) =>
     join(dirname(path), `${info.prefix}-${String(k + 1).padStart(5, '0')}-of-${info.total}.gguf`),
   );
@@ -78,19 +77,12 @@ function mlaShape(
 }
 
 async function readOne(path: string) {
-  let size: number;
-  try {
-    const st = statSync(path);
-    if (!st.isFile()) throw new UserError(`${path}: not a file`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    const code = (e as { code?: string }).code;
-    throw new UserError(code === 'ENOENT' ? `${path}: no such file` : `${path}: ${(e as Error).message}`, 'not-found');
-  }
-  // Only the header, and only its scalars: the tokenizer's arrays are walked over, not decoded.
+  // Only the header, and only its scalars: the tokenizer's arrays are walked over, not decoded. The reader
+  // opens the file as every input is opened (a regular file, checked on the open descriptor).
   const parsed = await readGgufHeader(path);
-  if (parsed.tensorInfos.length > MAX_TENSORS) throw new UserError(`${basename(path)}: implausible tensor count`);
+  const size = parsed.fileSize;
+  if (parsed.tensorInfos.length > MAX_TENSORS)
+    throw new UserError(`${printable(basename(path), 200)}: implausible tensor count`);
   let bytes = 0;
   let end = 0;
   for (const t of parsed.tensorInfos) {
@@ -99,7 +91,7 @@ async function readOne(path: string) {
     if (b === null) {
       const known = GGML_TYPES[t.dtype];
       throw new UserError(
-        `${basename(path)}: tensor ${printable(t.name)} has ${known ? `a shape that does not fit ${known.name} blocks` : `unknown type ${t.dtype}`}`,
+        `${printable(basename(path), 200)}: tensor ${printable(t.name)} has ${known ? `a shape that does not fit ${known.name} blocks` : `unknown type ${t.dtype}`}`,
       );
     }
     bytes += b;
@@ -108,7 +100,7 @@ async function readOne(path: string) {
   const dataEnd = Number(parsed.tensorDataOffset) + end;
   if (dataEnd > size) {
     throw new UserError(
-      `${basename(path)}: truncated: its tensors end at byte ${dataEnd} but the file has ${size} bytes`,
+      `${printable(basename(path), 200)}: truncated: its tensors end at byte ${dataEnd} but the file has ${size} bytes`,
     );
   }
   return { meta: parsed.metadata as unknown as Meta, bytes, tensors: parsed.tensorInfos.length };
@@ -127,13 +119,19 @@ export async function readGgufModel(
   for (const p of paths) shards.push(await readOne(await allow(p)));
   const meta = shards[0]!.meta;
   const arch = typeof meta['general.architecture'] === 'string' ? meta['general.architecture'] : null;
-  if (!arch) throw new UserError(`${basename(path)}: no general.architecture in the metadata (is it a model file?)`);
+  if (!arch)
+    throw new UserError(
+      `${printable(basename(path), 200)}: no general.architecture in the metadata (is it a model file?)`,
+    );
   // Metadata is the file's word, not the truth: every size must be a plausible positive integer.
   const k = (key: string, max = 1 << 24): number | null => {
     const v = num(meta, `${arch}.${key}`);
     if (v === null) return null;
     if (!Number.isInteger(v) || v < 1 || v > max) {
-      throw new UserError(`${basename(path)}: implausible ${arch}.${key} = ${v} in the GGUF metadata`, 'bad-request');
+      throw new UserError(
+        `${printable(basename(path), 200)}: implausible ${arch}.${key} = ${v} in the GGUF metadata`,
+        'bad-request',
+      );
     }
     return v;
   };
@@ -142,7 +140,7 @@ export async function readGgufModel(
   const heads = k('attention.head_count');
   if (layers === null || hidden === null) {
     throw new UserError(
-      `${basename(path)}: ${arch}.block_count or ${arch}.embedding_length is missing; cannot size the KV cache`,
+      `${printable(basename(path), 200)}: ${arch}.block_count or ${arch}.embedding_length is missing; cannot size the KV cache`,
     );
   }
   const kvHeads = k('attention.head_count_kv') ?? heads ?? 1;
@@ -166,7 +164,8 @@ export async function readGgufModel(
   const vocab = k('vocab_size') ?? (typeof count === 'number' ? count : 32000);
   const weightsBytes = shards.reduce((s, x) => s + x.bytes, 0);
   const tensors = shards.reduce((s, x) => s + x.tensors, 0);
-  const name = typeof meta['general.name'] === 'string' ? meta['general.name'] : basename(path);
+  // The model's name is the file's word: shown in the terminal and the page, so never with control characters.
+  const name = printable(typeof meta['general.name'] === 'string' ? meta['general.name'] : basename(path), 120);
   const fileType = num(meta, 'general.file_type');
   return {
     name,

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { ActiveSource } from '../host/active-source';
 import { createHandlers, SAMPLE_INTERVAL_MS } from '../host/handlers';
 import { Sampler } from '../host/sampler';
-import { openSim } from '../host/sim-source';
-import { openSnapshot } from '../host/snapshot-io';
+import { loadProfile, openSim } from '../host/sim-source';
+import { loadSnapshotFile } from '../host/snapshot-load';
 import { openSource } from '../host/source';
 import { sourceFromArgv } from './args';
 import { registerIpc } from './ipc';
@@ -38,9 +38,9 @@ export async function start(): Promise<void> {
     const opts = sourceFromArgv(process.argv.slice(1));
     files =
       opts.sim !== undefined
-        ? openSim(opts.sim)
+        ? openSim(await loadProfile(opts.sim))
         : opts.snapshot !== undefined
-          ? openSnapshot(opts.snapshot)
+          ? await loadSnapshotFile(opts.snapshot)
           : openSource(opts);
   } catch (e) {
     dialog.showErrorBox('hugetune', e instanceof Error ? e.message : String(e));

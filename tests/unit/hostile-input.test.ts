@@ -35,8 +35,16 @@ describe('hostile input', () => {
     const r = run(['report', '--json', '--root', root]);
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout) as { diagnostics: { path: string; detail: string }[] };
-    expect(j.diagnostics).toContainEqual({ path: '/proc/meminfo', problem: 'error', detail: 'not a regular file' });
-    expect(j.diagnostics).toContainEqual({ path: '/proc/vmstat', problem: 'error', detail: 'not a regular file' });
+    expect(j.diagnostics).toContainEqual({
+      path: '/proc/meminfo',
+      problem: 'error',
+      detail: 'not a regular file (FIFO)',
+    });
+    expect(j.diagnostics).toContainEqual({
+      path: '/proc/vmstat',
+      problem: 'error',
+      detail: 'not a regular file (character device)',
+    });
   });
   it('a snapshot with broken base64 is refused with a reason', () => {
     const snap = captureSnapshot(fixtureFiles(VM), true);
@@ -53,14 +61,15 @@ describe('hostile input', () => {
     writeFileSync(file, `\ufeff${text}`);
     expect(run(['report', '--snapshot', file]).status).toBe(0);
   });
-  it('terminal escapes in a snapshot never reach the terminal', () => {
+  it('terminal escapes in a snapshot never reach the terminal, and a release holding them is not a release', () => {
     const snap = captureSnapshot(fixtureFiles(VM), true);
     snap.files['/proc/sys/kernel/osrelease'] = { text: '6.18.0\u001b]0;pwned\u0007\n' };
     const file = join(tmp, 'escape.json');
     writeFileSync(file, JSON.stringify(snap));
     const r = run(['report', '--snapshot', file]);
     expect(r.stdout.includes(String.fromCharCode(27))).toBe(false);
-    expect(r.stdout).toMatch(/6\.18\.0\?\]0;pwned\?/);
+    expect(r.stdout).toMatch(/Kernel +unknown/);
+    expect(r.stdout).toMatch(/osrelease: malformed \(not a kernel release: "6\.18\.0\\u001b\]0;pwned\\u0007"\)/);
   });
   it('the window keeps the source flags it is given', () => {
     expect(sourceFromArgv(['/opt/app', '--root', '/tmp/box'])).toEqual({ root: '/tmp/box', snapshot: undefined });
