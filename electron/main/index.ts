@@ -50,8 +50,15 @@ export async function start(): Promise<void> {
   await app.whenReady();
   serveAppScheme(rendererDir);
   installSecurityRules();
-  const source = new ActiveSource(files);
-  registerIpc(createHandlers(source, 'electron'), new Sampler(() => source.current, SAMPLE_INTERVAL_MS));
+  // One source per window: a snapshot opened in one window changes nothing in another.
+  const initial = files;
+  registerIpc(() => {
+    const source = new ActiveSource(initial);
+    return {
+      handlers: createHandlers(source, 'electron'),
+      sampler: new Sampler(() => source.current, SAMPLE_INTERVAL_MS),
+    };
+  });
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
