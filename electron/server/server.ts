@@ -193,7 +193,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (declared > 0 && !budget.canTake(client, declared))
         return closeAfter(res, 503, 'Busy: too much data in flight; try again shortly\n');
       const share = budget.account(client);
-      res.once('close', share.release);
+      res.once('close', () => share.release());
       const body = await readBody(req, share);
       if (body === null) return closeAfter(res, 413, 'Payload Too Large\n');
       if (body === 'busy') return closeAfter(res, 503, 'Busy: too much data in flight; try again shortly\n');
