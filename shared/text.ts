@@ -26,3 +26,15 @@ export function printable(text: string, opts: { keepLines?: boolean; max?: numbe
   const clean = text.replace(opts.keepLines ? CONTROL_BUT_LINES : CONTROL, '?');
   return opts.max !== undefined && clean.length > opts.max ? `${clean.slice(0, opts.max)}…` : clean;
 }
+
+// What JSON.stringify leaves raw inside strings and a terminal may still act on or reorder: DEL, C1, the
+// bidirectional marks and overrides, and the line and paragraph separators.
+const RAW_IN_JSON = /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON text with every such character written as its `\uXXXX` escape: the same JSON value, and nothing in
+ * the bytes a terminal would act on. (JSON.stringify already escapes C0 controls.)
+ */
+export function jsonSafe(json: string): string {
+  return json.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

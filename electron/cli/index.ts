@@ -2,6 +2,7 @@
  * Entry point of the built `hugetune` command. No top-level await: commands load their code with dynamic
  * imports, and a chunk that imported this entry while it awaited would never settle.
  */
+import { jsonSafe } from '../../shared/text';
 import { main } from './main';
 
 /**
@@ -24,7 +25,9 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 void main(process.argv.slice(2), {
-  out: (t) => process.stdout.write(t),
+  // Text output has its control characters shown as `?` already; JSON output keeps its values exact, with any
+  // character a terminal could act on (C1, bidirectional overrides) written as its \u escape.
+  out: (t) => process.stdout.write(jsonSafe(t)),
   err: (t) => process.stderr.write(t),
 }).then((code) => {
   // `serve` keeps running until a signal; everything else ends here.

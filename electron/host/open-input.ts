@@ -101,7 +101,7 @@ export function tooLarge(size: number, kind: InputKind, atLeast = false): string
 }
 
 function errnoOf(e: unknown): string {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e).code) : '';
+  return typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
 }
 
 /** Why an open or read failed, in a user's words. */

@@ -7,7 +7,7 @@ import { applyEdits, type Edits } from '../../shared/sim/edit';
 import { parseProfile, type Profile } from '../../shared/sim/profile';
 import { findProfile, PROFILES } from '../../shared/sim/profiles';
 import { SimFiles } from '../../shared/sim/source';
-import { printable } from '../../shared/text';
+import { hasControl, printable } from '../../shared/text';
 import { inputLabel, readJsonInput } from './open-input';
 
 /** Counters start an hour after boot, so a one-shot report shows a machine that has been running. */
@@ -22,6 +22,10 @@ export function checkProfile(json: unknown): { ok: true; value: Profile } | { ok
   if (!p.ok) return { ok: false, error: printable(p.error, { max: 300 }) };
   const r = parseRelease(p.value.release);
   if (!r.ok) return { ok: false, error: `release: ${r.reason}` };
+  // Names and the boot line are written into the simulated files and shown as they are: visible text only.
+  for (const [key, value] of Object.entries(p.value)) {
+    if (typeof value === 'string' && hasControl(value)) return { ok: false, error: `${key}: holds control characters` };
+  }
   return p;
 }
 

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { UserError } from '../../shared/errors';
 import type { HostFiles } from '../../shared/host/files';
 import { checkSnapshot, snapshotFiles } from '../../shared/host/snapshot';
-import { printable } from '../../shared/text';
+import { hasControl, printable } from '../../shared/text';
 import { INPUT_KINDS, inputLabel, jsonOptions, readJsonInput } from './open-input';
 import { parseJsonOffThread } from './parse-worker';
 
@@ -17,6 +17,17 @@ export const SNAPSHOT_DEADLINE_MS = INPUT_KINDS.snapshot.deadlineMs;
 function build(json: unknown, name: string): HostFiles {
   const v = checkSnapshot(json);
   if (!v.ok) throw new UserError(`snapshot ${printable(name, { max: 200 })}: ${v.error}`, 'bad-request');
+  // A host name and a tool name never hold control characters; ones that do were not written by a capture.
+  for (const [field, value] of [
+    ['host', v.value.host],
+    ['tool', v.value.tool],
+  ] as const) {
+    if (typeof value === 'string' && hasControl(value))
+      throw new UserError(
+        `snapshot ${printable(name, { max: 200 })}: malformed: ${field} holds control characters`,
+        'bad-request',
+      );
+  }
   const when = v.value.capturedAt.slice(0, 16).replace('T', ' ');
   const host = v.value.host === null ? 'host redacted' : printable(v.value.host, { max: 64 });
   return snapshotFiles(v.value, `snapshot ${printable(basename(name), { max: 80 })} (${host}, ${when} UTC)`);
