@@ -15,6 +15,8 @@ export interface JsonLimits {
   maxEntries: number;
   /** Most values in the whole text (every object, array, string, number, literal, key excluded). */
   maxValues: number;
+  /** Longest string, in characters once its escapes are decoded; no limit when absent. */
+  maxString?: number;
 }
 
 /** Null when the text is within the limits, else why not. Malformed JSON is left for JSON.parse to report. */
@@ -26,14 +28,19 @@ export function scanJson(text: string, limits: JsonLimits): string | null {
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) {
-      // A string: skip to its closing quote. A key is a string too; it is followed by ':' and not counted.
+      // A string: skip to its closing quote, counting its characters as decoded (\uXXXX is one). A key is a
+      // string too; it is followed by ':' and not counted as a value.
       i++;
+      let chars = 0;
       while (i < n) {
         const d = text.charCodeAt(i);
-        if (d === 92) i += 2;
+        if (d === 92) i += text.charCodeAt(i + 1) === 117 ? 6 : 2;
         else if (d === 34) break;
         else i++;
+        chars++;
       }
+      if (limits.maxString !== undefined && chars > limits.maxString)
+        return `a string of more than ${limits.maxString.toLocaleString('en-US')} characters`;
       let j = i + 1;
       while (
         j < n &&

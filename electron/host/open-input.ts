@@ -42,7 +42,7 @@ export const INPUT_KINDS = {
     maxBytes: SNAPSHOT_MAX_BYTES,
     deadlineMs: 5000,
     // A snapshot is three levels deep; its file table is checked against its own limit after the scan.
-    json: { maxDepth: 16, maxEntries: 100_000, maxValues: 1_000_000 },
+    json: { maxDepth: 16, maxEntries: 100_000, maxValues: 1_000_000, maxString: SNAPSHOT_MAX_BYTES },
   },
   profile: {
     noun: 'a profile',

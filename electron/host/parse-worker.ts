@@ -27,7 +27,11 @@ function snapshotTable(json) {
   }
   return null;
 }
-parentPort.once('message', ({ input, limits, maxChars, snapshot }) => {
+parentPort.once('message', (msg) => {
+  const { limits, maxChars, snapshot } = msg;
+  // The bytes are let go as soon as they are text, so a large input is held twice only for that moment.
+  let input = msg.input;
+  msg.input = null;
   let text = typeof input === 'string' ? input : new TextDecoder().decode(input);
   input = null;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -27,8 +27,11 @@ const MAX_BODY = 2 * SNAPSHOT_MAX_BYTES + 1024 * 1024;
 const BODY_BUDGET = MAX_BODY + 64 * 1024 * 1024;
 /** Bodies above this are parsed in the worker (./parse-worker), so a large call never stalls the others. */
 const PARSE_INLINE_MAX = 256 * 1024;
-/** A call is a method name and its arguments; the deepest argument (a profile) is a few levels deep. */
-const CALL_LIMITS = { maxDepth: 32, maxEntries: 100_000, maxValues: 1_000_000 };
+/**
+ * A call is a method name and its arguments; the deepest argument (a profile) is a few levels deep, and the
+ * longest string is a snapshot's text.
+ */
+const CALL_LIMITS = { maxDepth: 32, maxEntries: 100_000, maxValues: 1_000_000, maxString: SNAPSHOT_MAX_BYTES };
 const CALL_PARSE_DEADLINE_MS = 5000;
 
 /** A person has a few tabs open; more than this at once is something else. */
@@ -100,28 +103,32 @@ function securityHeaders(res: ServerResponse): void {
 async function readBody(
   req: IncomingMessage,
   share: { take(bytes: number): boolean },
+  declared: number,
 ): Promise<Uint8Array | null | 'busy'> {
+  // Written straight into one buffer of the declared length (grown only for a body sent without one), so a
+  // body is held once, never as chunks and a copy at the same time.
+  let body = new Uint8Array(declared > 0 ? declared : 64 * 1024);
   let size = 0;
-  const chunks: Buffer[] = [];
   try {
     for await (const chunk of req as AsyncIterable<Buffer>) {
+      if (size + chunk.length > MAX_BODY) return null;
+      // Bytes within the declared length were taken up front; only what goes past it is taken now.
+      const beyond = size + chunk.length - Math.max(declared, size);
+      if (beyond > 0 && !share.take(beyond)) return 'busy';
+      if (size + chunk.length > body.length) {
+        const grown = new Uint8Array(Math.min(MAX_BODY, Math.max(body.length * 2, size + chunk.length)));
+        grown.set(body.subarray(0, size));
+        body = grown;
+      }
+      body.set(chunk, size);
       size += chunk.length;
-      if (size > MAX_BODY) return null;
-      if (!share.take(chunk.length)) return 'busy';
-      chunks.push(chunk);
     }
   } catch {
     // The client closed the connection mid-body (or timed out): nothing to answer, nothing went wrong here.
     throw new BodyAborted();
   }
   if (!req.complete) throw new BodyAborted();
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    body.set(c, at);
-    at += c.length;
-  }
-  return body;
+  return size === body.length ? body : body.slice(0, size);
 }
 
 /** A call's JSON: scanned for its shape's limits first; parsed here when small, in the worker when large. */
@@ -189,12 +196,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       }
       // A declared length is checked before a byte is read; a body without one is counted as it arrives.
       const declared = Number(req.headers['content-length'] ?? 0);
+      if (!Number.isSafeInteger(declared) || declared < 0) return closeAfter(res, 400, 'Bad Request\n');
       if (declared > MAX_BODY) return closeAfter(res, 413, 'Payload Too Large\n');
-      if (declared > 0 && !budget.canTake(client, declared))
-        return closeAfter(res, 503, 'Busy: too much data in flight; try again shortly\n');
       const share = budget.account(client);
       res.once('close', () => share.release());
-      const body = await readBody(req, share);
+      // The declared length is taken from the budget before a byte is read, so calls arriving together cannot
+      // all pass the check and then all be read.
+      if (declared > 0 && !share.take(declared))
+        return closeAfter(res, 503, 'Busy: too much data in flight; try again shortly\n');
+      const body = await readBody(req, share, declared);
       if (body === null) return closeAfter(res, 413, 'Payload Too Large\n');
       if (body === 'busy') return closeAfter(res, 503, 'Busy: too much data in flight; try again shortly\n');
       const msg = await parseCall(body);
