@@ -5,7 +5,7 @@ import { parseInterrupts } from '../../shared/host/parse/interrupts';
 import { hugePageSizeProblem, parseRelease } from '../../shared/host/parse/scalar';
 import { scanJson } from '../../shared/json-scan';
 import { parseStrictNumber } from '../../shared/numbers';
-import { parseEdit, type Edits } from '../../shared/sim/edit';
+import { parseEdit } from '../../shared/sim/edit';
 import { hasControl, jsonSafe, printable } from '../../shared/text';
 
 describe('strict numbers', () => {
