@@ -5,6 +5,7 @@
  * `idleMs` is dropped — except while it has an open event stream (a tab left open on the Monitor).
  */
 import type { Handlers } from '../../shared/api';
+import { UserError } from '../../shared/errors';
 import type { HostFiles } from '../../shared/host/files';
 import { ActiveSource } from '../host/active-source';
 import { createHandlers, SAMPLE_INTERVAL_MS, type HandlerOptions } from '../host/handlers';
@@ -98,18 +99,45 @@ export class SessionMap<T> {
   }
 }
 
+/**
+ * Sessions that may hold a source of their own (an opened snapshot is as large as its file) at once. A tab
+ * past this is told so when it opens one; no other tab's source is dropped to make room.
+ */
+export const MAX_OWN_SOURCES = 8;
+
 /** Web mode's sessions: each starts on the source the server was started with. */
-export function webSessions(initial: HostFiles, opts: HandlerOptions = {}, max?: number): SessionMap<Session> {
+export function webSessions(
+  initial: HostFiles,
+  opts: HandlerOptions = {},
+  max?: number,
+  maxOwn = MAX_OWN_SOURCES,
+): SessionMap<Session> {
+  const own = new Set<ActiveSource>();
+  const guard = (source: ActiveSource, next: HostFiles): void => {
+    if (next === source.initial) {
+      own.delete(source);
+      return;
+    }
+    if (!own.has(source) && own.size >= maxOwn)
+      throw new UserError(
+        `${maxOwn} tabs already show a snapshot or simulated machine of their own; go back to the server's source in one of them first`,
+        'failed',
+      );
+    own.add(source);
+  };
   return new SessionMap<Session>(
     () => {
-      const source = new ActiveSource(initial);
+      const source = new ActiveSource(initial, guard);
       return {
         source,
         handlers: createHandlers(source, 'web', opts),
         sampler: new Sampler(() => source.current, SAMPLE_INTERVAL_MS),
       };
     },
-    (s) => s.sampler.stop(),
+    (s) => {
+      s.sampler.stop();
+      own.delete(s.source);
+    },
     max,
   );
 }

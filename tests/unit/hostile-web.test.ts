@@ -14,6 +14,7 @@ import { Budget } from '../../electron/server/limits';
 import { startServer, type RunningServer } from '../../electron/server/server';
 import { SessionMap, webSessions } from '../../electron/server/sessions';
 import { SNAPSHOT_MAX_BYTES } from '../../shared/host/snapshot';
+import { findProfile } from '../../shared/sim/profiles';
 import { CLI, fixtureFiles, VM, VM_TUNED } from '../helpers';
 
 describe('the session map', () => {
@@ -121,6 +122,22 @@ describe('one source per browser session', () => {
     expect((await call('tab-a', 'source.get')).value?.current.label).toMatch(/box\.json/);
     expect((await call('tab-b', 'source.get')).value?.current.kind).toBe('root');
     expect((await call(null, 'source.get')).value?.current.kind).toBe('root');
+  });
+
+  it('a bounded number of sessions hold a source of their own; one more is told why, nobody loses theirs', async () => {
+    const sessions = webSessions(fixtureFiles(VM), {}, 64, 2);
+    const open = (key: string) =>
+      Promise.resolve().then(() =>
+        sessions.get(key).handlers['source.openSim']({ profile: findProfile('small-laptop')! }),
+      );
+    await open('a');
+    await open('b');
+    await expect(open('c')).rejects.toThrow(/2 tabs already show a snapshot or simulated machine of their own/);
+    expect(sessions.get('a').source.current.source.kind).toBe('sim');
+    await sessions.get('a').handlers['source.reset']({});
+    await open('c');
+    expect(sessions.get('c').source.current.source.kind).toBe('sim');
+    sessions.clear();
   });
 });
 
