@@ -4,9 +4,9 @@
  * too much memory.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CLI } from '../helpers';
 
 export type Expect =
@@ -36,7 +36,16 @@ export interface Result {
   ms: number;
 }
 
-const MAXRSS_PRELOAD = resolve(import.meta.dirname, 'maxrss.cjs');
+/**
+ * Preloaded into the CLI: writes the process's peak resident set (KiB, worker threads included) to the file
+ * the suite names, however the process ends short of a kill.
+ */
+const MAXRSS_PRELOAD = `'use strict';
+const file = process.env.HUGETUNE_TEST_MAXRSS_FILE;
+if (file) process.on('exit', () => {
+  try { require('node:fs').writeFileSync(file, String(process.resourceUsage().maxRSS)); } catch {}
+});
+`;
 const MiB = 1024 * 1024;
 
 // ESC, BEL and the other C0 controls but tab, newline and carriage return; DEL; C1; bidirectional overrides.
@@ -80,12 +89,12 @@ function classify(
   return ['clean', `diagnostic for ${path}`];
 }
 
-function runOne(c: Case, deadlineMs: number, scratch: string, n: number): Promise<Result> {
+function runOne(c: Case, deadlineMs: number, scratch: string, n: number, preload: string): Promise<Result> {
   const started = Date.now();
   const rssFile = join(scratch, `rss-${n}`);
   return new Promise((done) => {
     const args = c.args.includes('--json') || c.expect.kind !== 'diagnose' ? c.args : [...c.args, '--json'];
-    const child = spawn(process.execPath, ['--require', MAXRSS_PRELOAD, CLI, ...args], {
+    const child = spawn(process.execPath, ['--require', preload, CLI, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, HUGETUNE_TEST_MAXRSS_FILE: rssFile, NODE_OPTIONS: '' },
       detached: true,
@@ -126,13 +135,15 @@ export async function runCases(
   opts: { concurrency: number; deadlineMs: number },
 ): Promise<Result[]> {
   const scratch = mkdtempSync(join(tmpdir(), 'hugetune-hostile-rss-'));
+  const preload = join(scratch, 'maxrss.cjs');
+  writeFileSync(preload, MAXRSS_PRELOAD);
   try {
     const results: Result[] = new Array<Result>(cases.length);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < cases.length) {
         const i = next++;
-        results[i] = await runOne(cases[i]!, opts.deadlineMs, scratch, i);
+        results[i] = await runOne(cases[i]!, opts.deadlineMs, scratch, i, preload);
       }
     };
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
