@@ -8,6 +8,8 @@ const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, 'package.json')
 
 export default defineConfig({
   define: { __APP_VERSION__: JSON.stringify(pkg.version) },
+  // An SSR build leaves packages in node_modules external; valibot is bundled (and tree-shaken) like our code.
+  ssr: { noExternal: ['valibot'] },
   build: {
     ssr: true,
     target: 'node20',

@@ -6,7 +6,8 @@
 import { UserError } from './errors';
 import type { ReportDiff } from './host/diff';
 import type { Report } from './host/report';
-import { s, validate, type Infer } from './schema';
+import * as v from 'valibot';
+import { matching, text, validate } from './validate';
 import type { SourceKind } from './host/files';
 import type { CpuCount } from './host/state';
 import { SNAPSHOT_MAX_BYTES } from './host/snapshot';
@@ -21,23 +22,28 @@ import { profileSchema } from './sim/profile';
  * simulator profile, or a snapshot's text. Never a path: in web mode the browser must not pick files on the
  * machine that serves it, so a snapshot travels as the text the user opened.
  */
-export const sourceSpecSchema = s.union(
-  s.oneOf(['current', 'live'] as const),
-  s.string({ maxLength: 80, pattern: /^sim:[a-z0-9][a-z0-9-]*$/, describe: '"sim:" and a built-in profile id' }),
-  s.object({
-    snapshot: s.object({ name: s.string({ maxLength: 255 }), text: s.string({ maxLength: SNAPSHOT_MAX_BYTES }) }),
-  }),
+const snapshotText = v.strictObject({ name: text(255), text: text(SNAPSHOT_MAX_BYTES) });
+
+export const sourceSpecSchema = v.pipe(
+  v.union([
+    v.picklist(['current', 'live']),
+    matching(80, /^sim:[a-z0-9][a-z0-9-]*$/, '"sim:" and a built-in profile id'),
+    v.strictObject({ snapshot: snapshotText }),
+  ]),
+  v.description('"current", "live", "sim:" and a built-in profile id, or {"snapshot": {"name", "text"}}'),
 );
-export type SourceSpec = Infer<typeof sourceSpecSchema>;
+export type SourceSpec = v.InferOutput<typeof sourceSpecSchema>;
+
+const none = v.strictObject({});
 
 export const API_METHODS = {
-  'app.info': { args: s.object({}) },
-  'host.report': { args: s.object({}) },
+  'app.info': { args: none },
+  'host.report': { args: none },
   /** CPU model, sockets and DIMMs of the live machine (slow: seconds on some machines). */
-  'host.hardware': { args: s.object({}) },
+  'host.hardware': { args: none },
   /** What differs between two sources (A and B), grouped by area; counters that always move only if asked. */
   'host.diff': {
-    args: s.object({ a: sourceSpecSchema, b: sourceSpecSchema, counters: s.boolean() }, ['counters']),
+    args: v.strictObject({ a: sourceSpecSchema, b: sourceSpecSchema, counters: v.optional(v.boolean()) }),
   },
   'plan.run': { args: planRequestSchema },
   /**
@@ -46,28 +52,24 @@ export const API_METHODS = {
    * fake root is refused.
    */
   'setup.apply': {
-    args: s.object({
-      writes: s.array(s.object({ path: s.string({ maxLength: 256 }), value: s.string({ maxLength: 64 }) }), {
-        maxItems: 256,
-      }),
+    args: v.strictObject({
+      writes: v.pipe(v.array(v.strictObject({ path: text(256), value: text(64) })), v.maxLength(256)),
     }),
   },
   /** Recommendations for the current source (or a planned machine), with a plan when a model is named. */
   'advise.run': { args: adviceRequestSchema },
-  'models.list': { args: s.object({}) },
-  'source.get': { args: s.object({}) },
+  'models.list': { args: none },
+  'source.get': { args: none },
   /** Switches this front end to a snapshot the user picked (its text, read in the renderer). */
-  'source.openSnapshot': {
-    args: s.object({ name: s.string({ maxLength: 255 }), text: s.string({ maxLength: SNAPSHOT_MAX_BYTES }) }),
-  },
+  'source.openSnapshot': { args: snapshotText },
   /** Switches this front end to a simulated machine (a profile, validated on the other side). */
-  'source.openSim': { args: s.object({ profile: profileSchema }) },
+  'source.openSim': { args: v.strictObject({ profile: profileSchema }) },
   /** Back to the source the app was started with. */
-  'source.reset': { args: s.object({}) },
+  'source.reset': { args: none },
 } as const;
 
 export type Method = keyof typeof API_METHODS;
-export type ArgsOf<M extends Method> = Infer<(typeof API_METHODS)[M]['args']>;
+export type ArgsOf<M extends Method> = v.InferOutput<(typeof API_METHODS)[M]['args']>;
 
 export type FrontEnd = 'electron' | 'web' | 'cli';
 

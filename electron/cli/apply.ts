@@ -176,7 +176,7 @@ export async function changesFromFlags(values: Record<string, unknown>, files: H
   const { requestFromFlags } = await import('./plan');
   const { adviceRequestSchema, runAdvice } = await import('../../shared/advise/request');
   const { isPlanned } = await import('../../shared/plan/request');
-  const { validate } = await import('../../shared/schema');
+  const { validate } = await import('../../shared/validate');
   const { readHost } = await import('../../shared/host/read/index');
   const { buildReport } = await import('../../shared/host/report');
   const str = (k: string): Record<string, string> => (typeof values[k] === 'string' ? { [k]: values[k] } : {});

@@ -169,7 +169,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       if (values.help) return help(io, command);
       const { requestFromFlags } = await import('./plan');
       const { adviceRequestSchema, runAdvice } = await import('../../shared/advise/request');
-      const { validate } = await import('../../shared/schema');
+      const { validate } = await import('../../shared/validate');
       const base = requestFromFlags(values, false);
       const extra = {
         ...(typeof values.user === 'string' ? { user: values.user } : {}),

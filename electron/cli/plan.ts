@@ -6,7 +6,7 @@ import type { PlanResult } from '../../shared/plan/plan';
 import { isPlanned, LIMITS, planRequestSchema, runPlan, type PlanRequest } from '../../shared/plan/request';
 import { LLAMA_BUILDS, RUNTIMES } from '../../shared/plan/runtimes';
 import type { PLAN_OPTIONS } from './plan-options';
-import { validate } from '../../shared/schema';
+import { validate } from '../../shared/validate';
 import { sizeLabel } from '../../shared/units';
 import { UsageError } from './errors';
 import { printable } from './format';

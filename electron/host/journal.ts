@@ -13,7 +13,8 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { refuseWrite } from '../../shared/advise/helper-script';
 import { UserError } from '../../shared/errors';
-import { s, validate, type Infer } from '../../shared/schema';
+import * as v from 'valibot';
+import { matching, text, validate } from '../../shared/validate';
 import { scanJson } from '../../shared/json-scan';
 import { printable } from '../../shared/text';
 import { INPUT_KINDS, inputLabel, readRegularSync, refusal } from './open-input';
@@ -31,55 +32,51 @@ export const JOURNAL_FORMAT = 'hugetune-journal';
 export const WRITE_STATUSES = ['planned', 'unchanged', 'done', 'short', 'failed', 'pending', 'not-run'] as const;
 export type WriteStatus = (typeof WRITE_STATUSES)[number];
 
-const kernelPath = s.string({ maxLength: 256, pattern: /^\/[A-Za-z0-9_/-]+$/, describe: 'a kernel file path' });
-const word = s.string({ maxLength: 64 });
+const kernelPath = matching(256, /^\/[A-Za-z0-9_/-]+$/, 'a kernel file path');
+const word = text(64);
 
-const resultSchema = s.object(
-  {
-    path: kernelPath,
-    asked: word,
-    before: s.nullable(word),
-    after: s.nullable(word),
-    ok: s.boolean(),
-    status: s.oneOf(WRITE_STATUSES),
-    error: s.string({ maxLength: 1000 }),
-  },
-  ['error'],
-);
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-export type WriteResult = Mutable<Infer<typeof resultSchema>>;
+const resultSchema = v.strictObject({
+  path: kernelPath,
+  asked: word,
+  before: v.nullable(word),
+  after: v.nullable(word),
+  ok: v.boolean(),
+  status: v.picklist(WRITE_STATUSES),
+  error: v.optional(text(1000)),
+});
+export type WriteResult = v.InferOutput<typeof resultSchema>;
 
-const manualSchema = s.object({
-  kind: s.oneOf(['boot', 'memlock', 'service'] as const),
-  summary: s.string({ maxLength: 2000 }),
-  artifact: s.nullable(s.string({ maxLength: 512 })),
-  needsReboot: s.boolean(),
+const manualSchema = v.strictObject({
+  kind: v.picklist(['boot', 'memlock', 'service']),
+  summary: text(2000),
+  artifact: v.nullable(text(512)),
+  needsReboot: v.boolean(),
 });
 /** A change that is not a runtime write: done by hand or through the artifacts, some only on reboot. */
-export type ManualStep = Infer<typeof manualSchema>;
+export type ManualStep = v.InferOutput<typeof manualSchema>;
 
 export const JOURNAL_KINDS = ['apply', 'rollback', 'hvo-check'] as const;
 
-const journalSchema = s.object({
-  format: s.literal(JOURNAL_FORMAT),
-  version: s.literal(1),
-  kind: s.oneOf(JOURNAL_KINDS),
-  startedAt: s.string({ maxLength: 40 }),
-  finishedAt: s.nullable(s.string({ maxLength: 40 })),
+const journalSchema = v.strictObject({
+  format: v.literal(JOURNAL_FORMAT),
+  version: v.literal(1),
+  kind: v.picklist(JOURNAL_KINDS),
+  startedAt: text(40),
+  finishedAt: v.nullable(text(40)),
   /** Who asked: "hugetune apply", "hugetune hvo-check", "guided setup"... */
-  source: s.string({ maxLength: 200 }),
+  source: text(200),
   /** How the writes were made: direct (as root) or pkexec (the helper). */
-  writer: s.string({ maxLength: 40 }),
-  host: s.nullable(s.string({ maxLength: 255 })),
-  kernel: s.nullable(s.string({ maxLength: 255 })),
+  writer: text(40),
+  host: v.nullable(text(255)),
+  kernel: v.nullable(text(255)),
   /** /proc/sys/kernel/random/boot_id: runtime settings do not survive a reboot, so a rollback says so. */
-  bootId: s.nullable(s.string({ maxLength: 64 })),
+  bootId: v.nullable(text(64)),
   /** For a rollback: the journal it undid. */
-  rollbackOf: s.nullable(s.string({ maxLength: 4096 })),
-  results: s.array(resultSchema, { maxItems: 10_000 }),
-  manual: s.array(manualSchema, { maxItems: 1000 }),
+  rollbackOf: v.nullable(text(4096)),
+  results: v.pipe(v.array(resultSchema), v.maxLength(10_000)),
+  manual: v.pipe(v.array(manualSchema), v.maxLength(1000)),
 });
-export type JournalEntry = Infer<typeof journalSchema>;
+export type JournalEntry = v.InferOutput<typeof journalSchema>;
 
 /**
  * Where journals go: /var/lib/hugetune/journal for root (a system change, kept with the system), otherwise

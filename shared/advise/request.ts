@@ -5,8 +5,9 @@
 import type { Report } from '../host/report';
 import type { ModelSpec } from '../plan/model';
 import type { PlanResult } from '../plan/plan';
-import { PLAN_REQUEST_KEYS, PLAN_REQUEST_SHAPE, isPlanned, runPlan } from '../plan/request';
-import { s, type Infer } from '../schema';
+import { PLAN_REQUEST_SHAPE, isPlanned, runPlan } from '../plan/request';
+import * as v from 'valibot';
+import { matching } from '../validate';
 import type { HostFiles } from '../host/files';
 import { writeArtifacts, type Artifacts } from './artifacts';
 import { detectBootLoader, planBootEdit, type BootEdit } from './bootloader';
@@ -14,21 +15,14 @@ import { recommend, type Advice } from './recommend';
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$/;
 
-export const adviceRequestSchema = s.object(
-  {
-    ...PLAN_REQUEST_SHAPE,
-    user: s.string({ maxLength: 64, pattern: NAME, describe: 'a user name' }),
-    unit: s.string({
-      maxLength: 64,
-      pattern: /^[A-Za-z0-9_.@-]{1,60}\.service$/,
-      describe: 'a unit like llama.service',
-    }),
-    modelPath: s.string({ maxLength: 4096, pattern: /^[^\0\n'"`$\\;&|<>]+$/, describe: 'a model file path' }),
-  },
-  [...PLAN_REQUEST_KEYS, 'user', 'unit', 'modelPath'],
-);
+export const adviceRequestSchema = v.strictObject({
+  ...PLAN_REQUEST_SHAPE,
+  user: v.optional(matching(64, NAME, 'a user name')),
+  unit: v.optional(matching(64, /^[A-Za-z0-9_.@-]{1,60}\.service$/, 'a unit like llama.service')),
+  modelPath: v.optional(matching(4096, /^[^\0\n'"`$\\;&|<>]+$/, 'a model file path')),
+});
 
-export type AdviceRequest = Infer<typeof adviceRequestSchema>;
+export type AdviceRequest = v.InferOutput<typeof adviceRequestSchema>;
 
 export interface AdviceResult extends Advice {
   plan: PlanResult | null;

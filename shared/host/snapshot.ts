@@ -6,7 +6,9 @@
 import { CAPTURE_FILES, CAPTURE_NODE_FILES, CAPTURE_SKIP, CAPTURE_TREES } from './capture-spec';
 import { MemoryFiles, type FileRead, type HostFiles, type SourceInfo } from './files';
 import { bootConfigPath, NODE_DIR } from './paths';
-import { s, validate, type Infer } from '../schema';
+import * as v from 'valibot';
+import { KERNEL_RELEASE } from '../kernel/version';
+import { matching, printable, text, validate } from '../validate';
 
 export const SNAPSHOT_FORMAT = 'hugetune-snapshot';
 export const SNAPSHOT_VERSION = 1;
@@ -26,6 +28,8 @@ export const SNAPSHOT_MAX_DEPTH = 16;
 export function snapshotBoundsProblem(json: unknown): string | null {
   const files = (json as { files?: unknown } | null)?.files;
   if (typeof files !== 'object' || files === null) return null;
+  // Valibot, like JavaScript, counts an array as an object; a file table is never one.
+  if (Array.isArray(files)) return 'malformed: files: expected an object of file paths, got an array';
   let n = 0;
   // for..in counts without building a key array first.
   for (const path in files) {
@@ -51,31 +55,71 @@ const capturable = (path: string): boolean =>
   KERNEL_PATH.test(path) ||
   (CAPTURED_PATH.test(path) && (CAPTURE_FILES.includes(path) || CAPTURE_TREES.some((t) => path.startsWith(`${t}/`))));
 
-const fileEntry = s.union(
-  s.object({ text: s.string({ maxLength: SNAPSHOT_MAX_BYTES }) }),
-  s.object({
-    base64: s.string({ maxLength: SNAPSHOT_MAX_BYTES, pattern: /^[A-Za-z0-9+/]*={0,2}$/, describe: 'base64 text' }),
-  }),
-  s.object({ error: s.oneOf(['denied', 'error'] as const) }),
+/** The text base64 stands for (UTF-8), or null when it is not valid base64. */
+function decodeBase64(b64: string): string | null {
+  let bin: string;
+  try {
+    bin = atob(b64);
+  } catch {
+    return null;
+  }
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new TextDecoder().decode(bytes);
+}
+
+/**
+ * A file path in a snapshot: absolute, no "." or ".." step, at most SNAPSHOT_MAX_DEPTH steps. Which paths a
+ * snapshot may hold is narrower still (the kernel trees and what the capture spec names), checked in code.
+ */
+const SNAPSHOT_PATH = new RegExp(`^(?:/(?!\\.\\.?(?:/|$))[A-Za-z0-9_.:+,@-]+){1,${SNAPSHOT_MAX_DEPTH}}$`);
+/** Base64's alphabet (whether its length is a multiple of 4 is checked in code: a 64 MiB regex would not run). */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const OSRELEASE = '/proc/sys/kernel/osrelease';
+/** /proc/sys/kernel/osrelease as the kernel writes it: the release and a newline. */
+const RELEASE_LINE = new RegExp(`${KERNEL_RELEASE.source.slice(0, -1)}\\n?$`);
+
+const textEntry = v.strictObject({ text: text(SNAPSHOT_MAX_BYTES) });
+const base64Entry = v.strictObject({ base64: matching(SNAPSHOT_MAX_BYTES, BASE64, 'base64 text') });
+const errorEntry = v.strictObject({ error: v.picklist(['denied', 'error']) });
+const fileEntry = v.pipe(
+  v.union([textEntry, base64Entry, errorEntry]),
+  v.description('{"text": ...}, {"base64": ...} or {"error": "denied" or "error"}'),
 );
 
-const snapshotSchema = s.object(
-  {
-    format: s.literal(SNAPSHOT_FORMAT),
-    version: s.integer({ min: 1, max: 1000 }),
-    capturedAt: s.string({
-      maxLength: 40,
-      pattern: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/,
-      describe: 'a UTC time such as 2026-01-31T12:00:00Z',
+const releaseEntry = v.pipe(
+  v.union([
+    v.strictObject({ text: matching(200, RELEASE_LINE, 'a kernel release such as 6.8.0-45-generic') }),
+    v.strictObject({
+      base64: v.pipe(
+        v.string(),
+        v.maxLength(300),
+        v.regex(BASE64),
+        // Beyond what JSON Schema can state: what the base64 decodes to.
+        v.check((b64) => RELEASE_LINE.test(decodeBase64(b64) ?? '')),
+        v.description('base64 of a kernel release such as 6.8.0-45-generic'),
+      ),
     }),
-    host: s.nullable(s.string({ maxLength: 255 })),
-    tool: s.string({ maxLength: 100 }),
-    files: s.record(fileEntry, { maxKeys: 100_000 }),
-  },
-  ['tool'],
+    errorEntry,
+  ]),
+  v.description('the kernel release ({"text": "6.8.0-45-generic\\n"}), its base64, or {"error": ...}'),
 );
 
-export type Snapshot = Infer<typeof snapshotSchema>;
+export const snapshotSchema = v.strictObject({
+  format: v.literal(SNAPSHOT_FORMAT),
+  version: v.literal(SNAPSHOT_VERSION),
+  capturedAt: matching(40, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/, 'a UTC time such as 2026-01-31T12:00:00Z'),
+  host: v.nullable(text(255)),
+  tool: v.optional(text(100)),
+  files: v.pipe(
+    v.objectWithRest({ [OSRELEASE]: v.optional(releaseEntry) }, fileEntry),
+    v.maxEntries(SNAPSHOT_MAX_FILES),
+    // For the JSON Schema export; checkSnapshot enforces the same pattern on every key.
+    v.metadata({ propertyNames: { type: 'string', maxLength: SNAPSHOT_MAX_PATH, pattern: SNAPSHOT_PATH.source } }),
+  ),
+});
+
+export type Snapshot = v.InferOutput<typeof snapshotSchema>;
 
 /** Parses snapshot JSON text: the snapshot, or one line saying what is wrong with it. */
 export function parseSnapshot(input: string): { ok: true; value: Snapshot } | { ok: false; error: string } {
@@ -105,24 +149,19 @@ export function checkSnapshot(json: unknown): { ok: true; value: Snapshot } | { 
   }
   const bounds = snapshotBoundsProblem(json);
   if (bounds) return { ok: false, error: bounds };
-  const v = validate(snapshotSchema, json);
-  if (!v.ok) return { ok: false, error: `malformed: ${v.error}` };
-  for (const [path, entry] of Object.entries(v.value.files)) {
-    if (!capturable(path) || path.split('/').includes('..')) {
-      return { ok: false, error: `malformed: ${JSON.stringify(path.slice(0, 80))} is not a kernel file path` };
+  const checked = validate(snapshotSchema, json);
+  if (!checked.ok) return { ok: false, error: `malformed: ${checked.error}` };
+  // The input's keys, not the output's: Valibot leaves out keys such as __proto__, which must be refused.
+  for (const path of Object.keys((json as { files: object }).files)) {
+    if (!SNAPSHOT_PATH.test(path) || !capturable(path)) {
+      return { ok: false, error: `malformed: ${JSON.stringify(printable(path, 80))} is not a kernel file path` };
     }
-    if ('base64' in entry && entry.base64.length % 4 !== 0) {
-      return { ok: false, error: `malformed: files[${JSON.stringify(path)}] is not valid base64` };
+    const entry = checked.value.files[path];
+    if (entry && 'base64' in entry && entry.base64.length % 4 !== 0) {
+      return { ok: false, error: `malformed: files[${JSON.stringify(printable(path, 80))}] is not valid base64` };
     }
   }
-  return v;
-}
-
-function decodeBase64(b64: string): string {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new TextDecoder().decode(bytes);
+  return checked;
 }
 
 /** The snapshot as a file tree. */
@@ -131,11 +170,11 @@ export function snapshotFiles(snap: Snapshot, label: string): HostFiles {
   for (const [path, entry] of Object.entries(snap.files)) {
     if ('text' in entry) map.set(path, { kind: 'text', text: entry.text });
     else if ('base64' in entry) {
-      try {
-        map.set(path, { kind: 'text', text: decodeBase64(entry.base64) });
-      } catch {
-        map.set(path, { kind: 'error', message: 'not valid base64 in the snapshot' });
-      }
+      const text = decodeBase64(entry.base64);
+      map.set(
+        path,
+        text === null ? { kind: 'error', message: 'not valid base64 in the snapshot' } : { kind: 'text', text },
+      );
     } else
       map.set(
         path,

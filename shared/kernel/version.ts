@@ -1,5 +1,11 @@
 /** Kernel release strings ("6.18.44-fc-v595", "5.15.0-119-generic", "4.18.0-553.el8_10.x86_64"). */
 
+/**
+ * What a kernel release can look like: version numbers, then an optional local suffix of letters, digits and
+ * . + ~ _ - (no spaces, slashes or control characters: the release names files under /boot and reaches terminals).
+ */
+export const KERNEL_RELEASE = /^\d+\.\d+(\.\d+)?([-+.~][\w.+~-]*)?$/;
+
 export interface KernelVersion {
   readonly major: number;
   readonly minor: number;

@@ -3,71 +3,66 @@
  * llama.cpp quantization types with their size per weight. Data, validated on load like any input.
  */
 import raw from '../../resources/models/catalog.json';
-import { s, validate, type Infer } from '../schema';
+import * as v from 'valibot';
+import { decimal, integer as int, text, validate } from '../validate';
 
-const attention = s.union(
-  s.object(
-    {
-      kind: s.oneOf(['gqa', 'mha'] as const),
-      heads: s.integer({ min: 1, max: 4096 }),
-      kvHeads: s.integer({ min: 1, max: 4096 }),
-      headDim: s.integer({ min: 1, max: 4096 }),
-      slidingWindow: s.integer({ min: 1, max: 1 << 24 }),
-      slidingLayers: s.integer({ min: 0, max: 10_000 }),
-    },
-    ['slidingWindow', 'slidingLayers'],
-  ),
-  s.object({
-    kind: s.literal('mla'),
-    heads: s.integer({ min: 1, max: 4096 }),
-    kvLoraRank: s.integer({ min: 1, max: 65536 }),
-    ropeDim: s.integer({ min: 0, max: 65536 }),
-    /** Per-head key dims without RoPE and value dims: what a runtime caching whole heads stores. */
-    qkNopeDim: s.integer({ min: 1, max: 65536 }),
-    vHeadDim: s.integer({ min: 1, max: 65536 }),
+const attention = v.union([
+  v.strictObject({
+    kind: v.picklist(['gqa', 'mha']),
+    heads: int(1, 4096),
+    kvHeads: int(1, 4096),
+    headDim: int(1, 4096),
+    slidingWindow: v.optional(int(1, 1 << 24)),
+    slidingLayers: v.optional(int(0, 10_000)),
   }),
-);
+  v.strictObject({
+    kind: v.literal('mla'),
+    heads: int(1, 4096),
+    kvLoraRank: int(1, 65536),
+    ropeDim: int(0, 65536),
+    /** Per-head key dims without RoPE and value dims: what a runtime caching whole heads stores. */
+    qkNopeDim: int(1, 65536),
+    vHeadDim: int(1, 65536),
+  }),
+]);
 
-const finite = (min: number, max: number) => s.number({ min, max });
+const model = v.strictObject({
+  id: v.pipe(v.string(), v.maxLength(80), v.regex(/^[a-z0-9][a-z0-9.-]*$/)),
+  name: text(120),
+  params: decimal(1e6, 1e14),
+  activeParams: v.optional(decimal(1e6, 1e14)),
+  layers: int(1, 10_000),
+  hidden: int(1, 1 << 20),
+  vocab: int(1, 1 << 24),
+  attention,
+  experts: v.optional(
+    v.strictObject({
+      total: int(1, 100_000),
+      active: int(1, 100_000),
+      shared: v.optional(int(0, 1000)),
+    }),
+  ),
+  contextMax: int(1, 1 << 24),
+  nativeQuant: v.optional(text(20)),
+  source: text(300),
+});
 
-const model = s.object(
-  {
-    id: s.string({ maxLength: 80, pattern: /^[a-z0-9][a-z0-9.-]*$/ }),
-    name: s.string({ maxLength: 120 }),
-    params: finite(1e6, 1e14),
-    activeParams: finite(1e6, 1e14),
-    layers: s.integer({ min: 1, max: 10_000 }),
-    hidden: s.integer({ min: 1, max: 1 << 20 }),
-    vocab: s.integer({ min: 1, max: 1 << 24 }),
-    attention,
-    experts: s.object(
-      {
-        total: s.integer({ min: 1, max: 100_000 }),
-        active: s.integer({ min: 1, max: 100_000 }),
-        shared: s.integer({ min: 0, max: 1000 }),
-      },
-      ['shared'],
+const catalogSchema = v.strictObject({
+  $comment: v.optional(text(2000)),
+  models: v.pipe(v.array(model), v.maxLength(1000)),
+  quants: v.pipe(
+    v.array(
+      v.strictObject({
+        name: v.pipe(v.string(), v.maxLength(20), v.regex(/^[A-Z0-9_]+$/)),
+        bitsPerWeight: decimal(1, 32),
+      }),
     ),
-    contextMax: s.integer({ min: 1, max: 1 << 24 }),
-    nativeQuant: s.string({ maxLength: 20 }),
-    source: s.string({ maxLength: 300 }),
-  },
-  ['activeParams', 'experts', 'nativeQuant'],
-);
+    v.maxLength(100_000),
+  ),
+});
 
-const catalogSchema = s.object(
-  {
-    $comment: s.string({ maxLength: 2000 }),
-    models: s.array(model, { maxItems: 1000 }),
-    quants: s.array(
-      s.object({ name: s.string({ maxLength: 20, pattern: /^[A-Z0-9_]+$/ }), bitsPerWeight: finite(1, 32) }),
-    ),
-  },
-  ['$comment'],
-);
-
-export type CatalogModel = Infer<typeof model>;
-export type Attention = Infer<typeof attention>;
+export type CatalogModel = v.InferOutput<typeof model>;
+export type Attention = v.InferOutput<typeof attention>;
 export type Quant = { name: string; bitsPerWeight: number };
 
 const checked = validate(catalogSchema, raw);

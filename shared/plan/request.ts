@@ -4,7 +4,8 @@
  */
 import { UserError } from '../errors';
 import type { Report } from '../host/report';
-import { s, type Infer } from '../schema';
+import * as v from 'valibot';
+import { decimal, integer, matching, text } from '../validate';
 import { KV_TYPES, type KvType } from './ggml-types';
 import { parsePageSize } from '../kernel/pages';
 import { machineFromReport, plannedMachine, PLANNED_ARCHES, type PlanMachine } from './machine';
@@ -21,69 +22,41 @@ export const LIMITS = {
 
 const PAGE_SIZE = /^(?:base|\d{1,6}[KMG])$/i;
 
-/** The fields of a plan request, shared by requests that build on a plan (advice). */
+const int = (r: { min: number; max: number }) => integer(r.min, r.max);
+const num = (r: { min: number; max: number }) => decimal(r.min, r.max);
+
+/** The fields of a plan request, every one optional; shared by requests that build on a plan (advice). */
 export const PLAN_REQUEST_SHAPE = {
-  model: s.string({ maxLength: 80 }),
-  quant: s.string({ maxLength: 20 }),
-  gguf: s.string({ maxLength: 4096 }),
-  footprintMiB: s.number({ min: 1, max: LIMITS.mib.max }),
-  ctx: s.integer(LIMITS.ctx),
-  kvType: s.oneOf(['f16', 'q8_0', 'q4_0'] as const),
-  runtime: s.oneOf(RUNTIMES),
-  llamaBuild: s.oneOf(LLAMA_BUILDS),
-  cacheRamMiB: s.integer({ min: 0, max: LIMITS.mib.max }),
-  kvSpaceGiB: s.number({ min: 0.125, max: LIMITS.memGiB.max }),
-  pageSize: s.string({ maxLength: 8, pattern: PAGE_SIZE, describe: 'a page size: base, 4K, 2M, 1G ...' }),
-  hvo: s.boolean(),
-  noMmap: s.boolean(),
-  mlock: s.boolean(),
-  numa: s.oneOf(['interleave', 'bind'] as const),
-  slowTier: s.boolean(),
-  releasePools: s.boolean(),
-  availableMiB: s.number(LIMITS.mib),
-  reserveMiB: s.number(LIMITS.mib),
+  model: v.optional(text(80)),
+  quant: v.optional(text(20)),
+  gguf: v.optional(text(4096)),
+  footprintMiB: v.optional(num({ min: 1, max: LIMITS.mib.max })),
+  ctx: v.optional(int(LIMITS.ctx)),
+  kvType: v.optional(v.picklist(['f16', 'q8_0', 'q4_0'])),
+  runtime: v.optional(v.picklist(RUNTIMES)),
+  llamaBuild: v.optional(v.picklist(LLAMA_BUILDS)),
+  cacheRamMiB: v.optional(int({ min: 0, max: LIMITS.mib.max })),
+  kvSpaceGiB: v.optional(num({ min: 0.125, max: LIMITS.memGiB.max })),
+  pageSize: v.optional(matching(8, PAGE_SIZE, 'a page size: base, 4K, 2M, 1G ...')),
+  hvo: v.optional(v.boolean()),
+  noMmap: v.optional(v.boolean()),
+  mlock: v.optional(v.boolean()),
+  numa: v.optional(v.picklist(['interleave', 'bind'])),
+  slowTier: v.optional(v.boolean()),
+  releasePools: v.optional(v.boolean()),
+  availableMiB: v.optional(num(LIMITS.mib)),
+  reserveMiB: v.optional(num(LIMITS.mib)),
   // A planned machine: --mem-gib makes one, the rest describe it.
-  memGiB: s.number(LIMITS.memGiB),
-  nodes: s.integer(LIMITS.nodes),
-  arch: s.oneOf(PLANNED_ARCHES),
-  basePage: s.oneOf(['4K', '16K', '64K'] as const),
-  kernel: s.string({
-    maxLength: 20,
-    pattern: /^\d{1,2}\.\d{1,3}(?:\.\d{1,4})?$/,
-    describe: 'a kernel release like 6.12',
-  }),
+  memGiB: v.optional(num(LIMITS.memGiB)),
+  nodes: v.optional(int(LIMITS.nodes)),
+  arch: v.optional(v.picklist(PLANNED_ARCHES)),
+  basePage: v.optional(v.picklist(['4K', '16K', '64K'])),
+  kernel: v.optional(matching(20, /^\d{1,2}\.\d{1,3}(?:\.\d{1,4})?$/, 'a kernel release like 6.12')),
 };
 
-export const PLAN_REQUEST_KEYS = [
-  'model',
-  'quant',
-  'gguf',
-  'footprintMiB',
-  'ctx',
-  'kvType',
-  'runtime',
-  'llamaBuild',
-  'cacheRamMiB',
-  'kvSpaceGiB',
-  'pageSize',
-  'hvo',
-  'noMmap',
-  'mlock',
-  'numa',
-  'slowTier',
-  'releasePools',
-  'availableMiB',
-  'reserveMiB',
-  'memGiB',
-  'nodes',
-  'arch',
-  'basePage',
-  'kernel',
-] as const;
+export const planRequestSchema = v.strictObject(PLAN_REQUEST_SHAPE);
 
-export const planRequestSchema = s.object(PLAN_REQUEST_SHAPE, PLAN_REQUEST_KEYS);
-
-export type PlanRequest = Infer<typeof planRequestSchema>;
+export type PlanRequest = v.InferOutput<typeof planRequestSchema>;
 
 /** The request fields that describe a planned machine; with any of them, --mem-gib is needed. */
 export const PLANNED_FIELDS = ['memGiB', 'nodes', 'arch', 'basePage', 'kernel'] as const;

@@ -3,53 +3,54 @@
  * memory, kernel, boot line, THP, pools, HVO), validated like any input so a profile file can be shared.
  */
 import { parseCmdline } from '../host/parse/cmdline';
-import { s, validate, type Infer } from '../schema';
+import * as v from 'valibot';
+import { KERNEL_RELEASE } from '../kernel/version';
+import { decimal, integer, matching, text, validate } from '../validate';
 
 export const SCENARIOS = ['idle', 'model-load', 'inference', 'reclaim-migration'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
-export const profileSchema = s.object(
-  {
-    id: s.string({ maxLength: 60, pattern: /^[a-z0-9][a-z0-9-]*$/, describe: 'a lowercase id with hyphens' }),
-    description: s.string({ maxLength: 200 }),
-    arch: s.oneOf(['x86_64', 'aarch64'] as const),
-    release: s.string({ maxLength: 80, pattern: /^\d+\.\d+/, describe: 'a kernel release such as 6.8.0-45-generic' }),
-    /** Whether the kernel config builds HVO in (where the architecture and version allow it). */
-    hvoBuiltIn: s.boolean(),
-    cpuModel: s.string({ maxLength: 120 }),
-    sockets: s.integer({ min: 1, max: 16 }),
-    /** Memory in GiB per NUMA node, and whether the node has CPUs (CXL expanders do not). */
-    nodes: s.array(s.object({ memGiB: s.number({ min: 0.25, max: 65536 }), cpus: s.integer({ min: 0, max: 4096 }) }), {
-      maxItems: 64,
-    }),
-    /** Memory tier of each node, by node index (DRAM is 4); absent for one-tier machines. */
-    tiers: s.array(s.integer({ min: 0, max: 1000 }), { maxItems: 64 }),
-    cmdline: s.string({ maxLength: 4096 }),
-    thp: s.oneOf(['always', 'madvise', 'never'] as const),
-    defrag: s.oneOf(['always', 'defer', 'defer+madvise', 'madvise', 'never'] as const),
-    hvo: s.boolean(),
-    /** 2 MiB and 1 GiB pages reserved at runtime, per node. */
-    pools: s.array(
-      s.object({
-        sizeKiB: s.integer({ min: 4, max: 16777216 }),
-        perNode: s.array(s.integer({ min: 0, max: 1 << 24 }), { maxItems: 64 }),
+export const profileSchema = v.strictObject({
+  id: matching(60, /^[a-z0-9][a-z0-9-]*$/, 'a lowercase id with hyphens'),
+  description: text(200),
+  arch: v.picklist(['x86_64', 'aarch64']),
+  release: matching(80, KERNEL_RELEASE, 'a kernel release such as 6.8.0-45-generic'),
+  /** Whether the kernel config builds HVO in (where the architecture and version allow it). */
+  hvoBuiltIn: v.boolean(),
+  cpuModel: v.optional(text(120)),
+  sockets: integer(1, 16),
+  /** Memory in GiB per NUMA node, and whether the node has CPUs (CXL expanders do not). */
+  nodes: v.pipe(
+    v.array(v.strictObject({ memGiB: decimal(0.25, 65536), cpus: integer(0, 4096) })),
+    v.minLength(1),
+    v.maxLength(64),
+  ),
+  /** Memory tier of each node, by node index (DRAM is 4); absent for one-tier machines. */
+  tiers: v.optional(v.pipe(v.array(integer(0, 1000)), v.maxLength(64))),
+  cmdline: text(4096),
+  thp: v.picklist(['always', 'madvise', 'never']),
+  defrag: v.picklist(['always', 'defer', 'defer+madvise', 'madvise', 'never']),
+  hvo: v.boolean(),
+  /** 2 MiB and 1 GiB pages reserved at runtime, per node. */
+  pools: v.pipe(
+    v.array(
+      v.strictObject({
+        sizeKiB: integer(4, 16777216),
+        perNode: v.pipe(v.array(integer(0, 1 << 24)), v.maxLength(64)),
       }),
-      {
-        maxItems: 8,
-      },
     ),
-    pdpe1gb: s.boolean(),
-    /** 0 (fresh boot) to 1 (long-running, free memory in small pieces). */
-    fragmentation: s.number({ min: 0, max: 1 }),
-    numaBalancing: s.integer({ min: 0, max: 3 }),
-    demotion: s.boolean(),
-    scenario: s.oneOf(SCENARIOS),
-    seed: s.integer({ min: 0, max: 2 ** 31 }),
-  },
-  ['tiers', 'cpuModel'],
-);
+    v.maxLength(8),
+  ),
+  pdpe1gb: v.boolean(),
+  /** 0 (fresh boot) to 1 (long-running, free memory in small pieces). */
+  fragmentation: decimal(0, 1),
+  numaBalancing: integer(0, 3),
+  demotion: v.boolean(),
+  scenario: v.picklist(SCENARIOS),
+  seed: integer(0, 2 ** 31),
+});
 
-export type Profile = Infer<typeof profileSchema>;
+export type Profile = v.InferOutput<typeof profileSchema>;
 
 /** Page sizes this kind of machine offers HugeTLB pools for (arm64 with 4 KiB pages: contiguous-PTE 64 KiB and 32 MiB too). */
 export function poolSizesOf(p: Pick<Profile, 'arch' | 'pdpe1gb'>): number[] {
@@ -64,7 +65,6 @@ export function parseProfile(json: unknown): { ok: true; value: Profile } | { ok
   const v = validate(profileSchema, json);
   if (!v.ok) return v;
   const p = v.value;
-  if (p.nodes.length === 0) return { ok: false, error: 'nodes: at least one node' };
   if (!p.nodes.some((n) => n.cpus > 0)) return { ok: false, error: 'nodes: at least one node needs CPUs' };
   if (p.tiers && p.tiers.length !== p.nodes.length) return { ok: false, error: 'tiers: one tier per node' };
   const cpus = p.nodes.reduce((s, n) => s + n.cpus, 0);

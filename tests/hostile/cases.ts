@@ -133,6 +133,7 @@ function hostileSnapshots(): Record<string, string> {
     'dotdot-path': snapshotJson((s) => (s.files['/proc/../etc/shadow'] = { text: '' })),
     'bad-base64': snapshotJson((s) => (s.files['/proc/cmdline'] = { base64: '@@@' })),
     'escape-in-host': snapshotJson((s) => (s.host = `box${ESC}`)),
+    'release-with-escapes': snapshotJson((s) => (s.files['/proc/sys/kernel/osrelease'] = { text: `6.18.0${ESC}\n` })),
     'escape-in-tool': snapshotJson((s) => ((s as { tool: string }).tool = `x${ESC}`)),
     'escape-in-captured-at': snapshotJson((s) => (s.capturedAt = `2026${ESC}`)),
     'wrong-format': snapshotJson((s) => ((s as { format: string }).format = `other${ESC}`)),
@@ -149,10 +150,6 @@ function hostileSnapshots(): Record<string, string> {
 /** Snapshots that are fine to read but hold absurd kernel values: each must come back as a diagnostic. */
 function diagnosedSnapshots(): Record<string, [string, string]> {
   return {
-    'release-with-escapes': [
-      snapshotJson((s) => (s.files['/proc/sys/kernel/osrelease'] = { text: `6.18.0${ESC}\n` })),
-      '/proc/sys/kernel/osrelease',
-    ],
     'interrupts-beyond-2^53': [
       snapshotJson((s) => {
         const t = (s.files['/proc/interrupts'] as { text: string }).text;

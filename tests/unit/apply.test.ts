@@ -405,11 +405,7 @@ describe('rollback', () => {
       /refused: .*is not a whole number/,
     ],
     ['a leading-zero value', (j) => ((j.results[0]!.before = '010'), j), /refused: .*leading zero/],
-    [
-      'an unknown key',
-      (j) => ({ ...j, exec: 'rm -rf /' }),
-      /not a hugetune journal \(exec: expected nothing \(unknown key\)\)/,
-    ],
+    ['an unknown key', (j) => ({ ...j, exec: 'rm -rf /' }), /not a hugetune journal \(exec: unknown key\)/],
     ['another format', (j) => ({ ...j, format: 'other' }), /not a hugetune journal \(format/],
     ['a bad status', (j) => ((j.results[0]!.status = 'whatever'), j), /not a hugetune journal \(results\[0\]\.status/],
   ];

@@ -61,13 +61,26 @@ describe('hostile input', () => {
     writeFileSync(file, `\ufeff${text}`);
     expect(run(['report', '--snapshot', file]).status).toBe(0);
   });
-  it('terminal escapes in a snapshot never reach the terminal, and a release holding them is not a release', () => {
+  it('terminal escapes in a snapshot or a fake root never reach the terminal', () => {
+    const escaped = '6.18.0\u001b]0;pwned\u0007\n';
+    // A snapshot is refused: no kernel release looks like that.
     const snap = captureSnapshot(fixtureFiles(VM), true);
-    snap.files['/proc/sys/kernel/osrelease'] = { text: '6.18.0\u001b]0;pwned\u0007\n' };
+    snap.files['/proc/sys/kernel/osrelease'] = { text: escaped };
     const file = join(tmp, 'escape.json');
     writeFileSync(file, JSON.stringify(snap));
-    const r = run(['report', '--snapshot', file]);
+    const refused = run(['report', '--snapshot', file]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(
+      /osrelease"\]\.text: expected a kernel release such as [^,]+, got "6\.18\.0\]0;pwned"\n$/,
+    );
+    expect(refused.stderr.includes(String.fromCharCode(27))).toBe(false);
+    // A fake root is read as it is, and what it says is shown with the controls replaced.
+    const root = join(tmp, 'escape-root');
+    cpSync(VM, root, { recursive: true });
+    writeFileSync(join(root, 'proc/sys/kernel/osrelease'), escaped);
+    const r = run(['report', '--root', root]);
     expect(r.stdout.includes(String.fromCharCode(27))).toBe(false);
+    // ...and a release holding them is not a release: unknown, with the reason among what could not be read.
     expect(r.stdout).toMatch(/Kernel +unknown/);
     expect(r.stdout).toMatch(/osrelease: malformed \(not a kernel release: "6\.18\.0\\u001b\]0;pwned\\u0007"\)/);
   });

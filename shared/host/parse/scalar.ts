@@ -1,4 +1,5 @@
 /** Parsers for the one-value files under /proc/sys and /sys. Pure: text in, typed value or reason out. */
+import { KERNEL_RELEASE } from '../../kernel/version';
 import { malformed, parsed, type Parsed } from '../reading';
 
 export interface MultiChoice {
@@ -59,13 +60,13 @@ export function parseLine(text: string): Parsed<string> {
 }
 
 /**
- * A kernel release as uname(2) gives it: at most 64 characters (__NEW_UTS_LEN), starting with the version
- * numbers, visible ASCII only. Anything else (an escape sequence, a space, a line break) did not come from a
- * kernel and is refused with the text quoted safely.
+ * A kernel release as uname(2) gives it: at most 64 characters (__NEW_UTS_LEN), in the shape of
+ * KERNEL_RELEASE. Anything else (an escape sequence, a space, a line break) did not come from a kernel and is
+ * refused with the text quoted safely.
  */
 export function parseRelease(text: string): Parsed<string> {
   const t = text.trim();
-  if (/^\d{1,3}\.\d{1,3}[\x21-\x7e]{0,60}$/.test(t)) return parsed(t);
+  if (t.length <= 64 && KERNEL_RELEASE.test(t)) return parsed(t);
   return malformed(`not a kernel release: ${JSON.stringify(t.slice(0, 64))}`);
 }
 
