@@ -195,8 +195,10 @@ describe('bodies in flight', () => {
       const statuses = await Promise.all(Array.from({ length: 8 }, (_, i) => send(i)));
       const peakKiB = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]);
       // A body read is refused (its text is longer than any snapshot); the others are told to wait (503), or,
-      // on a machine slow enough that one finished before the next arrived, read and refused in turn.
-      expect(statuses.every((s) => s === 503 || s === 400 || s === 408)).toBe(true);
+      // on a machine slow enough that one finished before the next arrived, read and refused in turn; a client
+      // still writing when its refusal closes the connection sees a reset (-1). None is accepted.
+      expect(statuses.every((s) => s === 503 || s === 400 || s === 408 || s === -1)).toBe(true);
+      expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
       // Under twice the largest body a call may have, plus 100 MiB.
       const maxBody = 2 * SNAPSHOT_MAX_BYTES + 1024 * 1024;
       expect(peakKiB * 1024).toBeLessThan(2 * maxBody + 100 * 1024 * 1024);
