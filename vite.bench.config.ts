@@ -11,8 +11,11 @@ export default defineConfig({
     emptyOutDir: true,
     minify: false,
     rollupOptions: {
-      input: { bench: resolve(import.meta.dirname, 'tests/bench/bench.ts') },
-      external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), '@huggingface/gguf'],
+      input: {
+        bench: resolve(import.meta.dirname, 'tests/bench/bench.ts'),
+        'monitor-bench': resolve(import.meta.dirname, 'tests/bench/monitor-bench.ts'),
+      },
+      external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`), '@huggingface/gguf', 'playwright-core'],
       output: { format: 'esm', entryFileNames: '[name].js' },
     },
   },

@@ -49,6 +49,8 @@ export default defineConfig({
           include: ['tests/e2e/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          // A page waits on a server round trip; on a loaded 2-core machine that can take seconds, not vitest's 1 s.
+          expect: { poll: { timeout: 15_000 } },
           // One Chromium at a time on a 2-core machine.
           fileParallelism: false,
         },

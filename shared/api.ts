@@ -7,15 +7,14 @@ import { UserError } from './errors';
 import type { ReportDiff } from './host/diff';
 import type { Report } from './host/report';
 import * as v from 'valibot';
-import { matching, text, validate } from './validate';
+import { decimal, matching, text, validate } from './validate';
 import type { SourceKind } from './host/files';
-import type { CpuCount } from './host/state';
 import { SNAPSHOT_MAX_BYTES } from './host/snapshot';
 import type { CatalogModel, Quant } from './plan/catalog';
 import type { PlanResult } from './plan/plan';
 import { planRequestSchema } from './plan/request';
 import { adviceRequestSchema, type AdviceResult } from './advise/request';
-import { profileSchema } from './sim/profile';
+import { profileSchema, type Profile } from './sim/profile';
 
 /**
  * A source the renderer may name for a comparison: what the app shows now, this machine, a built-in
@@ -62,10 +61,15 @@ export const API_METHODS = {
   'source.get': { args: none },
   /** Switches this front end to a snapshot the user picked (its text, read in the renderer). */
   'source.openSnapshot': { args: snapshotText },
-  /** Switches this front end to a simulated machine (a profile, validated on the other side). */
-  'source.openSim': { args: v.strictObject({ profile: profileSchema }) },
+  /**
+   * Switches this front end to a simulated machine (a profile, validated on the other side), its workload
+   * running `speed` simulated seconds per second (1 unless given).
+   */
+  'source.openSim': { args: v.strictObject({ profile: profileSchema, speed: v.optional(decimal(1, 86400)) }) },
   /** Back to the source the app was started with. */
   'source.reset': { args: none },
+  /** The monitor's recent samples (the same ones host.sample streamed), so a reloaded page keeps its charts. */
+  'monitor.history': { args: none },
 } as const;
 
 export type Method = keyof typeof API_METHODS;
@@ -108,6 +112,8 @@ export interface SourceState {
   initial: { kind: SourceKind; label: string };
   /** Changes on every switch. */
   version: number;
+  /** The profile of the simulated machine shown, when the current source is one (else null). */
+  simProfile: Profile | null;
 }
 
 export interface Hardware {
@@ -140,13 +146,65 @@ export interface ApiResults {
   'source.openSnapshot': SourceState;
   'source.openSim': SourceState;
   'source.reset': SourceState;
+  'monitor.history': MonitorHistory;
 }
 
-/** Pushed to every subscriber on each sampling tick. */
+/**
+ * What the monitor charts, each as events per second: IPIs from /proc/interrupts (TLB shootdowns, function
+ * calls, rescheduling) and /proc/vmstat counters (THP, compaction, migration, tiering).
+ */
+export const MONITOR_SERIES = [
+  'tlb',
+  'cal',
+  'res',
+  'thpFault',
+  'thpFallback',
+  'thpCollapse',
+  'thpSplit',
+  'compactStall',
+  'migrate',
+  'numaMigrate',
+  'promote',
+  'demote',
+] as const;
+export type MonitorSeries = (typeof MONITOR_SERIES)[number];
+
+/**
+ * One monitor tick, pushed to every subscriber as a compact delta: rates only, never counts since boot
+ * (except the TLB total for context), and the per-CPU TLB rates as a flat array of numbers in the order of
+ * `cpus`. `cpus` is sent only when it differs from the previous sample the same receiver got.
+ */
 export interface HostSample {
+  /** Increases by one per reading of the current source; history and stream share it, so a page can join them. */
+  seq: number;
   /** Milliseconds since the epoch on the machine that took the sample (simulated time for the simulator). */
   at: number;
-  tlb: { total: number; perCpu: CpuCount[] } | null;
+  /** Seconds since the reading the rates are against; null for the first reading of a source (no rate yet). */
+  seconds: number | null;
+  /** False for a snapshot or a fake root: a record of one moment has no rates, and `reason` says so. */
+  live: boolean;
+  reason: string | null;
+  /** Per second over `seconds`; null when not counted on this machine, or no rate this interval (see notes). */
+  rates: Record<MonitorSeries, number | null>;
+  /** CPU number of each `perCpu` entry, when it changed since this receiver's previous sample; else null. */
+  cpus: number[] | null;
+  /** TLB shootdowns per second received by each CPU (NaN-free: a CPU with no rate this tick is -1). */
+  perCpu: number[] | null;
+  /** TLB shootdowns since boot, all CPUs. */
+  tlbTotal: number | null;
+  /** What this tick could not do exactly, one line each (a counter reset, a count beyond 2^53, a bad row). */
+  notes: string[];
+}
+
+export interface MonitorHistory {
+  intervalMs: number;
+  /** How far back the sampler keeps samples. */
+  windowMs: number;
+  source: { kind: SourceKind; label: string };
+  live: boolean;
+  reason: string | null;
+  /** Oldest first; `cpus` set on the first and wherever the CPU set changed. */
+  samples: HostSample[];
 }
 
 export interface ApiEvents {

@@ -24,15 +24,17 @@ import { SimMachine } from '../../shared/sim/machine';
 import type { Profile } from '../../shared/sim/profile';
 import { findProfile } from '../../shared/sim/profiles';
 import { SimFiles } from '../../shared/sim/source';
+import { stillReason } from './monitor/reader';
+import type { Sampler } from './sampler';
 import { openSource } from './source';
 import { APP_VERSION } from './version';
 
 export const SAMPLE_INTERVAL_MS = 2000;
 
-function simulated(profile: Profile): SimFiles {
+function simulated(profile: Profile, speed = 1): SimFiles {
   const machine = new SimMachine(profile);
   machine.advance(SIM_START_SECONDS);
-  return new SimFiles(machine);
+  return new SimFiles(machine, { speed });
 }
 
 export const GGUF_OUTSIDE_MODELS_DIRS = 'GGUF paths are accepted only inside --models-dir directories in web mode';
@@ -59,6 +61,8 @@ async function ggufPathFor(path: string, frontEnd: FrontEnd, modelsDirs: readonl
 export interface HandlerOptions {
   /** Web mode: the directories whose GGUF files web clients may plan with (`hugetune serve --models-dir`). */
   modelsDirs?: readonly string[];
+  /** The front end's sampler, whose ring `monitor.history` returns. */
+  sampler?: Sampler;
 }
 
 export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: HandlerOptions = {}): Handlers {
@@ -82,6 +86,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
     current: { ...source.current.source },
     initial: { ...source.initial.source },
     version: source.version,
+    simProfile: source.current instanceof SimFiles ? source.current.machine.profile : null,
   });
   return {
     'app.info': () => ({
@@ -141,15 +146,21 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       source.use(await loadSnapshot(text, name));
       return state();
     },
-    'source.openSim': ({ profile }) => {
+    'source.openSim': ({ profile, speed }) => {
       const p = checkProfile(profile);
       if (!p.ok) throw new UserError(`not a machine profile: ${p.error}`, 'bad-request');
-      source.use(simulated(p.value));
+      source.use(simulated(p.value, speed));
       return state();
     },
     'source.reset': () => {
       source.reset();
       return state();
+    },
+    'monitor.history': () => {
+      if (opts.sampler) return opts.sampler.history();
+      const reason = stillReason(source.current);
+      const src = { ...source.current.source };
+      return { intervalMs: SAMPLE_INTERVAL_MS, windowMs: 0, source: src, live: reason === null, reason, samples: [] };
     },
   };
 }

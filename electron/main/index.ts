@@ -54,10 +54,8 @@ export async function start(): Promise<void> {
   const initial = files;
   registerIpc(() => {
     const source = new ActiveSource(initial);
-    return {
-      handlers: createHandlers(source, 'electron'),
-      sampler: new Sampler(() => source.current, SAMPLE_INTERVAL_MS),
-    };
+    const sampler = new Sampler(() => source.current, SAMPLE_INTERVAL_MS);
+    return { handlers: createHandlers(source, 'electron', { sampler }), sampler };
   });
   createWindow();
   app.on('activate', () => {

@@ -128,11 +128,8 @@ export function webSessions(
   return new SessionMap<Session>(
     () => {
       const source = new ActiveSource(initial, guard);
-      return {
-        source,
-        handlers: createHandlers(source, 'web', opts),
-        sampler: new Sampler(() => source.current, SAMPLE_INTERVAL_MS),
-      };
+      const sampler = new Sampler(() => source.current, SAMPLE_INTERVAL_MS);
+      return { source, handlers: createHandlers(source, 'web', { ...opts, sampler }), sampler };
     },
     (s) => {
       s.sampler.stop();

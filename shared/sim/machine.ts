@@ -87,6 +87,15 @@ export class SimMachine {
     for (const p of profile.pools) this.setPool(p.sizeKiB, p.perNode);
   }
 
+  /** An independent copy in the same state: lets a caller try a change and look before doing it for real. */
+  clone(): SimMachine {
+    const c = Object.create(SimMachine.prototype) as SimMachine;
+    Object.assign(c, this);
+    c.pools = this.pools.map((p) => ({ sizeKiB: p.sizeKiB, perNode: [...p.perNode], optimized: [...p.optimized] }));
+    c.memmap = this.memmap.map((m) => ({ ...m }));
+    return c;
+  }
+
   get version() {
     return parseKernelRelease(this.profile.release) ?? { major: 0, minor: 0, patch: 0 };
   }

@@ -1,8 +1,47 @@
 /**
- * Applies the settings hugetune recommends to a simulated machine, the way a person would on a real one,
- * and says what each step did. Used for before/after comparisons of what-if machines.
+ * Applies the settings hugetune recommends to a simulated machine, the way a careful person would on a real
+ * one, and says what each step did. Used for before/after comparisons of what-if machines.
+ *
+ * No step takes away pages the user reserved: a pool is released to re-reserve it with HVO only when it is sure
+ * to come back whole, and a reboot for 1 GiB pages puts every pool the machine holds on the boot line too, so
+ * the reboot keeps them (a runtime reservation does not survive one).
  */
+import { pageSizeLabel } from '../kernel/pages';
 import type { SimMachine } from './machine';
+
+const GIGANTIC_KIB = 1048576;
+
+const total = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** `hugepages=` as the boot line takes it: one count, or `node:count` per node on a machine with several. */
+function countText(perNode: readonly number[]): string {
+  return perNode.length > 1 ? perNode.map((n, i) => `${i}:${n}`).join(',') : String(perNode[0] ?? 0);
+}
+
+/** The boot line without its HugeTLB reservations (`hugepagesz=` and `hugepages=`); other words unchanged. */
+function withoutReservations(cmdline: string): string {
+  return cmdline
+    .split(/\s+/)
+    .filter((w) => w !== '' && !/^hugepages(?:z)?=/.test(w))
+    .join(' ');
+}
+
+/**
+ * Releases a pool and reserves it again with HVO on, only when a trial on a copy of the machine gets every page
+ * back on every node. Returns whether it did.
+ */
+function reReserve(m: SimMachine, sizeKiB: number): boolean {
+  const want = [...m.pools.find((p) => p.sizeKiB === sizeKiB)!.perNode];
+  const zeros = want.map(() => 0);
+  const trial = m.clone();
+  trial.setPool(sizeKiB, zeros);
+  trial.setPool(sizeKiB, want);
+  const back = trial.pools.find((p) => p.sizeKiB === sizeKiB)!.perNode;
+  if (back.some((n, i) => n < want[i]!)) return false;
+  m.setPool(sizeKiB, zeros);
+  m.setPool(sizeKiB, want);
+  return true;
+}
 
 export function applyRecommended(m: SimMachine): string[] {
   const steps: string[] = [];
@@ -11,32 +50,65 @@ export function applyRecommended(m: SimMachine): string[] {
     steps.push('THP enabled: never → madvise (runtimes that ask for huge pages get them)');
   }
   const pools = m.pools.filter((p) => p.perNode.some((n) => n > 0));
-  const unoptimized = pools.some((p) => p.perNode.some((n, i) => n > p.optimized[i]!));
-  if (m.hvoAvailable() && m.hasHvoSysctl() && (!m.hvo || unoptimized) && pools.length > 0) {
+  const unoptimized = pools.filter((p) => p.perNode.some((n, i) => n > p.optimized[i]!));
+  if (m.hvoAvailable() && m.hasHvoSysctl() && (!m.hvo || unoptimized.length > 0) && pools.length > 0) {
     m.setHvo(true);
-    // Only pages allocated while HVO is on are optimized: release the pool and reserve it again.
-    for (const p of pools) {
-      const want = [...p.perNode];
-      m.setPool(
-        p.sizeKiB,
-        want.map(() => 0),
-      );
-      m.setPool(p.sizeKiB, want);
+    // Only pages allocated while HVO is on are optimized: a pool must be released and reserved again, which
+    // is worth it only if all of it comes back (fragmented memory and gigantic pages may not).
+    const redone: string[] = [];
+    const kept: string[] = [];
+    for (const p of unoptimized) {
+      const label = `${total(p.perNode).toLocaleString('en-US')} × ${pageSizeLabel(p.sizeKiB)}`;
+      (reReserve(m, p.sizeKiB) ? redone : kept).push(label);
     }
     steps.push(
-      'HVO on (vm.hugetlb_optimize_vmemmap=1), then each pool released and reserved again so its pages are optimized',
+      'HVO on (vm.hugetlb_optimize_vmemmap=1)' +
+        (redone.length > 0
+          ? `, then the ${redone.join(' and ')} pool released and reserved again to optimize it`
+          : '') +
+        (kept.length > 0
+          ? `; the ${kept.join(' and ')} pool kept as it is: released now, not all of it would come back at runtime (reserve it at boot with hugetlb_free_vmemmap=on to optimize it)`
+          : ''),
     );
   }
-  // 1 GiB pages the profile asks for but runtime allocation could not deliver: reserve them at boot.
-  const asked = m.profile.pools.find((p) => p.sizeKiB === 1048576)?.perNode ?? [];
-  const got = m.pools.find((p) => p.sizeKiB === 1048576)?.perNode ?? [];
-  const wanted = asked.reduce((a, b) => a + b, 0);
-  if (wanted > got.reduce((a, b) => a + b, 0) && !/\bhugepagesz=1G\b/.test(m.bootCmdline)) {
-    const count = asked.length > 1 ? asked.map((n, i) => `${i}:${n}`).join(',') : String(wanted);
+  // 1 GiB pages the profile asks for but runtime allocation could not deliver: reserve them at boot. Every other
+  // pool goes on the boot line at what it holds now, before the gigantic one, so the reboot takes none of it.
+  const asked = m.profile.pools.find((p) => p.sizeKiB === GIGANTIC_KIB)?.perNode ?? [];
+  const giant = m.pools.find((p) => p.sizeKiB === GIGANTIC_KIB);
+  if (giant && total(asked) > total(giant.perNode) && !/\bhugepagesz=1G\b/.test(m.bootCmdline)) {
+    const targets = m.pools
+      .filter((p) => p.sizeKiB !== GIGANTIC_KIB && total(p.perNode) > 0)
+      .map((p) => ({ sizeKiB: p.sizeKiB, perNode: [...p.perNode] }));
+    targets.push({ sizeKiB: GIGANTIC_KIB, perNode: giant.perNode.map((n, i) => Math.max(n, asked[i] ?? 0)) });
+    const reservations = targets.map((t) => `hugepagesz=${pageSizeLabel(t.sizeKiB)} hugepages=${countText(t.perNode)}`);
     const hvo = m.hvoAvailable() && !/hugetlb_free_vmemmap=/.test(m.bootCmdline) ? ' hugetlb_free_vmemmap=on' : '';
-    m.setCmdline(`${m.bootCmdline} hugepagesz=1G hugepages=${count}${hvo}`);
-    m.reboot();
-    steps.push(`1 GiB pages reserved at boot (hugepagesz=1G hugepages=${count}${hvo}) and the machine rebooted`);
+    const cmdline = `${withoutReservations(m.bootCmdline)} ${reservations.join(' ')}${hvo}`;
+    const kept = targets
+      .slice(0, -1)
+      .map((t) => `${total(t.perNode).toLocaleString('en-US')} × ${pageSizeLabel(t.sizeKiB)}`);
+    // Tried on a copy first: a reboot that could not give every pool back whole is not a recommendation.
+    const trial = m.clone();
+    trial.setCmdline(cmdline);
+    trial.reboot();
+    const shrunk = m.pools
+      .filter((p) => {
+        const after = trial.pools.find((x) => x.sizeKiB === p.sizeKiB)?.perNode ?? [];
+        return p.perNode.some((n, i) => (after[i] ?? 0) < n);
+      })
+      .map((p) => `${total(p.perNode).toLocaleString('en-US')} × ${pageSizeLabel(p.sizeKiB)}`);
+    if (shrunk.length > 0) {
+      steps.push(
+        `1 GiB pages not reserved at boot: after the reboot the ${shrunk.join(' and ')} pool would not come back whole beside them (release some of it first)`,
+      );
+    } else {
+      m.setCmdline(cmdline);
+      m.reboot();
+      steps.push(
+        `1 GiB pages reserved at boot (${reservations.at(-1)}${hvo})` +
+          (kept.length > 0 ? `, the ${kept.join(' and ')} pool reserved at boot too so the reboot keeps it,` : '') +
+          ' and the machine rebooted',
+      );
+    }
   }
   if (steps.length === 0) steps.push('nothing to change: the machine already follows the recommendations');
   return steps;

@@ -50,7 +50,10 @@ describe('Compare', () => {
   it('compares with uploaded snapshots: a setup made, and nothing at all', async () => {
     const { page, problems } = await openApp(browser, server, 'compare');
     await page.getByTestId('compare-b-file').setInputFiles(snapshotOf(VM_TUNED, 'tuned.json'));
-    await expect.poll(() => page.getByTestId('compare-b-label').textContent()).toMatch(/^snapshot tuned\.json/);
+    // Reading, parsing and diffing the upload takes seconds on a loaded machine: wait for it, not for a guess.
+    await expect
+      .poll(() => page.getByTestId('compare-b-label').textContent(), { timeout: 15_000 })
+      .toMatch(/^snapshot tuned\.json/);
     expect(await cells(page, 'hvo.memmapPages').allTextContents()).toEqual(['98,304', '86,530', '-11,774 pages']);
     expect(await cells(page, 'hugetlb.pool.2048.total').allTextContents()).toEqual(['0', '512', '+512 pages']);
 

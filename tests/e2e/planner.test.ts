@@ -1,5 +1,5 @@
 /** The Planner in Chromium against web mode: catalog models, a GGUF file, suggestions applied. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llamaMeta, llamaTensors, tensorSize, writeGguf } from '../fixtures/gguf';
 import { VM_TUNED } from '../helpers';
 import { launch, openApp, serve, type Served } from './browser';
+
+/** Waits for a value that follows a server round trip: seconds on a loaded machine, so no tight deadline. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
 
 let browser: Browser;
 let server: Served;
@@ -37,7 +40,7 @@ describe('Planner', () => {
     await page.getByTestId('plan-planned').check();
     await page.getByTestId('plan-mem').fill('512');
     await page.getByTestId('plan-page-size').selectOption('1G');
-    await expect.poll(() => page.getByTestId('plan-hugepages').textContent()).toMatch(/^379 × 1 GiB$/);
+    await poll(() => page.getByTestId('plan-hugepages').textContent()).toMatch(/^379 × 1 GiB$/);
     expect(await page.getByTestId('plan-verdict').textContent()).toMatch(/^\s*Fits/);
     expect(await page.getByTestId('plan-hvo-saved').textContent()).toBe(
       `${(379 * 16380).toLocaleString('en-US')} KiB (6062.5 MiB)`,
@@ -59,21 +62,21 @@ describe('Planner', () => {
     await page.getByTestId('plan-planned').check();
     await page.getByTestId('plan-mem').fill('128');
     await page.getByTestId('plan-arch').selectOption('arm64');
-    await expect.poll(() => page.getByTestId('plan-machine').textContent()).toMatch(/arm64/);
+    await poll(() => page.getByTestId('plan-machine').textContent()).toMatch(/arm64/);
     // 64 KiB pages: 1 GiB is not a size this machine has, and the verdict says so by name.
     await page.getByTestId('plan-machine').waitFor();
     const constraints = page.getByTestId('plan-constraints');
     await page.locator('select[data-testid="plan-page-size"]').selectOption('2M');
-    await expect.poll(() => constraints.locator('[data-constraint="page-size"]').getAttribute('data-ok')).toBe('true');
+    await poll(() => constraints.locator('[data-constraint="page-size"]').getAttribute('data-ok')).toBe('true');
     await page.getByTestId('plan-base-page').selectOption('64K');
-    await expect.poll(() => page.getByTestId('plan-machine').textContent()).toMatch(/2M, 512M, 16G/);
+    await poll(() => page.getByTestId('plan-machine').textContent()).toMatch(/2M, 512M, 16G/);
     await page.locator('select[data-testid="plan-page-size"]').selectOption('512M');
-    await expect.poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/^\s*Fits/);
+    await poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/^\s*Fits/);
     expect(await constraints.locator('[data-ok="false"]').count()).toBe(0);
     await page.getByTestId('plan-mem').fill('32');
-    await expect
-      .poll(() => page.getByTestId('plan-verdict').textContent())
-      .toMatch(/Does not fit\s+\d+ of \d+ constraints fail/);
+    await poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(
+      /Does not fit\s+\d+ of \d+ constraints fail/,
+    );
     expect(await constraints.locator('[data-constraint="total"]').getAttribute('data-ok')).toBe('false');
     expect(problems).toEqual([]);
     await page.context().close();
@@ -85,10 +88,10 @@ describe('Planner', () => {
     await page.getByTestId('plan-quant').selectOption('Q8_0');
     await page.getByTestId('plan-planned').check();
     await page.getByTestId('plan-mem').fill('64');
-    await expect.poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/Does not fit/);
-    const suggestion = page.getByTestId('plan-suggestions').locator('li', { hasText: 'fits, margin' }).first();
+    await poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/Does not fit/);
+    const suggestion = page.getByTestId('plan-suggestions').locator('li', { hasText: 'to spare' }).first();
     await suggestion.getByRole('button', { name: 'Try it' }).click();
-    await expect.poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/^\s*Fits/);
+    await poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/^\s*Fits/);
     expect(problems).toEqual([]);
     await page.context().close();
   });
@@ -104,14 +107,167 @@ describe('Planner', () => {
     const { page } = await openPlanner();
     await page.getByRole('radio', { name: 'GGUF file' }).check();
     await page.getByTestId('plan-gguf').fill(file);
-    await expect.poll(() => page.getByTestId('plan-model-name').textContent()).toBe('tiny-llama');
+    await poll(() => page.getByTestId('plan-model-name').textContent()).toBe('tiny-llama');
     const weights = tensors.reduce((s, t) => s + tensorSize(t), 0) / 1048576;
-    expect(
-      await page.getByTestId('plan-breakdown').locator('tr', { hasText: 'Model weights' }).textContent(),
-    ).toContain(`${Math.round(weights)} MiB`);
+    // The column is in GiB (the prompt cache is 8 GiB); the exact figure is on hover.
+    const row = page.getByTestId('plan-breakdown').locator('tr', { hasText: 'Model weights' });
+    expect(await row.textContent()).toContain(`${(weights / 1024).toFixed(3)} GiB`);
+    expect(await row.locator('td').first().getAttribute('title')).toMatch(
+      new RegExp(`^${weights.toLocaleString('en-US', { maximumFractionDigits: 1 })} MiB`),
+    );
     await page.getByTestId('plan-gguf').fill(join(dir, 'missing.gguf'));
     // In web mode a path that cannot be planned gets one answer, whether or not it exists.
-    await expect.poll(() => page.getByTestId('plan-error').textContent()).toMatch(/only inside --models-dir/);
+    // The message goes beside the path field, and the last plan stays.
+    await poll(() => page.getByTestId('plan-gguf-problem').textContent()).toMatch(/only inside --models-dir/);
+    expect(await page.getByTestId('plan-gguf').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByTestId('plan-model-name').textContent()).toBe('tiny-llama');
+    await page.context().close();
+  });
+  it('flips from no fit to fit when the page size or HVO changes, and the fit bar shows both', async () => {
+    // A 59,500 MiB footprint on a planned 64 GiB machine: base pages fall short by hundreds of MiB; 2 MiB pages
+    // with HVO give back 7 of every 8 vmemmap pages (about 1.4% of the pool) and fit; without HVO they do not.
+    const { page, problems } = await openPlanner();
+    await page.getByTestId('plan-source-footprint').check();
+    await page.getByTestId('plan-footprint').fill('59500');
+    await page.getByTestId('plan-planned').check();
+    await page.getByTestId('plan-mem').fill('64');
+    const verdict = page.getByTestId('plan-verdict');
+    await poll(() => verdict.textContent()).toMatch(/Does not fit/);
+    await page.getByTestId('plan-page-size').selectOption('2M');
+    await poll(() => verdict.textContent()).toMatch(/^\s*Fits/);
+    const rows = page.getByTestId('fit-row');
+    await poll(() => rows.count()).toBe(2);
+    expect(await rows.nth(0).textContent()).toMatch(/With HVO \(this plan\): fits/);
+    expect(await rows.nth(0).getAttribute('data-fits')).toBe('true');
+    expect(await rows.nth(1).textContent()).toMatch(/Without HVO: does not fit/);
+    await page.getByTestId('plan-hvo').uncheck();
+    await poll(() => verdict.textContent()).toMatch(/Does not fit/);
+    await poll(() => rows.nth(1).textContent()).toMatch(/Without HVO \(this plan\): does not fit/);
+    // The fit bar's figures are a constraint's, in the constraints table too.
+    const failing = page.getByTestId('plan-constraints').locator('[data-ok="false"]');
+    expect(await failing.count()).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('steps the context through powers of two with the arrow keys, from a default the browser accepts', async () => {
+    const { page, problems } = await openPlanner();
+    const ctx = page.getByTestId('plan-ctx');
+    expect(await ctx.inputValue()).toBe('8192');
+    expect(await ctx.evaluate((e: HTMLInputElement) => e.checkValidity())).toBe(true);
+    await ctx.focus();
+    const seen: string[] = [];
+    for (const key of ['ArrowUp', 'ArrowUp', 'ArrowDown', 'PageDown', 'ArrowDown']) {
+      await page.keyboard.press(key);
+      seen.push(await ctx.inputValue());
+    }
+    expect(seen).toEqual(['16384', '32768', '16384', '8192', '4096']);
+    // A typed value between steps goes to its neighbours.
+    await ctx.fill('5000');
+    await page.keyboard.press('ArrowUp');
+    expect(await ctx.inputValue()).toBe('8192');
+    const range = page.getByTestId('plan-ctx-range');
+    await range.focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await ctx.inputValue()).toBe('16384');
+    expect(await range.getAttribute('aria-valuetext')).toBe('16,384 tokens');
+    await poll(() => page.getByTestId('plan-breakdown').textContent()).toMatch(/16384 tokens/);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('an invalid field gets its message beside it; the rest of the page stays', async () => {
+    const { page, problems } = await openPlanner();
+    const ctx = page.getByTestId('plan-ctx');
+    await ctx.fill('50');
+    const message = page.getByTestId('plan-ctx-problem');
+    await poll(() => message.textContent()).toMatch(/whole number of tokens from 128 to 16,777,216/);
+    expect(await ctx.getAttribute('aria-invalid')).toBe('true');
+    expect(await ctx.getAttribute('aria-describedby')).toBe(await message.getAttribute('id'));
+    // The last plan stays on screen, said to be the last one, and no raw schema message replaces it.
+    await page.getByTestId('plan-stale').waitFor();
+    expect(await page.getByTestId('plan-verdict').isVisible()).toBe(true);
+    expect(await page.getByTestId('plan-constraints').isVisible()).toBe(true);
+    expect(await page.getByTestId('plan-error').count()).toBe(0);
+    await page.getByTestId('plan-planned').check();
+    await page.getByTestId('plan-kernel').fill('six');
+    await poll(() => page.getByTestId('plan-kernel-problem').textContent()).toMatch(/a release like 6\.12/);
+    await page.getByTestId('plan-kernel').fill('6.12');
+    await ctx.fill('4096');
+    await poll(() => page.getByTestId('plan-stale').count()).toBe(0);
+    expect(await ctx.getAttribute('aria-invalid')).toBeNull();
+    expect(await page.getByTestId('plan-breakdown').textContent()).toMatch(/4096 tokens/);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('reads a dropped GGUF file in the window: its size, the header read, the plan', async () => {
+    const tensors = llamaTensors({ layers: 2, hidden: 256, kvDim: 64, ffn: 512, vocab: 1024, type: 12 });
+    const file = join(dir, 'dropped-tiny.gguf');
+    const size = writeGguf(
+      file,
+      llamaMeta({ name: 'dropped-llama', layers: 2, hidden: 256, heads: 4, kvHeads: 1, ctx: 2048, vocab: 1024 }),
+      tensors,
+    );
+    const { page, problems } = await openPlanner();
+    await page.getByTestId('plan-source-gguf').check();
+    const transfer = await page.evaluateHandle(
+      ({ b64, name }) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], name));
+        return dt;
+      },
+      { b64: readFileSync(file).toString('base64'), name: 'dropped-tiny.gguf' },
+    );
+    await page.getByTestId('gguf-drop').dispatchEvent('drop', { dataTransfer: transfer });
+    await poll(() => page.getByTestId('plan-model-name').textContent()).toBe('dropped-llama');
+    const kib = (b: number) => `${(b / 1024).toLocaleString('en-US', { maximumFractionDigits: 1 })} KiB`;
+    expect(await page.getByTestId('gguf-summary').textContent()).toContain(`${kib(size)} on disk`);
+    const progress = page.getByTestId('gguf-progress');
+    expect(await progress.getAttribute('value')).toBe(await progress.getAttribute('max'));
+    expect(await page.getByTestId('gguf-progress-text').textContent()).toMatch(
+      new RegExp(`Read the header of dropped-tiny\\.gguf: [\\d.,]+ KiB of a ${kib(size).replace('.', '\\.')} file`),
+    );
+    const weights = tensors.reduce((s, t) => s + tensorSize(t), 0);
+    expect(await page.getByTestId('plan-breakdown').locator('tr', { hasText: 'Model weights' }).textContent()).toMatch(
+      /exact: \d+ tensors in 1 file/,
+    );
+    expect(weights).toBeGreaterThan(0);
+    // One shard of a split model alone is refused with what is missing.
+    await page.getByTestId('gguf-file').setInputFiles({
+      name: 'big-00001-of-00002.gguf',
+      mimeType: 'application/octet-stream',
+      buffer: readFileSync(file),
+    });
+    await poll(() => page.getByTestId('plan-gguf-problem').textContent()).toMatch(
+      /split into 2 files: drop all of them together \(missing 00002\)/,
+    );
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('offers arm64 its own page sizes and never claims HVO where it cannot exist', async () => {
+    const { page, problems } = await openPlanner();
+    await page.getByTestId('plan-planned').check();
+    await page.getByTestId('plan-arch').selectOption('arm64');
+    const sizes = () =>
+      page
+        .getByTestId('plan-page-size')
+        .locator('option')
+        .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    await poll(sizes).toEqual(['base', '64K', '2M', '32M', '1G']);
+    await page.getByTestId('plan-base-page').selectOption('64K');
+    await poll(sizes).toEqual(['base', '2M', '512M', '16G']);
+    await page.getByTestId('plan-page-size').selectOption('512M');
+    // arm64 had HVO only from 5.19 to 6.2: on 6.12 there is no HVO switch and no saving.
+    await page.getByTestId('plan-hvo-none').waitFor();
+    expect(await page.getByTestId('plan-hvo').count()).toBe(0);
+    await poll(() => page.getByTestId('plan-hvo-saved').textContent()).toMatch(/^nothing: HVO does not exist/);
+    expect(await page.getByTestId('fit-note').textContent()).toMatch(/HVO does not exist on this machine/);
+    await page.getByTestId('plan-kernel').fill('6.1');
+    await page.getByTestId('plan-hvo').waitFor();
+    expect(problems).toEqual([]);
     await page.context().close();
   });
 });

@@ -46,7 +46,10 @@ describe('Simulator', () => {
       .poll(() => page.getByTestId('sim-shortfall').textContent())
       .toMatch(/Asked for 16 × 1 GiB at runtime, got 0/);
     await page.getByTestId('sim-recommended').check();
-    await expect.poll(() => cell(page, 'Pools').textContent()).toBe('16 × 1 GiB');
+    // A third column: the what-if with the recommended settings applied.
+    const after = page.getByTestId('sim-row-Pools').getByTestId('sim-after');
+    await expect.poll(() => after.textContent()).toBe('16 × 1 GiB');
+    expect(await cell(page, 'Pools').textContent()).toBe('none');
     expect(await page.getByTestId('sim-steps').textContent()).toMatch(
       /hugepagesz=1G hugepages=16 hugetlb_free_vmemmap=on/,
     );

@@ -2,7 +2,7 @@
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiEvents, ApiResults, HostSample, HugetuneApi, Method } from '../../shared/api';
-import { ApiError } from '../../shared/api';
+import { ApiError, MONITOR_SERIES } from '../../shared/api';
 import { MemoryFiles } from '../../shared/host/files';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport, type Report } from '../../shared/host/report';
@@ -12,6 +12,23 @@ import { buildTree, TREES } from '../fixtures/trees';
 import { fixtureFiles, VM_TUNED } from '../helpers';
 
 const tuned = buildReport(readHost(fixtureFiles(VM_TUNED)));
+
+function liveSample(o: Partial<Omit<HostSample, 'rates'>> & { seq: number; at: number; tlb?: number }): HostSample {
+  const { tlb, ...rest } = o;
+  const rates = Object.fromEntries(MONITOR_SERIES.map((k) => [k, null])) as HostSample['rates'];
+  rates.tlb = tlb ?? null;
+  return {
+    seconds: null,
+    live: true,
+    reason: null,
+    cpus: null,
+    perCpu: null,
+    tlbTotal: null,
+    notes: [],
+    ...rest,
+    rates,
+  };
+}
 
 function fakeApi(report: Report | Error) {
   const listeners = new Set<(s: HostSample) => void>();
@@ -101,26 +118,8 @@ describe('Overview', () => {
 
   it('updates the TLB figures and rate from live samples', async () => {
     const fake = await render(tuned);
-    fake.emit({
-      at: 1000,
-      tlb: {
-        total: 100,
-        perCpu: [
-          { cpu: 0, count: 40 },
-          { cpu: 1, count: 60 },
-        ],
-      },
-    });
-    fake.emit({
-      at: 3000,
-      tlb: {
-        total: 500,
-        perCpu: [
-          { cpu: 0, count: 40 },
-          { cpu: 1, count: 460 },
-        ],
-      },
-    });
+    fake.emit(liveSample({ seq: 1, at: 1000, tlbTotal: 100, cpus: [0, 1] }));
+    fake.emit(liveSample({ seq: 2, at: 3000, seconds: 2, tlbTotal: 500, tlb: 200, perCpu: [0, 200] }));
     flushSync();
     expect(text('tlb-total')).toBe('500');
     expect(text('tlb-rate')).toBe('200/s');
@@ -181,33 +180,11 @@ describe('source switcher', () => {
 });
 
 describe('tlbRate', () => {
-  it('computes per-second rates and the busiest CPU', () => {
-    const r = tlbRate(
-      {
-        at: 0,
-        tlb: {
-          total: 10,
-          perCpu: [
-            { cpu: 0, count: 5 },
-            { cpu: 2, count: 5 },
-          ],
-        },
-      },
-      {
-        at: 2000,
-        tlb: {
-          total: 30,
-          perCpu: [
-            { cpu: 0, count: 9 },
-            { cpu: 2, count: 21 },
-          ],
-        },
-      },
-    );
+  it('picks the rate and the busiest CPU out of a sample', () => {
+    const r = tlbRate(liveSample({ seq: 2, at: 2000, seconds: 2, tlb: 10, perCpu: [2, -1, 8] }), [0, 1, 2]);
     expect(r).toEqual({ perSecond: 10, maxCpu: { cpu: 2, perSecond: 8 } });
   });
-  it('gives no rate across a reboot or without a TLB row', () => {
-    expect(tlbRate({ at: 0, tlb: { total: 10, perCpu: [] } }, { at: 1000, tlb: { total: 5, perCpu: [] } })).toBeNull();
-    expect(tlbRate({ at: 0, tlb: null }, { at: 1000, tlb: null })).toBeNull();
+  it('gives no rate when the sample has none (first reading, reboot, no TLB row)', () => {
+    expect(tlbRate(liveSample({ seq: 1, at: 0 }), [0])).toBeNull();
   });
 });

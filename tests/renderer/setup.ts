@@ -19,3 +19,15 @@ if (typeof Blob.prototype.text !== 'function') {
     });
   };
 }
+
+// Nor arrayBuffer(), which the Planner reads a dropped GGUF header with.
+if (typeof Blob.prototype.arrayBuffer !== 'function') {
+  Blob.prototype.arrayBuffer = function arrayBuffer(this: Blob): Promise<ArrayBuffer> {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result as ArrayBuffer);
+      reader.onerror = () => reject(reader.error ?? new Error('read failed'));
+      reader.readAsArrayBuffer(this);
+    });
+  };
+}

@@ -19,6 +19,7 @@ import { findProfile, PROFILES } from '../../shared/sim/profiles';
 import { SimFiles } from '../../shared/sim/source';
 import { simFiles } from '../../shared/sim/write';
 import { CLI } from '../helpers';
+import { manualTimers } from '../mocks/timers';
 
 // Made before the first test, not while collecting: a run whose filter skips every test here runs neither
 // hook, so a directory made at collection would be left behind.
@@ -169,15 +170,16 @@ describe('kernel semantics', () => {
     let now = 0;
     const m = new SimMachine(profile('xeon-cxl-tiered'));
     const files = new SimFiles(m, { clock: () => now, speed: 60 });
-    const seen: { at: number; total: number }[] = [];
-    const sampler = new Sampler(() => files, 1000);
-    const off = sampler.subscribe((s) => seen.push({ at: s.at, total: s.tlb!.total }));
+    const seen: { at: number; total: number; tlb: number | null }[] = [];
+    const sampler = new Sampler(() => files, 1000, { timers: manualTimers() });
+    const off = sampler.subscribe((s) => seen.push({ at: s.at, total: s.tlbTotal!, tlb: s.rates.tlb }));
     now = 1000; // one real second = one simulated minute
-    const off2 = sampler.subscribe((s) => seen.push({ at: s.at, total: s.tlb!.total }));
+    sampler.tick();
     off();
-    off2();
     expect(seen[1]!.at - seen[0]!.at).toBe(60_000);
     expect(seen[1]!.total).toBeGreaterThan(seen[0]!.total);
+    expect(seen[0]!.tlb).toBeNull();
+    expect(seen[1]!.tlb).toBeCloseTo((seen[1]!.total - seen[0]!.total) / 60, 0);
   });
 });
 

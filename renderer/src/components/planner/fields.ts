@@ -1,0 +1,38 @@
+/**
+ * The Planner's fields, each checked on its own with the request schema's own limits, so a bad value gets a
+ * message beside its field and the rest of the plan stays on screen.
+ */
+import { LIMITS, PLAN_REQUEST_SHAPE } from '../../../../shared/plan/request';
+import { validate } from '../../../../shared/validate';
+
+export const FIELDS = ['ctx', 'footprintMiB', 'memGiB', 'nodes', 'kernel', 'gguf'] as const;
+export type Field = (typeof FIELDS)[number];
+
+const n = (x: number): string => x.toLocaleString('en-US');
+
+/** What each field must be, in words: the message shown when it is not. */
+export const FIELD_RULE: Record<Field, string> = {
+  ctx: `Context: a whole number of tokens from ${n(LIMITS.ctx.min)} to ${n(LIMITS.ctx.max)}`,
+  footprintMiB: `Footprint: MiB from 1 to ${n(LIMITS.mib.max)}`,
+  memGiB: `Memory: GiB from ${n(LIMITS.memGiB.min)} to ${n(LIMITS.memGiB.max)}`,
+  nodes: `NUMA nodes: a whole number from ${LIMITS.nodes.min} to ${LIMITS.nodes.max}`,
+  kernel: 'Kernel: a release like 6.12 or 6.8.0',
+  gguf: 'GGUF: a path of at most 4,096 characters',
+};
+
+/** Why a field's value is not one a plan takes, or null when it is. An empty number field is `null`. */
+export function fieldProblem(field: Field, value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return `${FIELD_RULE[field]} (it is empty)`;
+  return validate(PLAN_REQUEST_SHAPE[field], value).ok ? null : FIELD_RULE[field];
+}
+
+/**
+ * The field a server message is about, when it names one the way the schema does (`ctx: expected ...`), or
+ * the GGUF path when it is about the file.
+ */
+export function fieldOfError(message: string, source: 'catalog' | 'gguf' | 'footprint'): Field | null {
+  const m = /^(\w+): /.exec(message);
+  if (m && (FIELDS as readonly string[]).includes(m[1]!)) return m[1] as Field;
+  if (source === 'gguf' && /gguf|GGUF|no such file|--models-dir|not a file/.test(message)) return 'gguf';
+  return null;
+}

@@ -1,0 +1,93 @@
+/**
+ * The Monitor in a real Chromium against web mode on a simulated machine: points arrive with the samples,
+ * pause stops them, the CSV has the right header and rows, a reload keeps the history, and a fixture root
+ * says plainly that it has no rates. No console errors, no CSP violations.
+ */
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VM_TUNED } from '../helpers';
+import { launch, openApp, serve, type Served } from './browser';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(() => browser?.close());
+
+const points = async (page: Page, id = 'tlb'): Promise<number> =>
+  Number(await page.getByTestId(`chart-${id}`).getAttribute('data-points'));
+
+describe('Monitor in Chromium', () => {
+  let sim: Served;
+  let root: Served;
+  beforeAll(async () => {
+    [sim, root] = await Promise.all([serve('--sim', 'xeon-cxl-tiered'), serve('--root', VM_TUNED)]);
+  });
+  afterAll(async () => {
+    await Promise.all([sim?.stop(), root?.stop()]);
+  });
+
+  it('charts samples as they arrive, pauses, exports CSV and keeps its history across a reload', async () => {
+    const { page, problems } = await openApp(browser, sim, 'monitor');
+    await page.getByTestId('chart-tlb').waitFor();
+    // Each sample adds a point (the interval is 2 s): wait for two more than the first.
+    await expect.poll(() => points(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+    expect(await page.getByTestId('key-now').textContent()).toMatch(/\/s$/);
+    expect(await page.locator('[data-testid="chart-heatmap"] canvas').count()).toBe(1);
+
+    await page.getByTestId('monitor-pause').click();
+    expect(await page.getByTestId('monitor-pause').getAttribute('aria-pressed')).toBe('true');
+    const frozen = await points(page);
+    await page.waitForTimeout(4500);
+    expect(await points(page)).toBe(frozen);
+    await page.getByTestId('monitor-pause').click();
+    await expect.poll(() => points(page), { timeout: 10_000 }).toBeGreaterThan(frozen);
+
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('monitor-export').click()]);
+    const csv = readFileSync(await dl.path(), 'utf8')
+      .trimEnd()
+      .split('\n');
+    expect(csv[0]).toBe(
+      'time_utc,tlb_shootdowns_per_s,function_call_ipis_per_s,rescheduling_ipis_per_s,thp_fault_alloc_per_s,' +
+        'thp_fault_fallback_per_s,thp_collapse_alloc_per_s,thp_split_page_per_s,compact_stall_per_s,' +
+        'pgmigrate_success_per_s,numa_pages_migrated_per_s,pgpromote_success_per_s,pgdemote_per_s',
+    );
+    const shown = await points(page);
+    expect(csv.length - 1).toBeGreaterThanOrEqual(shown - 1);
+    for (const row of csv.slice(2)) {
+      const cells = row.split(',');
+      expect(cells).toHaveLength(13);
+      expect(cells[0]).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(Number(cells[1])).toBeGreaterThan(0); // the tiered scenario shoots down TLBs all the time
+    }
+
+    // The numbers behind a chart, as a table.
+    await page.getByTestId('table-toggle-tlb').click();
+    expect(await page.getByTestId('table-tlb').locator('tbody tr').count()).toBeGreaterThanOrEqual(shown - 1);
+
+    // A reload keeps the history the server holds: the chart starts with the points it had.
+    const before = await points(page);
+    await page.reload();
+    await page.getByTestId('tab-monitor').click();
+    await page.getByTestId('chart-tlb').waitFor();
+    await expect.poll(() => points(page), { timeout: 10_000 }).toBeGreaterThanOrEqual(before);
+
+    // Hovering the heatmap names a CPU, a moment and a rate.
+    const box = (await page.locator('[data-testid="chart-heatmap"] canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width - 2, box.y + 5);
+    expect(await page.getByTestId('heatmap-readout').textContent()).toMatch(/CPU \d+ · latest sample · [\d,.]+\/s/);
+
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('says a fixture root has no rates instead of charting zeros', async () => {
+    const { page, problems } = await openApp(browser, root, 'monitor');
+    await page.getByTestId('monitor-static').waitFor();
+    expect(await page.getByTestId('monitor-static').textContent()).toMatch(/not a running kernel: there are no rates/);
+    expect(await page.getByTestId('chart-tlb').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});

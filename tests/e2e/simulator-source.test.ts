@@ -1,0 +1,106 @@
+/**
+ * The Simulator against a simulated source: its picker follows the machine the app shows and names a profile
+ * loaded from a file; applying the recommended settings keeps the user's own pool. Also: every view of the
+ * planning side opens with one level-one heading.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findProfile } from '../../shared/sim/profiles';
+import { launch, openApp, serve, type Served } from './browser';
+
+/** Waits for a value that follows a server round trip: seconds on a loaded machine, so no tight deadline. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
+
+let browser: Browser;
+let server: Served;
+let dir = '';
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hugetune-e2e-sim-'));
+  [browser, server] = await Promise.all([launch(), serve('--sim', 'ubuntu-2404-desktop-64g')]);
+});
+afterAll(async () => {
+  await Promise.all([browser?.close(), server?.stop()]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function openSimulator(): Promise<{ page: Page; problems: string[] }> {
+  const opened = await openApp(browser, server, 'simulator');
+  await opened.page.getByTestId('sim-compare').waitFor();
+  return opened;
+}
+
+const picked = (page: Page) => page.getByTestId('sim-profile').locator('option:checked').textContent();
+
+describe('Simulator on a simulated source', () => {
+  it('opens on the simulated machine the app shows, and names a profile loaded from a file', async () => {
+    const { page, problems } = await openSimulator();
+    expect(await page.getByTestId('sim-profile').inputValue()).toBe('ubuntu-2404-desktop-64g');
+    const file = join(dir, 'my-box.json');
+    writeFileSync(file, JSON.stringify({ ...findProfile('small-laptop')!, id: 'my-box', description: 'my box' }));
+    await page.getByTestId('sim-load').setInputFiles(file);
+    await poll(() => picked(page)).toBe('my-box (loaded from a file)');
+    expect(await page.getByTestId('sim-compare').locator('thead th').nth(1).textContent()).toBe('my-box');
+    // A built-in profile can be chosen and the loaded one chosen back.
+    await page.getByTestId('sim-profile').selectOption('strix-halo-128g');
+    await page.getByTestId('sim-profile').selectOption({ label: 'my-box (loaded from a file)' });
+    await poll(() => page.getByTestId('sim-compare').locator('thead th').nth(1).textContent()).toBe('my-box');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('applying the recommended settings keeps the user’s own 20,000-page pool', async () => {
+    const { page, problems } = await openSimulator();
+    await page.getByTestId('sim-profile').selectOption('strix-halo-128g');
+    await page.getByTestId('sim-2m').fill('20000');
+    await page.getByTestId('sim-1g').fill('4');
+    const pools = page.getByTestId('sim-row-Pools');
+    await poll(() => pools.getByTestId('sim-whatif').textContent()).toBe('20,000 × 2 MiB');
+    await page.getByTestId('sim-recommended').check();
+    await poll(() => pools.getByTestId('sim-after').textContent()).toBe('20,000 × 2 MiB, 4 × 1 GiB');
+    expect(await page.getByTestId('sim-steps').textContent()).toMatch(
+      /the 20,000 × 2M pool reserved at boot too so the reboot keeps it/,
+    );
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('after showing a what-if machine, opens on it', async () => {
+    const { page, problems } = await openSimulator();
+    await page.getByTestId('sim-2m').fill('1000');
+    await page.getByTestId('sim-speed').selectOption('600');
+    await page.getByTestId('sim-open').click();
+    await poll(() => page.getByTestId('source-label').textContent()).toMatch(/ubuntu-2404-desktop-64g-what-if/);
+    await page.getByTestId('tab-simulator').click();
+    await poll(() => picked(page)).toBe('ubuntu-2404-desktop-64g-what-if (the machine shown now)');
+    expect(await page.getByTestId('sim-2m').inputValue()).toBe('1000');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('each planning view opens with one level-one heading', async () => {
+    const { page, problems } = await openApp(browser, server);
+    for (const [tab, title] of [
+      ['planner', 'Planner'],
+      ['advisor', 'Advisor'],
+      ['setup', 'Setup'],
+      ['simulator', 'Simulator'],
+      ['compare', 'Compare'],
+    ] as const) {
+      await page.getByTestId(`tab-${tab}`).click();
+      const view = page.locator(`section[aria-labelledby="${tab}-title"]`);
+      await view.waitFor();
+      const headings = await view.locator('h1, h2, h3').evaluateAll((hs) => hs.map((h) => h.tagName));
+      expect(headings[0], tab).toBe('H1');
+      expect(
+        headings.filter((h) => h === 'H1'),
+        tab,
+      ).toHaveLength(1);
+      expect(await view.locator('h1').textContent()).toBe(title);
+    }
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -1,0 +1,96 @@
+/** The Monitor's in-page store, CSV and heatmap arithmetic. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MONITOR_SERIES, type HostSample } from '../../shared/api';
+import { bandOf, bandsFor, fillColumn, heatIndex, heatPalette } from '../../renderer/src/components/monitor/heat';
+import { SeriesStore, toCsv } from '../../renderer/src/components/monitor/series-store';
+
+function sample(seq: number, o: Partial<HostSample> & { tlb?: number | null } = {}): HostSample {
+  const rates = Object.fromEntries(MONITOR_SERIES.map((k) => [k, null])) as HostSample['rates'];
+  rates.tlb = o.tlb === undefined ? seq * 10 : o.tlb;
+  return {
+    seq,
+    at: seq * 2000,
+    seconds: 2,
+    live: true,
+    reason: null,
+    cpus: null,
+    perCpu: null,
+    tlbTotal: null,
+    notes: [],
+    ...o,
+    rates,
+  };
+}
+
+describe('SeriesStore', () => {
+  it('keeps the newest samples up to its capacity, drops repeats, and reads them back oldest first', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 40 }), (cap, n) => {
+        const s = new SeriesStore(cap);
+        for (let i = 1; i <= n; i++) s.push(sample(i, { cpus: i === 1 ? [0, 1] : null, perCpu: [i, -1] }));
+        expect(s.push(sample(n))).toBe(false); // a sample already held is not added again
+        const kept = Math.min(cap, n);
+        expect(s.length).toBe(kept);
+        expect(s.time(kept - 1)).toBe(n * 2000);
+        expect(s.time(0)).toBe((n - kept + 1) * 2000);
+        expect(s.value('tlb', kept - 1)).toBe(n * 10);
+        expect([...s.cpuRow(kept - 1)]).toEqual([n, -1]);
+      }),
+    );
+  });
+
+  it('starts the per-CPU matrix afresh when the CPU set changes, and finds a time by bisection', () => {
+    const s = new SeriesStore(10);
+    s.push(sample(1, { cpus: [0, 1], perCpu: [1, 2] }));
+    s.push(sample(2, { cpus: [0, 1, 2], perCpu: [1, 2, 3] }));
+    expect(s.cpus).toEqual([0, 1, 2]);
+    expect([...s.cpuRow(0)].every(Number.isNaN)).toBe(true);
+    expect([...s.cpuRow(1)]).toEqual([1, 2, 3]);
+    expect(s.firstFrom(3000)).toBe(1);
+    expect(s.firstFrom(0)).toBe(0);
+    expect(s.firstFrom(99_999)).toBe(2);
+  });
+
+  it('exports the window as CSV: one header, one row per sample, empty cells where no rate', () => {
+    const s = new SeriesStore(10);
+    for (let i = 1; i <= 4; i++) s.push(sample(i, { tlb: i === 2 ? null : i * 10 }));
+    const lines = toCsv(s, 4000).trimEnd().split('\n');
+    expect(lines[0]!.split(',')).toHaveLength(13);
+    expect(lines[0]).toMatch(/^time_utc,tlb_shootdowns_per_s,function_call_ipis_per_s,/);
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 2))).toEqual([
+      ['1970-01-01T00:00:04.000Z', ''],
+      ['1970-01-01T00:00:06.000Z', '30'],
+      ['1970-01-01T00:00:08.000Z', '40'],
+    ]);
+  });
+});
+
+describe('heatmap arithmetic', () => {
+  it('folds CPUs into at most as many bands as pixel rows, covering every CPU once', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8192 }), fc.integer({ min: 1, max: 512 }), (cpus, rows) => {
+        const bands = bandsFor(cpus, rows);
+        expect(bands).toBe(Math.min(cpus, rows));
+        let next = 0;
+        for (let b = 0; b < bands; b++) {
+          const [lo, hi] = bandOf(b, bands, cpus);
+          expect(lo).toBe(next);
+          expect(hi).toBeGreaterThan(lo);
+          next = hi;
+        }
+        expect(next).toBe(cpus);
+      }),
+    );
+  });
+
+  it('colours a band by its busiest CPU on a log scale, and marks a band with no rate', () => {
+    const pal = heatPalette([0, 0, 0], [255, 255, 255]);
+    const out = new Uint32Array(2);
+    fillColumn(out, new Float32Array([1, 1000, -1, Number.NaN]), 2, 1000, pal, 7);
+    expect(out[0]).toBe(pal[255]);
+    expect(out[1]).toBe(7);
+    expect(heatIndex(0, 1000)).toBe(0);
+    expect(heatIndex(31, 1023)).toBe(128);
+  });
+});
