@@ -53,8 +53,10 @@ export async function openSpec(spec: CliSourceSpec, side: 'A' | 'B'): Promise<Ho
       case 'snapshot':
         // Awaited here, so a refusal is caught below and names its side.
         return await (await import('../host/snapshot-load')).loadSnapshotFile(spec.arg);
-      case 'sim':
-        return (await import('../host/sim-source')).openSim(spec.arg);
+      case 'sim': {
+        const { loadProfile, openSim } = await import('../host/sim-source');
+        return openSim(await loadProfile(spec.arg));
+      }
     }
   } catch (e) {
     if (!(e instanceof UserError)) throw e;

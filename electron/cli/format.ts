@@ -1,13 +1,13 @@
 /** Text output for people. JSON output is the report object itself. */
 import type { Hardware } from '../../shared/api';
+import { printable as clean } from '../../shared/text';
 
 /**
  * Text from a snapshot or a fake root is not trusted: drop terminal control characters (escape sequences
  * could retitle or rewrite the user's terminal), keeping newlines.
  */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '?');
+  return clean(text, { keepLines: true });
 }
 import type { Report } from '../../shared/host/report';
 import { gibLabel as gib, mibLabel, sizeLabel } from '../../shared/units';

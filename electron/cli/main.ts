@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../../shared/errors';
+import { printable } from '../../shared/text';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
 import { APP_VERSION } from '../host/version';
@@ -89,7 +90,10 @@ async function source(values: {
       if (problem) throw new UsageError(`--set ${problem}`);
     }
   }
-  if (sim !== undefined) return (await import('../host/sim-source')).openSim(sim, edits);
+  if (sim !== undefined) {
+    const { loadProfile, openSim } = await import('../host/sim-source');
+    return openSim(await loadProfile(sim), edits);
+  }
   if (snapshot !== undefined) return (await import('../host/snapshot-load')).loadSnapshotFile(snapshot);
   return openSource({ root });
 }
@@ -249,7 +253,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       if (sub === 'show') {
         if (positionals.length !== 1) throw new UsageError('sim show needs one profile id or file');
         const { loadProfile } = await import('../host/sim-source');
-        io.out(`${JSON.stringify(loadProfile(positionals[0]!), null, 2)}\n`);
+        io.out(`${JSON.stringify(await loadProfile(positionals[0]!, 'sim show'), null, 2)}\n`);
         return 0;
       }
       throw new UsageError(`unknown sim command '${sub}' (list or show)`);
@@ -356,16 +360,18 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     return await run(argv, io);
   } catch (e) {
+    // Messages quote what the user gave and what files hold: one line, and nothing a terminal would act on.
+    const line = (text: string): string => printable(text.split('\n')[0]!, { max: 2000 });
     if (e instanceof UsageError) {
-      io.err(`hugetune: ${e.message}\n`);
+      io.err(`hugetune: ${line(e.message)}\n`);
       return 2;
     }
     if (e instanceof UserError) {
-      io.err(`hugetune: ${e.message}\n`);
+      io.err(`hugetune: ${line(e.message)}\n`);
       return 1;
     }
     io.err(
-      `hugetune: unexpected error: ${e instanceof Error ? e.message : String(e)}${debug ? '' : ' (run with --debug for details)'}\n`,
+      `hugetune: unexpected error: ${line(e instanceof Error ? e.message : String(e))}${debug ? '' : ' (run with --debug for details)'}\n`,
     );
     if (debug && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
     return 1;

@@ -10,16 +10,14 @@ import { validate } from '../../shared/validate';
 import { sizeLabel } from '../../shared/units';
 import { UsageError } from './errors';
 import { printable } from './format';
+import { parseStrictNumber } from '../../shared/numbers';
+import { printable as quoted } from '../../shared/text';
 
 function number(flag: string, text: string | undefined, min: number, max: number, integer = false): number | undefined {
   if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${flag} ${text}: expected ${integer ? 'a whole number' : 'a number'}`);
-  }
-  if (n < min || n > max)
-    throw new UsageError(`--${flag} ${text}: out of range (${min} to ${max.toLocaleString('en-US')})`);
-  return n;
+  const r = parseStrictNumber(text, { min, max, integer });
+  if (!r.ok) throw new UsageError(`--${flag} ${quoted(text, { max: 40 })}: ${r.error}`);
+  return r.value;
 }
 
 function choice<T extends string>(

@@ -6,10 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostFiles } from '../../shared/host/files';
 import { UserError } from '../../shared/errors';
-import { ActiveSource } from '../host/active-source';
-import { createHandlers, SAMPLE_INTERVAL_MS } from '../host/handlers';
-import { Sampler } from '../host/sampler';
 import { startServer } from '../server/server';
+import { webSessions } from '../server/sessions';
 import type { Io } from './main';
 
 const DEFAULT_PORT = 7788;
@@ -42,12 +40,10 @@ export async function serve(o: {
   if (!existsSync(join(rendererDir, 'index.html'))) {
     throw new UserError(`the app is not built (${rendererDir}/index.html is missing): run npm run build`);
   }
-  const source = new ActiveSource(o.files);
-  const sampler = new Sampler(() => source.current, SAMPLE_INTERVAL_MS);
-  const handlers = createHandlers(source, 'web', { modelsDirs: o.modelsDirs ?? [], sampler });
+  // One source per browser session: a snapshot opened in one tab changes nothing in another.
+  const sessions = webSessions(o.files, { modelsDirs: o.modelsDirs ?? [] });
   const common = {
-    handlers,
-    sampler,
+    sessions,
     rendererDir,
     onInternalError: (e: unknown) => o.io.err(`hugetune: internal error: ${String(e)}\n`),
   };

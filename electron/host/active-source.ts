@@ -4,11 +4,17 @@
  */
 import type { HostFiles } from '../../shared/host/files';
 
+/** Throws (a UserError, for the caller to see) when a switch may not happen. */
+export type SwitchGuard = (source: ActiveSource, next: HostFiles) => void;
+
 export class ActiveSource {
   private files: HostFiles;
   private generation = 0;
 
-  constructor(readonly initial: HostFiles) {
+  constructor(
+    readonly initial: HostFiles,
+    private readonly guard?: SwitchGuard,
+  ) {
     this.files = initial;
   }
 
@@ -22,6 +28,7 @@ export class ActiveSource {
   }
 
   use(files: HostFiles): void {
+    this.guard?.(this, files);
     this.files = files;
     this.generation++;
   }

@@ -3,9 +3,10 @@
  * purpose: kernel files are tiny and generated on read, and a synchronous read of ~300 of them is faster
  * than scheduling as many promises.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { DirList, FileRead, HostFiles, SourceInfo } from '../../shared/host/files';
+import { INPUT_KINDS, InputRefused, readRegularSync } from './open-input';
 
 function errno(e: unknown): string {
   return typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
@@ -16,37 +17,16 @@ function describe(e: unknown): string {
 }
 
 /** Kernel text files are small; a 1,024-CPU /proc/interrupts is about 200 KiB. */
-const MAX_FILE = 16 * 1024 * 1024;
-const CHUNK = 64 * 1024;
-const scratch = Buffer.allocUnsafe(CHUNK);
+const KERNEL = INPUT_KINDS.kernel;
+const scratch = Buffer.allocUnsafe(64 * 1024);
 
 /**
- * Reads one regular file (proc and sysfs files are regular, with a size of 0 or 4096 that means nothing),
- * to its end, at most MAX_FILE bytes. Opened non-blocking so a FIFO planted in a fake root cannot hang us
- * (its read fails with EAGAIN); a file that fills the first chunk is checked to be a regular file before
- * reading on, so /dev/zero behind a symlink is refused. Kernel files almost never fill a chunk, which keeps
- * the common case at open, read, read, close. Returns the bytes, or why not.
+ * One kernel file, opened and read as every user-named input is (./open-input): non-blocking, so a FIFO planted
+ * in a fake root cannot hang us; a regular file by fstat of the open descriptor, so /dev/zero behind a symlink
+ * is refused; read to its end (a short read is not the end of every proc file), at most the kernel-file cap.
  */
-function readKernelFile(full: string): Buffer | string {
-  const fd = openSync(full, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    // Read into a shared scratch buffer until end of file (a short read is not the end for every proc
-    // file); only the bytes read are copied out.
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let n: number;
-    while ((n = readSync(fd, scratch, 0, CHUNK, null)) > 0) {
-      if (total === 0 && n === CHUNK && !fstatSync(fd).isFile()) return 'not a regular file';
-      total += n;
-      if (total > MAX_FILE) return `larger than ${MAX_FILE / 1048576} MiB: not a kernel file`;
-      chunks.push(Buffer.from(scratch.subarray(0, n)));
-    }
-    // An empty read is rare for a kernel file and is what a FIFO without a writer gives: look closer.
-    if (total === 0 && !fstatSync(fd).isFile()) return 'not a regular file';
-    return Buffer.concat(chunks, total);
-  } finally {
-    closeSync(fd);
-  }
+function readKernelFile(full: string): Buffer {
+  return readRegularSync(full, KERNEL, scratch);
 }
 
 export class FsFiles implements HostFiles {
@@ -70,17 +50,15 @@ export class FsFiles implements HostFiles {
     if (full === null) return { kind: 'error', message: `not a kernel path: ${path}` };
     try {
       const buf = readKernelFile(full);
-      if (typeof buf === 'string') return { kind: 'error', message: buf };
       // /proc/config.gz is the one compressed file; present it as the text it holds.
       return {
         kind: 'text',
-        text: (path.endsWith('.gz') ? gunzipSync(buf, { maxOutputLength: MAX_FILE }) : buf).toString('utf8'),
+        text: (path.endsWith('.gz') ? gunzipSync(buf, { maxOutputLength: KERNEL.maxBytes }) : buf).toString('utf8'),
       };
     } catch (e) {
-      const code = errno(e);
+      const code = e instanceof InputRefused ? e.code : errno(e);
       if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
       if (code === 'EACCES' || code === 'EPERM') return { kind: 'denied' };
-      if (code === 'EAGAIN') return { kind: 'error', message: 'not a regular file' };
       return { kind: 'error', message: describe(e) };
     }
   }

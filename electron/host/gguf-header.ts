@@ -6,6 +6,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UserError } from '../../shared/errors';
+import { fileKind, refusal } from './open-input';
 import { parseGgufHeader, printable, type GgufHeader, type ParseOptions } from '../../shared/plan/gguf-header';
 
 export {
@@ -29,13 +30,12 @@ export async function readGgufHeader(path: string, opts: ParseOptions = {}): Pro
     // Non-blocking, so a FIFO planted under a model's name is refused below instead of hanging the open.
     fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') throw new UserError(`${name}: no such file`, 'not-found');
-    throw new UserError(`${name}: cannot open: ${code ?? printable((e as Error).message)}`, 'failed');
+    throw refusal(name, e);
   }
   try {
     const st = await fh.stat();
-    if (!st.isFile()) throw new UserError(`${name}: not a file`, 'bad-request');
+    // The same check as every other input (./open-input); a GGUF has no size cap, only its header is read.
+    if (!st.isFile()) throw new UserError(`${name}: not a regular file (${fileKind(st)})`, 'bad-request');
     const source = {
       read: async (into: Uint8Array, offset: number, length: number, position: number) =>
         (await fh.read(into, offset, length, position)).bytesRead,

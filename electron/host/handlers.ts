@@ -18,10 +18,10 @@ import { defaultJournalDir } from './journal';
 import { SimWriter } from './sim-writer';
 import { DirectWriter, PkexecWriter } from './writers';
 import { loadSnapshot } from './snapshot-load';
-import { SIM_START_SECONDS } from './sim-source';
+import { checkProfile, SIM_START_SECONDS } from './sim-source';
 import { UserError } from '../../shared/errors';
 import { SimMachine } from '../../shared/sim/machine';
-import { parseProfile, type Profile } from '../../shared/sim/profile';
+import type { Profile } from '../../shared/sim/profile';
 import { findProfile } from '../../shared/sim/profiles';
 import { SimFiles } from '../../shared/sim/source';
 import { stillReason } from './monitor/reader';
@@ -163,7 +163,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       return state();
     },
     'source.openSim': ({ profile, speed }) => {
-      const p = parseProfile(profile);
+      const p = checkProfile(profile);
       if (!p.ok) throw new UserError(`not a machine profile: ${p.error}`, 'bad-request');
       source.use(simulated(p.value, speed));
       return state();

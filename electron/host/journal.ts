@@ -8,17 +8,19 @@
  * point leaves a complete journal whose last entry is marked pending, and rolling that back restores its value too.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { refuseWrite } from '../../shared/advise/helper-script';
 import { UserError } from '../../shared/errors';
 import * as v from 'valibot';
 import { matching, text, validate } from '../../shared/validate';
+import { scanJson } from '../../shared/json-scan';
+import { printable } from '../../shared/text';
+import { INPUT_KINDS, inputLabel, readRegularSync, refusal } from './open-input';
 import { writeFileSafely } from './safe-write';
 
 export const JOURNAL_FORMAT = 'hugetune-journal';
-const MAX_JOURNAL_BYTES = 1 << 20;
 
 /**
  * What became of one write:
@@ -137,51 +139,35 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Reads at most `max` bytes of a file; longer means not a journal. */
-function readCapped(file: string, max: number): string {
-  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    if (!fstatSync(fd).isFile()) throw new UserError(`${file}: not a regular file`, 'bad-request');
-    const buf = Buffer.alloc(max + 1);
-    let total = 0;
-    let n: number;
-    while (total <= max && (n = readSync(fd, buf, total, max + 1 - total, null)) > 0) total += n;
-    if (total > max)
-      throw new UserError(`${file}: larger than ${max >> 20} MiB: not a hugetune journal`, 'bad-request');
-    return buf.subarray(0, total).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
  * A journal read back and checked: its shape, and every path and value in it against the allow-list (a
  * journal is a file anyone may have edited; rolling it back must never write what apply could not have).
  * Anything wrong is one line naming the first problem.
  */
 export function readJournal(file: string): JournalEntry {
+  // Read as every user-named input is (./open-input): a regular file, at most the journal cap; a journal
+  // is small enough to scan and parse here.
+  const label = inputLabel('', file);
   let text: string;
   try {
-    text = readCapped(file, MAX_JOURNAL_BYTES);
+    text = readRegularSync(file, INPUT_KINDS.journal).toString('utf8');
   } catch (e) {
-    if (e instanceof UserError) throw e;
-    const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
-    throw new UserError(
-      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read it (${message(e)})`,
-      code === 'ENOENT' ? 'not-found' : 'failed',
-    );
+    throw refusal(label, e);
   }
+  const tooBig = scanJson(text, INPUT_KINDS.journal.json);
+  if (tooBig !== null) throw new UserError(`${label}: not a hugetune journal (${tooBig})`, 'bad-request');
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new UserError(`${file}: not a hugetune journal (not JSON)`, 'bad-request');
+    throw new UserError(`${label}: not a hugetune journal (not JSON)`, 'bad-request');
   }
   const checked = validate(journalSchema, json);
-  if (!checked.ok) throw new UserError(`${file}: not a hugetune journal (${checked.error})`, 'bad-request');
+  if (!checked.ok)
+    throw new UserError(`${label}: not a hugetune journal (${printable(checked.error, { max: 300 })})`, 'bad-request');
   for (const r of checked.value.results) {
     const problem = refuseWrite(r.path, r.asked) ?? (r.before === null ? null : refuseWrite(r.path, r.before)) ?? null;
-    if (problem !== null) throw new UserError(`${file}: refused: ${problem}`, 'bad-request');
+    if (problem !== null) throw new UserError(`${label}: refused: ${printable(problem, { max: 300 })}`, 'bad-request');
   }
   return checked.value;
 }
@@ -208,7 +194,7 @@ export function listJournals(dir: string): JournalListing[] {
     try {
       return { file, entry: readJournal(file), problem: null };
     } catch (e) {
-      return { file, entry: null, problem: message(e).replace(`${file}: `, '') };
+      return { file, entry: null, problem: message(e).replace(`${inputLabel('', file)}: `, '') };
     }
   });
 }

@@ -1,50 +1,61 @@
 /** `--sim PROFILE` or `--sim FILE.json`: a built-in or saved simulated machine as a source. */
-import { readFileSync } from 'node:fs';
 import { UserError } from '../../shared/errors';
 import type { HostFiles } from '../../shared/host/files';
+import { parseRelease } from '../../shared/host/parse/scalar';
 import { SimMachine } from '../../shared/sim/machine';
 import { applyEdits, type Edits } from '../../shared/sim/edit';
 import { parseProfile, type Profile } from '../../shared/sim/profile';
 import { findProfile, PROFILES } from '../../shared/sim/profiles';
 import { SimFiles } from '../../shared/sim/source';
+import { hasControl, printable } from '../../shared/text';
+import { inputLabel, readJsonInput } from './open-input';
 
 /** Counters start an hour after boot, so a one-shot report shows a machine that has been running. */
 export const SIM_START_SECONDS = 3600;
 
-export function loadProfile(spec: string): Profile {
-  if (!spec.endsWith('.json') && !spec.includes('/')) {
-    const p = findProfile(spec);
-    if (!p)
-      throw new UserError(
-        `unknown profile '${spec}' (hugetune sim list shows them: ${PROFILES.map((x) => x.id).join(', ')})`,
-        'not-found',
-      );
-    return p;
-  }
-  let text: string;
-  try {
-    text = readFileSync(spec, 'utf8');
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new UserError(`--sim ${spec}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`, 'not-found');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new UserError(`--sim ${spec}: not JSON (${(e as Error).message})`, 'bad-request');
-  }
+/**
+ * A profile from anyone's hands, checked beyond its shape: the release must be one a kernel could report
+ * (the simulator writes it to /proc/sys/kernel/osrelease as is). The profile, or why it is not one.
+ */
+export function checkProfile(json: unknown): { ok: true; value: Profile } | { ok: false; error: string } {
   const p = parseProfile(json);
-  if (!p.ok) throw new UserError(`--sim ${spec}: not a machine profile: ${p.error}`, 'bad-request');
+  if (!p.ok) return { ok: false, error: printable(p.error, { max: 300 }) };
+  const r = parseRelease(p.value.release);
+  if (!r.ok) return { ok: false, error: `release: ${r.reason}` };
+  // Names and the boot line are written into the simulated files and shown as they are: visible text only.
+  for (const [key, value] of Object.entries(p.value)) {
+    if (typeof value === 'string' && hasControl(value)) return { ok: false, error: `${key}: holds control characters` };
+  }
+  return p;
+}
+
+function builtIn(id: string): Profile {
+  const p = findProfile(id);
+  if (!p)
+    throw new UserError(
+      `unknown profile '${printable(id, { max: 80 })}' (hugetune sim list shows them: ${PROFILES.map((x) => x.id).join(', ')})`,
+      'not-found',
+    );
+  return p;
+}
+
+/** Whether `--sim` names a profile file (a path, or a name ending in .json) rather than a built-in id. */
+export const isProfileFile = (spec: string): boolean => spec.endsWith('.json') || spec.includes('/');
+
+/** A built-in profile by id, or a profile file read through ./open-input and checked. */
+export async function loadProfile(spec: string, flag = '--sim'): Promise<Profile> {
+  if (!isProfileFile(spec)) return builtIn(spec);
+  const label = inputLabel(`${flag} `, spec);
+  const p = checkProfile(await readJsonInput(spec, 'profile', label));
+  if (!p.ok) throw new UserError(`${label}: not a machine profile: ${p.error}`, 'bad-request');
   return p.value;
 }
 
-export function openSim(spec: string, edits: Edits = {}): HostFiles {
-  const edited =
-    Object.keys(edits).length > 0
-      ? applyEdits(loadProfile(spec), edits)
-      : { ok: true as const, value: loadProfile(spec) };
-  if (!edited.ok) throw new UserError(`--set: ${edited.error}`, 'bad-request');
+/** A simulated machine from a built-in id or a loaded profile, with `--set` edits applied. */
+export function openSim(spec: string | Profile, edits: Edits = {}): HostFiles {
+  const profile = typeof spec === 'string' ? builtIn(spec) : spec;
+  const edited = Object.keys(edits).length > 0 ? applyEdits(profile, edits) : { ok: true as const, value: profile };
+  if (!edited.ok) throw new UserError(`--set: ${printable(edited.error, { max: 300 })}`, 'bad-request');
   const machine = new SimMachine(edited.value);
   machine.advance(SIM_START_SECONDS);
   return new SimFiles(machine);

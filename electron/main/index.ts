@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { ActiveSource } from '../host/active-source';
 import { createHandlers, SAMPLE_INTERVAL_MS } from '../host/handlers';
 import { Sampler } from '../host/sampler';
-import { openSim } from '../host/sim-source';
-import { openSnapshot } from '../host/snapshot-io';
+import { loadProfile, openSim } from '../host/sim-source';
+import { loadSnapshotFile } from '../host/snapshot-load';
 import { openSource } from '../host/source';
 import { sourceFromArgv } from './args';
 import { registerIpc } from './ipc';
@@ -38,9 +38,9 @@ export async function start(): Promise<void> {
     const opts = sourceFromArgv(process.argv.slice(1));
     files =
       opts.sim !== undefined
-        ? openSim(opts.sim)
+        ? openSim(await loadProfile(opts.sim))
         : opts.snapshot !== undefined
-          ? openSnapshot(opts.snapshot)
+          ? await loadSnapshotFile(opts.snapshot)
           : openSource(opts);
   } catch (e) {
     dialog.showErrorBox('hugetune', e instanceof Error ? e.message : String(e));
@@ -50,9 +50,13 @@ export async function start(): Promise<void> {
   await app.whenReady();
   serveAppScheme(rendererDir);
   installSecurityRules();
-  const source = new ActiveSource(files);
-  const sampler = new Sampler(() => source.current, SAMPLE_INTERVAL_MS);
-  registerIpc(createHandlers(source, 'electron', { sampler }), sampler);
+  // One source per window: a snapshot opened in one window changes nothing in another.
+  const initial = files;
+  registerIpc(() => {
+    const source = new ActiveSource(initial);
+    const sampler = new Sampler(() => source.current, SAMPLE_INTERVAL_MS);
+    return { handlers: createHandlers(source, 'electron', { sampler }), sampler };
+  });
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -13,14 +13,46 @@ function trusted(frame: WebFrameMain | null): boolean {
   return frame !== null && isAppUrl(frame.url);
 }
 
-export function registerIpc(handlers: Handlers, sampler: Sampler): void {
+/** What answers one window: its handler table (over its own source) and its sampler. */
+export interface WindowParts {
+  handlers: Handlers;
+  sampler: Sampler;
+}
+
+type Sender = IpcMainInvokeEvent['sender'];
+
+/**
+ * Registers the channels. Given a factory, every window gets its own parts, made on its first message and
+ * dropped when it closes, so a snapshot opened in one window changes nothing in another; given a handler
+ * table and a sampler, every window shares them.
+ */
+export function registerIpc(handlers: Handlers | (() => WindowParts), sharedSampler?: Sampler): void {
+  const perWindow = new Map<number, WindowParts>();
+  const partsOf = (sender: Sender | undefined): WindowParts => {
+    if (typeof handlers !== 'function') return { handlers, sampler: sharedSampler! };
+    const id = sender?.id ?? 0;
+    let parts = perWindow.get(id);
+    if (!parts) {
+      const made = handlers();
+      parts = made;
+      perWindow.set(id, made);
+      sender?.once('destroyed', () => {
+        made.sampler.stop();
+        perWindow.delete(id);
+      });
+    }
+    return parts;
+  };
+
   ipcMain.handle(
     CHANNELS.call,
     (event: IpcMainInvokeEvent, method: unknown, args: unknown): Promise<Envelope<unknown>> | Envelope<unknown> => {
       if (!trusted(event.senderFrame)) {
         return { ok: false, error: { code: 'forbidden', message: 'request from a frame that is not the app' } };
       }
-      return dispatch(handlers, method, args, (e) => console.error('hugetune: internal error', e));
+      return dispatch(partsOf(event.sender).handlers, method, args, (e) =>
+        console.error('hugetune: internal error', e),
+      );
     },
   );
 
@@ -30,7 +62,7 @@ export function registerIpc(handlers: Handlers, sampler: Sampler): void {
     const contents = event.sender;
     if (subscribed.has(contents.id)) return;
     subscribed.add(contents.id);
-    const off = sampler.subscribe((sample) => {
+    const off = partsOf(contents).sampler.subscribe((sample) => {
       if (!contents.isDestroyed()) contents.send(CHANNELS.event, 'host.sample', sample);
     });
     contents.once('destroyed', () => {

@@ -9,11 +9,69 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export const CLIENT_HEADER = 'x-hugetune-client';
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Who a request is from, for sharing: the page's tab id, else the connection's address (without the port). */
-export function clientKey(req: IncomingMessage): string {
-  const id = req.headers[CLIENT_HEADER];
+/**
+ * Who a request is from, for sharing and for its session: the page's tab id (a header, or `?session=` on an
+ * event stream), else the connection's address (without the port).
+ */
+export function clientKey(req: IncomingMessage, url?: URL): string {
+  const id = req.headers[CLIENT_HEADER] ?? url?.searchParams.get('session') ?? undefined;
   if (typeof id === 'string' && CLIENT_ID.test(id)) return `tab:${id}`;
   return `addr:${req.socket.remoteAddress ?? '?'}`;
+}
+
+/**
+ * Bytes of request bodies in flight: at most `total` over all clients and `perClient` for one. Each call takes
+ * its bytes as they arrive and gives all of them back when its response closes.
+ */
+export class Budget {
+  private held = 0;
+  private readonly byClient = new Map<string, number>();
+
+  constructor(
+    readonly total: number,
+    readonly perClient: number,
+  ) {}
+
+  get inFlight(): number {
+    return this.held;
+  }
+
+  canTake(client: string, bytes: number): boolean {
+    return this.held + bytes <= this.total && (this.byClient.get(client) ?? 0) + bytes <= this.perClient;
+  }
+
+  /** Takes bytes for the client; false (and nothing taken) when either limit would be passed. */
+  take(client: string, bytes: number): boolean {
+    if (!this.canTake(client, bytes)) return false;
+    this.held += bytes;
+    this.byClient.set(client, (this.byClient.get(client) ?? 0) + bytes);
+    return true;
+  }
+
+  giveBack(client: string, bytes: number): void {
+    this.held -= bytes;
+    const left = (this.byClient.get(client) ?? 0) - bytes;
+    if (left > 0) this.byClient.set(client, left);
+    else this.byClient.delete(client);
+  }
+
+  /** A share of the budget for one call: takes as bytes arrive, and gives all of it back once. */
+  account(client: string): { take(bytes: number): boolean; release(): void } {
+    let taken = 0;
+    let released = false;
+    return {
+      take: (bytes) => {
+        if (released || !this.take(client, bytes)) return false;
+        taken += bytes;
+        return true;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        this.giveBack(client, taken);
+      },
+    };
+  }
 }
 
 /** At most `total` held at once, and at most `perClient` by any one client. */

@@ -8,7 +8,9 @@ import { dispatch, type Handlers } from '../../shared/api';
 import { SNAPSHOT_MAX_BYTES } from '../../shared/host/snapshot';
 import type { Sampler } from '../host/sampler';
 import { bearerToken, hostAllowed, newToken, originAllowed, sameToken } from './auth';
-import { BodyAborted, clientKey, eventSink, Slots } from './limits';
+import { scanJson } from '../../shared/json-scan';
+import { parseJsonOffThread } from '../host/parse-worker';
+import { BodyAborted, Budget, clientKey, eventSink, Slots } from './limits';
 import { loadStatic } from './static';
 
 export const CSP =
@@ -17,6 +19,20 @@ export const CSP =
 
 // A call may carry a snapshot the user opened; JSON escaping can at most double its text.
 const MAX_BODY = 2 * SNAPSHOT_MAX_BYTES + 1024 * 1024;
+/**
+ * Bytes of request bodies held at once, over every client: one largest body and change. Eight clients each
+ * sending 120 MB would otherwise hold a gigabyte before any of it is looked at; past the budget a call is
+ * answered 503 at once and its bytes are not read.
+ */
+const BODY_BUDGET = MAX_BODY + 64 * 1024 * 1024;
+/** Bodies above this are parsed in the worker (./parse-worker), so a large call never stalls the others. */
+const PARSE_INLINE_MAX = 256 * 1024;
+/**
+ * A call is a method name and its arguments; the deepest argument (a profile) is a few levels deep, and the
+ * longest string is a snapshot's text.
+ */
+const CALL_LIMITS = { maxDepth: 32, maxEntries: 100_000, maxValues: 1_000_000, maxString: SNAPSHOT_MAX_BYTES };
+const CALL_PARSE_DEADLINE_MS = 5000;
 
 /** A person has a few tabs open; more than this at once is something else. */
 const MAX_CALLS = 16;
@@ -31,10 +47,19 @@ const MAX_STREAMS_PER_CLIENT = 4;
 const HEADERS_TIMEOUT_MS = 5000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export interface ServeOptions {
-  port: number;
+/** What answers one browser session's calls and streams. */
+export interface SessionParts {
   handlers: Handlers;
   sampler: Sampler;
+}
+
+export interface ServeOptions {
+  port: number;
+  /** One table and sampler for every client; or, with `sessions`, one per browser session. */
+  handlers?: Handlers;
+  sampler?: Sampler;
+  /** The parts for a session key (see ./sessions), and a hold that keeps the session while a stream is open. */
+  sessions?: { get(key: string): SessionParts; hold(key: string): () => void; clear(): void };
   rendererDir: string;
   token?: string;
   onInternalError?: (e: unknown) => void;
@@ -54,6 +79,13 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
   res.end(body);
 }
 
+/** Answers and closes the connection: the rest of a body that is refused is not worth reading. */
+function closeAfter(res: ServerResponse, status: number, body: string): void {
+  res.setHeader('connection', 'close');
+  send(res, status, body);
+  res.once('finish', () => res.socket?.destroySoon());
+}
+
 function securityHeaders(res: ServerResponse): void {
   res.setHeader('content-security-policy', CSP);
   res.setHeader('x-content-type-options', 'nosniff');
@@ -63,21 +95,61 @@ function securityHeaders(res: ServerResponse): void {
   res.setHeader('cross-origin-resource-policy', 'same-origin');
 }
 
-async function readBody(req: IncomingMessage): Promise<string | null> {
+/**
+ * Reads a request body into one buffer of its own (so it can move to the parser worker without a copy), taking
+ * its bytes from the budget as they arrive: null when it is larger than MAX_BODY, 'busy' when the budget is
+ * spent. The bytes are given back when the response closes.
+ */
+async function readBody(
+  req: IncomingMessage,
+  share: { take(bytes: number): boolean },
+  declared: number,
+): Promise<Uint8Array | null | 'busy'> {
+  // Written straight into one buffer of the declared length (grown only for a body sent without one), so a
+  // body is held once, never as chunks and a copy at the same time.
+  let body = new Uint8Array(declared > 0 ? declared : 64 * 1024);
   let size = 0;
-  const chunks: Buffer[] = [];
   try {
     for await (const chunk of req as AsyncIterable<Buffer>) {
+      if (size + chunk.length > MAX_BODY) return null;
+      // Bytes within the declared length were taken up front; only what goes past it is taken now.
+      const beyond = size + chunk.length - Math.max(declared, size);
+      if (beyond > 0 && !share.take(beyond)) return 'busy';
+      if (size + chunk.length > body.length) {
+        const grown = new Uint8Array(Math.min(MAX_BODY, Math.max(body.length * 2, size + chunk.length)));
+        grown.set(body.subarray(0, size));
+        body = grown;
+      }
+      body.set(chunk, size);
       size += chunk.length;
-      if (size > MAX_BODY) return null;
-      chunks.push(chunk);
     }
   } catch {
     // The client closed the connection mid-body (or timed out): nothing to answer, nothing went wrong here.
     throw new BodyAborted();
   }
   if (!req.complete) throw new BodyAborted();
-  return Buffer.concat(chunks).toString('utf8');
+  return size === body.length ? body : body.slice(0, size);
+}
+
+/** A call's JSON: scanned for its shape's limits first; parsed here when small, in the worker when large. */
+async function parseCall(body: Uint8Array): Promise<{ json: unknown } | { error: string }> {
+  if (body.length <= PARSE_INLINE_MAX) {
+    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+    const problem = scanJson(text, CALL_LIMITS);
+    if (problem !== null) return { error: `body refused before parsing: ${problem}` };
+    try {
+      return { json: JSON.parse(text) };
+    } catch {
+      return { error: 'body is not JSON' };
+    }
+  }
+  const r = await parseJsonOffThread(body, {
+    limits: CALL_LIMITS,
+    maxChars: MAX_BODY,
+    deadlineMs: CALL_PARSE_DEADLINE_MS,
+    heapMiB: 768,
+  });
+  return 'error' in r ? { error: `body ${r.error.replace(/^not JSON.*/, 'is not JSON')}` } : r;
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
@@ -85,7 +157,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let port = 0;
   const calls = new Slots(MAX_CALLS, MAX_CALLS_PER_CLIENT);
   const streams = new Slots(MAX_STREAMS, MAX_STREAMS_PER_CLIENT);
+  const budget = new Budget(BODY_BUDGET, MAX_BODY);
   const sockets = new Set<Socket>();
+  const shared: SessionParts | null =
+    opts.handlers && opts.sampler ? { handlers: opts.handlers, sampler: opts.sampler } : null;
+  const sessions = opts.sessions;
+  if (!sessions && !shared) throw new Error('startServer needs handlers and a sampler, or sessions');
+  const partsFor = (key: string): SessionParts => (sessions ? sessions.get(key) : shared!);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     securityHeaders(res);
@@ -109,38 +187,51 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
     if (url.pathname === '/api/call') {
       if (req.method !== 'POST') return send(res, 405, 'Method Not Allowed\n');
-      const free = calls.take(clientKey(req));
+      const client = clientKey(req, url);
+      const free = calls.take(client);
       if (!free) return send(res, 503, 'Busy: too many calls at once\n');
       res.once('close', free);
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
         return send(res, 415, 'Unsupported Media Type: send application/json\n');
       }
-      const body = await readBody(req);
-      if (body === null) return send(res, 413, 'Payload Too Large\n');
-      let msg: unknown;
-      try {
-        msg = JSON.parse(body);
-      } catch {
+      // A declared length is checked before a byte is read; a body without one is counted as it arrives.
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (!Number.isSafeInteger(declared) || declared < 0) return closeAfter(res, 400, 'Bad Request\n');
+      if (declared > MAX_BODY) return closeAfter(res, 413, 'Payload Too Large\n');
+      const share = budget.account(client);
+      res.once('close', () => share.release());
+      // The declared length is taken from the budget before a byte is read, so calls arriving together cannot
+      // all pass the check and then all be read.
+      if (declared > 0 && !share.take(declared))
+        return closeAfter(res, 503, 'Busy: too much data in flight; try again shortly\n');
+      const body = await readBody(req, share, declared);
+      if (body === null) return closeAfter(res, 413, 'Payload Too Large\n');
+      if (body === 'busy') return closeAfter(res, 503, 'Busy: too much data in flight; try again shortly\n');
+      const msg = await parseCall(body);
+      if ('error' in msg) {
         return send(
           res,
           400,
-          JSON.stringify({ ok: false, error: { code: 'bad-request', message: 'body is not JSON' } }),
+          JSON.stringify({ ok: false, error: { code: 'bad-request', message: msg.error } }),
           'application/json',
         );
       }
-      const { method, args } = (typeof msg === 'object' && msg !== null ? msg : {}) as {
+      const { method, args } = (typeof msg.json === 'object' && msg.json !== null ? msg.json : {}) as {
         method?: unknown;
         args?: unknown;
       };
-      const env = await dispatch(opts.handlers, method, args, opts.onInternalError);
+      const env = await dispatch(partsFor(client).handlers, method, args, opts.onInternalError);
       return send(res, 200, JSON.stringify(env), 'application/json');
     }
 
     if (url.pathname === '/api/events') {
       if (req.method !== 'GET') return send(res, 405, 'Method Not Allowed\n');
-      const free = streams.take(clientKey(req));
+      const client = clientKey(req, url);
+      const free = streams.take(client);
       if (!free) return send(res, 503, 'Busy: too many event streams\n');
       res.once('close', free);
+      const { sampler } = partsFor(client);
+      if (sessions) res.once('close', sessions.hold(client));
       res.writeHead(200, {
         'content-type': 'text/event-stream',
         'cache-control': 'no-store',
@@ -148,7 +239,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       });
       res.write(': hugetune events\n\n');
       const sink = eventSink(res);
-      const off = opts.sampler.subscribe((sample) => {
+      const off = sampler.subscribe((sample) => {
         sink.send(`event: host.sample\ndata: ${JSON.stringify(sample)}\n\n`);
       });
       req.on('close', off);
@@ -209,7 +300,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     token,
     close: () =>
       new Promise<void>((resolve) => {
-        opts.sampler.stop();
+        shared?.sampler.stop();
+        sessions?.clear();
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),

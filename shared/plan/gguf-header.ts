@@ -13,6 +13,7 @@
  * Pure: the bytes come from a ByteSource, a file handle on the Node side (electron/host/gguf-header.ts) or
  * File.slice() in the renderer, so a file the user drops on the window is read where it is, header only.
  */
+import { printable as clean } from '../text';
 import { UserError } from '../errors';
 
 /** Where the header's bytes come from: fills `into[offset, offset + length)` from file position `position`. */
@@ -93,14 +94,9 @@ const MIN_TENSOR_ENTRY = 24;
 const MIN_KV_ENTRY = 13;
 const TWO_32 = 2 ** 32;
 
-// C0, DEL, C1 and the bidirectional overrides: none may reach a terminal from a file's bytes.
-// eslint-disable-next-line no-control-regex
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** A file-supplied string made safe for a one-line message: control characters stripped, length capped. */
+/** A file-supplied string made safe for a one-line message (shared/text): control characters shown as ?, capped. */
 export function printable(s: string, max = 80): string {
-  const clean = s.replace(UNPRINTABLE, '');
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+  return clean(s, { max });
 }
 
 const UTF8 = new TextDecoder();

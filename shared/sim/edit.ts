@@ -2,6 +2,9 @@
  * What-if edits to a profile, the same from the CLI (`--set key=value`) and the Simulator view. Pool counts
  * are spread over the nodes with CPUs, as writing nr_hugepages does over online nodes.
  */
+import { parseRelease } from '../host/parse/scalar';
+import { parseStrictNumber, type NumberRule } from '../numbers';
+import { printable } from '../text';
 import { parseProfile, SCENARIOS, type Profile } from './profile';
 
 export interface Edits {
@@ -69,24 +72,25 @@ export function applyEdits(base: Profile, e: Edits): { ok: true; value: Profile 
 /** `key=value` from the command line into an edit; a message when the key or value is not understood. */
 export function parseEdit(text: string, into: Edits): string | null {
   const eq = text.indexOf('=');
-  const key = eq === -1 ? text : text.slice(0, eq);
-  const value = eq === -1 ? '' : text.slice(eq + 1);
-  const num = (min: number, max: number): number | null => {
-    const n = Number(value);
-    return value.trim() !== '' && Number.isFinite(n) && n >= min && n <= max ? n : null;
-  };
+  // Quoted back in messages: never with the control characters it may hold.
+  const key = printable(eq === -1 ? text : text.slice(0, eq), { max: 40 });
+  const raw = eq === -1 ? '' : text.slice(eq + 1);
+  const value = printable(raw, { max: 80 });
+  const num = (rule: NumberRule) => parseStrictNumber(raw, rule);
   switch (key) {
     case 'mem-gib': {
-      const sizes = value.split(',').map(Number);
-      if (value === '' || sizes.some((x) => !Number.isFinite(x) || x <= 0 || x > 65536))
-        return `mem-gib=${value}: expected GiB per node, e.g. 512,512`;
-      into.memGiB = sizes;
+      const sizes = raw.split(',').map((x) => parseStrictNumber(x, { min: 0.25, max: 65536, unit: 'GiB' }));
+      if (raw === '' || sizes.some((x) => !x.ok))
+        return `mem-gib=${value}: expected GiB per node as decimal numbers from 0.25 to 65,536, e.g. 512,512`;
+      into.memGiB = sizes.map((x) => (x.ok ? x.value : 0));
       return null;
     }
-    case 'release':
-      if (!/^\d+\.\d+/.test(value)) return `release=${value}: expected a kernel release such as 6.8.0-45-generic`;
-      into.release = value;
+    case 'release': {
+      const r = parseRelease(raw);
+      if (!r.ok || raw !== raw.trim()) return `release=${value}: expected a kernel release such as 6.8.0-45-generic`;
+      into.release = raw;
       return null;
+    }
     case 'thp':
       if (value !== 'always' && value !== 'madvise' && value !== 'never')
         return `thp=${value}: expected always, madvise or never`;
@@ -98,19 +102,21 @@ export function parseEdit(text: string, into: Edits): string | null {
       return null;
     case 'pool-2m':
     case 'pool-1g': {
-      const n = num(0, 1 << 24);
-      if (n === null || !Number.isInteger(n)) return `${key}=${value}: expected a page count`;
-      if (key === 'pool-2m') into.pool2m = n;
-      else into.pool1g = n;
+      const n = num({ min: 0, max: 1 << 24, integer: true, unit: 'pages' });
+      if (!n.ok) return `${key}=${value}: ${n.error}`;
+      if (key === 'pool-2m') into.pool2m = n.value;
+      else into.pool1g = n.value;
       return null;
     }
     case 'cmdline':
-      into.cmdline = value;
+      // The simulator writes it to /proc/cmdline, one line of visible text as a boot loader passes it.
+      if (printable(raw) !== raw || raw.length > 4096) return `cmdline=${value}: expected one line of visible text`;
+      into.cmdline = raw;
       return null;
     case 'fragmentation': {
-      const n = num(0, 1);
-      if (n === null) return `fragmentation=${value}: expected 0 to 1`;
-      into.fragmentation = n;
+      const n = num({ min: 0, max: 1, unit: '(0 a fresh boot, 1 memory in small pieces)' });
+      if (!n.ok) return `fragmentation=${value}: ${n.error}`;
+      into.fragmentation = n.value;
       return null;
     }
     case 'scenario':

@@ -429,7 +429,9 @@ describe('rollback', () => {
       /not a hugetune journal \(not JSON\)$/,
     );
     writeFileSync(join(tmp, 'big.json'), ' '.repeat((1 << 20) + 10));
-    await expect(rollback(join(tmp, 'big.json'), k, { journalDir: journals })).rejects.toThrow(/larger than 1 MiB/);
+    await expect(rollback(join(tmp, 'big.json'), k, { journalDir: journals })).rejects.toThrow(
+      /exceeds the 1 MiB limit for a journal/,
+    );
     await expect(rollback(tmp, k, { journalDir: journals })).rejects.toThrow(/not a regular file/);
     await expect(rollback(join(tmp, 'none.json'), k, { journalDir: journals })).rejects.toThrow(/no such file/);
     expect(k.log).toEqual([]);

@@ -183,7 +183,7 @@ describe('bad snapshots get a clear error and change nothing', () => {
   }
   it('a missing file and a directory', () => {
     expect(cli('report', '--snapshot', join(tmp, 'nope.json')).err).toMatch(/no such file/);
-    expect(cli('report', '--snapshot', tmp).err).toMatch(/is a directory/);
+    expect(cli('report', '--snapshot', tmp).err).toMatch(/not a regular file \(directory\)/);
   });
   it('--root and --snapshot together is a usage error', () => {
     expect(cli('report', '--root', VM, '--snapshot', 'x.json').code).toBe(2);

@@ -3,6 +3,7 @@
  * the same API over HTTP and a server-sent event stream on the page's own origin.
  */
 import { unwrap, type ApiEvents, type Envelope, type HugetuneApi } from '../../../shared/api';
+import { printable } from '../../../shared/text';
 
 declare global {
   interface Window {
@@ -35,12 +36,33 @@ export function takeToken(
   return store.getItem(TOKEN_KEY);
 }
 
+const SESSION_KEY = 'hugetune.session';
+const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * This tab's session id. The server keeps one source per session (what a tab opened stays in that tab) and
+ * shares its call and stream slots out per session. Kept in sessionStorage, so a reload keeps the tab's
+ * source and another tab starts on the server's own.
+ */
+export function sessionId(store: Storage | null = globalThis.sessionStorage ?? null): string {
+  const kept = store?.getItem(SESSION_KEY);
+  if (kept && SESSION_ID.test(kept)) return kept;
+  const id = crypto.randomUUID();
+  store?.setItem(SESSION_KEY, id);
+  return id;
+}
+
+/** Error text from the server quotes files and input: never with characters a page would hide or reorder. */
+function cleanError(e: unknown): never {
+  if (e instanceof Error) e.message = printable(e.message, { max: 2000 });
+  throw e;
+}
+
 const RETRY_MS = 2000;
 
-export function httpApi(base = '', token: string | null = null): HugetuneApi {
+export function httpApi(base = '', token: string | null = null, session: string = sessionId()): HugetuneApi {
   const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  // Every tab holds the same token; this id lets the server share its call and stream slots out per tab.
-  auth['x-hugetune-client'] = crypto.randomUUID();
+  auth['x-hugetune-client'] = session;
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let streaming = false;
 
@@ -65,7 +87,10 @@ export function httpApi(base = '', token: string | null = null): HugetuneApi {
   const stream = async (): Promise<void> => {
     for (;;) {
       try {
-        const res = await fetch(`${base}/api/events`, { headers: auth, cache: 'no-store' });
+        const res = await fetch(`${base}/api/events?session=${encodeURIComponent(session)}`, {
+          headers: auth,
+          cache: 'no-store',
+        });
         // A missing or wrong token will not get better by asking again; the calls report it.
         if (res.status === 401 || res.status === 403) return;
         if (res.ok && res.body) {
@@ -98,9 +123,13 @@ export function httpApi(base = '', token: string | null = null): HugetuneApi {
         credentials: 'omit',
       });
       if (!res.ok && res.headers.get('content-type')?.startsWith('application/json') !== true) {
-        throw new Error(`${res.status} ${res.statusText}: ${(await res.text()).trim()}`);
+        cleanError(new Error(`${res.status} ${res.statusText}: ${(await res.text()).trim()}`));
       }
-      return unwrap((await res.json()) as Envelope<never>);
+      try {
+        return unwrap((await res.json()) as Envelope<never>);
+      } catch (e) {
+        return cleanError(e);
+      }
     },
     subscribe<E extends keyof ApiEvents>(event: E, listener: (payload: ApiEvents[E]) => void) {
       if (!listeners.has(event)) listeners.set(event, new Set());

@@ -52,6 +52,8 @@ function scanCounts(line: string, pos: number, max: number, out: number[]): { co
     if (i === start || (i < len && line.charCodeAt(i) !== SPACE && line.charCodeAt(i) !== TAB)) {
       return { count, rest: start };
     }
+    // Each count is a 32-bit counter per CPU; a number past 2^53 cannot even be held exactly, let alone summed.
+    if (v > Number.MAX_SAFE_INTEGER) return { count: -1, rest: start };
     out.push(v);
     count++;
   }
@@ -83,14 +85,22 @@ export function parseInterrupts(text: string): Parsed<Interrupts> {
     if (label === '' || /\s/.test(label)) continue;
     const counts: number[] = [];
     const { count: k, rest } = scanCounts(line, colon + 1, n, counts);
+    if (k === -1)
+      return malformed(
+        `row ${JSON.stringify(label.slice(0, 20))}: a count beyond 2^53, which no kernel counter reaches`,
+      );
     if (k === 0) continue;
     let total = 0;
     for (let i = 0; i < k; i++) total += counts[i]!;
+    if (!Number.isSafeInteger(total))
+      return malformed(
+        `row ${JSON.stringify(label.slice(0, 20))}: counts that add up beyond 2^53, which no kernel counter reaches`,
+      );
     const description = line.slice(rest).trim().replace(/\s+/g, ' ');
     // A row with fewer counts than columns is a single-value row (ERR/MIS) when it has exactly one.
     if (k === n) rows.set(label, { perCpu: counts, total, description });
     else if (k === 1) rows.set(label, { perCpu: null, total, description });
-    else return malformed(`row ${label}: ${k} counts for ${n} CPU columns`);
+    else return malformed(`row ${JSON.stringify(label.slice(0, 20))}: ${k} counts for ${n} CPU columns`);
   }
   return parsed({ cpus, rows });
 }

@@ -1,4 +1,5 @@
 /** Parsers for the one-value files under /proc/sys and /sys. Pure: text in, typed value or reason out. */
+import { KERNEL_RELEASE } from '../../kernel/version';
 import { malformed, parsed, type Parsed } from '../reading';
 
 export interface MultiChoice {
@@ -58,10 +59,31 @@ export function parseLine(text: string): Parsed<string> {
   return parsed(t);
 }
 
+/**
+ * A kernel release as uname(2) gives it: at most 64 characters (__NEW_UTS_LEN), in the shape of
+ * KERNEL_RELEASE. Anything else (an escape sequence, a space, a line break) did not come from a kernel and is
+ * refused with the text quoted safely.
+ */
+export function parseRelease(text: string): Parsed<string> {
+  const t = text.trim();
+  if (t.length <= 64 && KERNEL_RELEASE.test(t)) return parsed(t);
+  return malformed(`not a kernel release: ${JSON.stringify(t.slice(0, 64))}`);
+}
+
 /** The size in a directory name such as `hugepages-2048kB`, in KiB. */
 export function pageSizeFromDirName(name: string): number | null {
   const m = /^hugepages-(\d{1,12})kB$/.exec(name);
   return m ? Number(m[1]) : null;
+}
+
+/**
+ * Why a HugeTLB page size is not one a kernel could have, or null. Every architecture's huge pages are powers
+ * of two, from 64 KiB (arm64 contiguous PTEs; 8 KiB on sparc64) to 16 GiB (powerpc).
+ */
+export function hugePageSizeProblem(kib: number): string | null {
+  const power = Number.isSafeInteger(kib) && kib > 0 && (kib & (kib - 1)) === 0 && kib <= 16 * 1048576;
+  if (power && kib >= 8) return null;
+  return `claims pages of ${kib.toLocaleString('en-US')} KiB; huge pages are powers of two from 8 KiB to 16 GiB`;
 }
 
 const MAX_IDS = 65536;

@@ -1,6 +1,7 @@
 /** What every area reader shares: the file tree, and one list of what could not be read and why. */
 import type { FileRead, HostFiles } from '../files';
 import type { Diagnostic, Parsed } from '../reading';
+import { printable } from '../../text';
 
 export class ReadContext {
   readonly diagnostics: Diagnostic[] = [];
@@ -21,7 +22,8 @@ export class ReadContext {
       case 'text': {
         const p = parse(r.text);
         if (p.ok) return p.value;
-        this.diagnostics.push({ path, problem: 'malformed', detail: p.reason });
+        // Reasons quote the file's text: shown in a terminal and a page, so never with control characters.
+        this.diagnostics.push({ path, problem: 'malformed', detail: printable(p.reason, { max: 400 }) });
         return null;
       }
       case 'missing':
@@ -31,7 +33,7 @@ export class ReadContext {
         this.diagnostics.push({ path, problem: 'denied', detail: 'permission denied' });
         return null;
       case 'error':
-        this.diagnostics.push({ path, problem: 'error', detail: r.message });
+        this.diagnostics.push({ path, problem: 'error', detail: printable(r.message, { max: 400 }) });
         return null;
     }
   }

@@ -1,8 +1,11 @@
-import { pageSizeFromDirName, parseUnsigned } from '../parse/scalar';
+import { hugePageSizeProblem, pageSizeFromDirName, parseUnsigned } from '../parse/scalar';
 import { parseHugetlbfsMounts } from '../parse/mounts';
 import { HUGETLB_DIR, NODE_DIR, PATHS } from '../paths';
 import type { HugetlbPool, HugetlbState, PoolNode } from '../state';
 import type { ReadContext } from './context';
+
+/** The kernel keeps at most HUGE_MAX_HSTATE page sizes (a handful on every architecture). */
+const MAX_POOLS = 16;
 
 export function nodeIds(ctx: ReadContext): number[] {
   const ids: number[] = [];
@@ -19,10 +22,23 @@ export function readHugetlb(
   nodes: readonly number[],
 ): HugetlbState {
   const pools: HugetlbPool[] = [];
-  for (const name of ctx.list(HUGETLB_DIR, true)) {
-    const pageSizeKiB = pageSizeFromDirName(name);
-    if (pageSizeKiB === null) continue;
+  const names = ctx.list(HUGETLB_DIR, true).filter((n) => pageSizeFromDirName(n) !== null);
+  if (names.length > MAX_POOLS) {
+    ctx.diagnostics.push({
+      path: HUGETLB_DIR,
+      problem: 'malformed',
+      detail: `${names.length.toLocaleString('en-US')} page sizes; a kernel has at most ${MAX_POOLS}, so none is shown`,
+    });
+    names.length = 0;
+  }
+  for (const name of names) {
+    const pageSizeKiB = pageSizeFromDirName(name)!;
     const dir = `${HUGETLB_DIR}/${name}`;
+    const absurd = hugePageSizeProblem(pageSizeKiB);
+    if (absurd !== null) {
+      ctx.diagnostics.push({ path: dir, problem: 'malformed', detail: absurd });
+      continue;
+    }
     // `demote` is write-only (mode 0200): never read it.
     const perNode: PoolNode[] = [];
     for (const node of nodes) {

@@ -1,13 +1,13 @@
 import { parseKernelRelease } from '../../kernel/version';
 import { bootParams } from '../boot';
 import { parseCommandLine } from '../parse/cmdline';
-import { parseLine } from '../parse/scalar';
+import { parseLine, parseRelease } from '../parse/scalar';
 import { PATHS } from '../paths';
 import type { KernelState } from '../state';
 import type { ReadContext } from './context';
 
 export function readKernel(ctx: ReadContext): KernelState {
-  const release = ctx.get(PATHS.osrelease, parseLine);
+  const release = ctx.get(PATHS.osrelease, parseRelease);
   // /proc/sys/kernel/arch appeared in 5.x; older kernels only say it in the release suffix (e.g. ".x86_64").
   const arch = ctx.get(PATHS.arch, parseLine, true) ?? archFromRelease(release);
   const line = ctx.get(PATHS.cmdline, parseCommandLine);

@@ -1,0 +1,140 @@
+/**
+ * The source is per browser session: each tab sends its own id (kept in its sessionStorage), and gets its own
+ * ActiveSource, handler table and sampler, so a snapshot opened in one tab never changes what another shows.
+ * The map is bounded: at most `max` sessions, the least recently used going first, and a session unused for
+ * `idleMs` is dropped — except while it has an open event stream (a tab left open on the Monitor).
+ */
+import type { Handlers } from '../../shared/api';
+import { UserError } from '../../shared/errors';
+import type { HostFiles } from '../../shared/host/files';
+import { ActiveSource } from '../host/active-source';
+import { createHandlers, SAMPLE_INTERVAL_MS, type HandlerOptions } from '../host/handlers';
+import { Sampler } from '../host/sampler';
+
+export interface Session {
+  readonly source: ActiveSource;
+  readonly handlers: Handlers;
+  readonly sampler: Sampler;
+}
+
+interface Entry<T> {
+  value: T;
+  lastUsed: number;
+  /** Open event streams: a session with one is in use however long ago its last call was. */
+  streams: number;
+}
+
+/** A bounded map of sessions, least recently used first. */
+export class SessionMap<T> {
+  private readonly entries = new Map<string, Entry<T>>();
+
+  constructor(
+    private readonly make: (key: string) => T,
+    private readonly dispose: (value: T) => void,
+    readonly max = 64,
+    readonly idleMs = 30 * 60_000,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  /** The session for a key, made when there is none; marks it used. */
+  get(key: string): T {
+    const now = this.clock();
+    let e = this.entries.get(key);
+    if (e) this.entries.delete(key);
+    else e = { value: this.make(key), lastUsed: now, streams: 0 };
+    e.lastUsed = now;
+    this.entries.set(key, e);
+    this.evict(now);
+    return e.value;
+  }
+
+  /** Holds a session while an event stream is open; the function ends the hold. */
+  hold(key: string): () => void {
+    const e = this.entries.get(key);
+    if (!e) return () => undefined;
+    e.streams++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      e.streams--;
+      e.lastUsed = this.clock();
+    };
+  }
+
+  private evict(now: number): void {
+    // A map of at most a few dozen entries: a full pass per call costs nothing measurable.
+    for (const [key, e] of this.entries) {
+      if (e.streams === 0 && now - e.lastUsed >= this.idleMs) this.drop(key, e);
+    }
+    while (this.entries.size > this.max) {
+      let victim: [string, Entry<T>] | undefined;
+      for (const kv of this.entries) {
+        if (kv[1].streams === 0) {
+          victim = kv;
+          break;
+        }
+      }
+      victim ??= this.entries.entries().next().value!;
+      this.drop(victim[0], victim[1]);
+    }
+  }
+
+  private drop(key: string, e: Entry<T>): void {
+    this.entries.delete(key);
+    this.dispose(e.value);
+  }
+
+  clear(): void {
+    for (const e of this.entries.values()) this.dispose(e.value);
+    this.entries.clear();
+  }
+}
+
+/**
+ * Sessions that may hold a source of their own (an opened snapshot is as large as its file) at once. A tab
+ * past this is told so when it opens one; no other tab's source is dropped to make room.
+ */
+export const MAX_OWN_SOURCES = 8;
+
+/** Web mode's sessions: each starts on the source the server was started with. */
+export function webSessions(
+  initial: HostFiles,
+  opts: HandlerOptions = {},
+  max?: number,
+  maxOwn = MAX_OWN_SOURCES,
+): SessionMap<Session> {
+  const own = new Set<ActiveSource>();
+  const guard = (source: ActiveSource, next: HostFiles): void => {
+    if (next === source.initial) {
+      own.delete(source);
+      return;
+    }
+    if (!own.has(source) && own.size >= maxOwn)
+      throw new UserError(
+        `${maxOwn} tabs already show a snapshot or simulated machine of their own; go back to the server's source in one of them first`,
+        'failed',
+      );
+    own.add(source);
+  };
+  return new SessionMap<Session>(
+    () => {
+      const source = new ActiveSource(initial, guard);
+      const sampler = new Sampler(() => source.current, SAMPLE_INTERVAL_MS);
+      return { source, handlers: createHandlers(source, 'web', { ...opts, sampler }), sampler };
+    },
+    (s) => {
+      s.sampler.stop();
+      own.delete(s.source);
+    },
+    max,
+  );
+}
