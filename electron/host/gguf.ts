@@ -5,10 +5,12 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../../shared/errors';
+import { printable } from '../../shared/text';
 import { parseGgufShardFilename } from '../../shared/plan/gguf-header';
 import { ggufShard, ggufSpec, type GgufShard } from '../../shared/plan/gguf-model';
 import type { ModelSpec } from '../../shared/plan/model';
 import { readGgufHeader } from './gguf-header';
+import { fileKind, refusal } from './open-input';
 
 function shardPaths(path: string): string[] {
   const info = parseGgufShardFilename(basename(path));
@@ -24,13 +26,13 @@ function shardPaths(path: string): string[] {
 async function readOne(path: string): Promise<GgufShard> {
   let size: number;
   try {
+    // stat never blocks, even on a FIFO; the header reader checks the opened file again.
     const st = statSync(path);
-    if (!st.isFile()) throw new UserError(`${path}: not a file`);
+    if (!st.isFile()) throw new UserError(`${printable(path)}: not a regular file (${fileKind(st)})`, 'bad-request');
     size = st.size;
   } catch (e) {
     if (e instanceof UserError) throw e;
-    const code = (e as { code?: string }).code;
-    throw new UserError(code === 'ENOENT' ? `${path}: no such file` : `${path}: ${(e as Error).message}`, 'not-found');
+    throw refusal(printable(path), e);
   }
   // Only the header, and only its scalars: the tokenizer's arrays are walked over, not decoded.
   return ggufShard(basename(path), size, await readGgufHeader(path));
