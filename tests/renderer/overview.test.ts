@@ -3,13 +3,12 @@ import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApiEvents, ApiResults, HostSample, HugetuneApi, Method } from '../../shared/api';
 import { ApiError } from '../../shared/api';
-import { MemoryFiles, type SourceKind } from '../../shared/host/files';
+import type { SourceKind } from '../../shared/host/files';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport, type Report } from '../../shared/host/report';
 import App from '../../renderer/src/App.svelte';
 import { hostSample } from '../mocks/host-sample';
 import { tlbRate } from '../../renderer/src/lib/rate';
-import { buildTree, TREES } from '../fixtures/trees';
 import { fixtureFiles, VM_TUNED } from '../helpers';
 
 const tuned = buildReport(readHost(fixtureFiles(VM_TUNED)));
