@@ -16,16 +16,28 @@ import { launch, openApp, serve, type Served } from './browser';
 const SCREENS = join(REPO, 'test-results', 'screens');
 /** HUGETUNE_DOCS_SCREENSHOTS=1 also writes the README's small screenshots to docs/screenshots/. */
 const DOCS = process.env.HUGETUNE_DOCS_SCREENSHOTS === '1' ? join(REPO, 'docs', 'screenshots') : null;
-const DOC_VIEWS = ['overview', 'thp', 'pools', 'hvo'];
+const DOC_VIEWS = ['overview', 'thp', 'pools', 'hvo', 'monitor', 'planner'];
 
-/** What each view shows once its data is in; views not listed are waited for by their heading only. */
+/**
+ * What each view shows once its data is in (test ids, `|` between alternatives: the Monitor shows its charts
+ * for a live source and a statement for a captured one); views not listed are waited for by their heading only.
+ */
 const READY: Record<string, string> = {
   overview: 'card-memory',
   thp: 'thp-events',
   pools: 'pools-growth',
   hvo: 'hvo-sizes',
   planner: 'plan-verdict',
+  monitor: 'monitor-keys|monitor-static',
 };
+
+const readyIn = (page: Page, ready: string) =>
+  page.locator(
+    ready
+      .split('|')
+      .map((id) => `[data-testid="${id}"]`)
+      .join(', '),
+  );
 
 let browser: Browser;
 beforeAll(async () => {
@@ -85,7 +97,7 @@ async function tour(server: Served, name: string): Promise<void> {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(v.label);
     expect(await page.getByTestId(`tab-${v.id}`).getAttribute('aria-current')).toBe('page');
     const ready = READY[v.id];
-    if (ready) await page.getByTestId(ready).first().waitFor();
+    if (ready) await readyIn(page, ready).first().waitFor();
     for (const theme of ['light', 'dark'] as const) {
       await setTheme(page, theme);
       a11y.push(...(await axeProblems(page)).map((p) => `${name} ${v.id} ${theme}: ${p}`));
@@ -137,7 +149,7 @@ describe('layout, themes and a server that goes away', () => {
     for (const v of await sidebarViews(page)) {
       await page.getByTestId(`tab-${v.id}`).click();
       const ready = READY[v.id];
-      if (ready) await page.getByTestId(ready).first().waitFor();
+      if (ready) await readyIn(page, ready).first().waitFor();
       const [scroll, client] = await page.evaluate(() => [
         document.documentElement.scrollWidth,
         document.documentElement.clientWidth,

@@ -98,6 +98,8 @@ describe('the fit bar', () => {
           expect(c).not.toBeNull();
           if (!p.fits && p.constraints.some((x) => !x.ok && x.needMiB !== null)) expect(c!.ok).toBe(false);
           if (p.fits) expect(c!.ok).toBe(true);
+          // A constraint that needs nothing (other pools kept, none there) never stands for the plan's fit.
+          if (c!.needMiB === 0) expect(p.constraints.every((x) => x.needMiB === null || x.needMiB <= 0)).toBe(true);
         },
       ),
       { numRuns: 200 },

@@ -12,9 +12,18 @@ export interface FitRow {
   constraint: Constraint;
 }
 
-/** How much of its capacity a constraint's need takes (above 1: it fails); null without figures. */
+/**
+ * How much of its capacity a constraint's need takes (above 1: it fails); null without figures. Needing
+ * nothing takes nothing, even of nothing (pools of other sizes kept when there are none).
+ */
 const load = (c: Constraint): number | null =>
-  c.needMiB === null || c.haveMiB === null ? null : c.haveMiB <= 0 ? Infinity : c.needMiB / c.haveMiB;
+  c.needMiB === null || c.haveMiB === null
+    ? null
+    : c.needMiB <= 0
+      ? 0
+      : c.haveMiB <= 0
+        ? Infinity
+        : c.needMiB / c.haveMiB;
 
 /**
  * The constraint whose need takes the largest share of its capacity: a failing one if any fails, else the
