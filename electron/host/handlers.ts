@@ -16,7 +16,9 @@ import type { WriteChange } from '../../shared/advise/changes';
 import { applyChanges, WriteSession } from './apply';
 import { defaultJournalDir } from './journal';
 import { SimWriter } from './sim-writer';
-import { DirectWriter, PkexecWriter } from './writers';
+import { DirectWriter, onPath, PkexecWriter } from './writers';
+import { hvoCheck } from './hvo-check';
+import { pageSizeLabel } from '../../shared/kernel/pages';
 import { loadSnapshot } from './snapshot-load';
 import { checkProfile, SIM_START_SECONDS } from './sim-source';
 import { UserError } from '../../shared/errors';
@@ -67,6 +69,23 @@ async function measuredReport(files: HostFiles): Promise<Report> {
 /** The reader's user id where it decides what /proc shows (this machine); null for records of other machines. */
 const ownUid = (files: HostFiles): number | null =>
   files.source.kind === 'live' ? (process.getuid?.() ?? null) : null;
+
+/**
+ * The machines an HVO check is under way on: this machine (one kernel, whichever window asked) or a simulated
+ * machine. A second check at the same time would read the first one's pages as its own.
+ */
+const checking = new Set<object | 'live'>();
+
+async function oneCheckAt<T>(key: object | 'live', run: () => Promise<T>): Promise<T> {
+  if (checking.has(key))
+    throw new UserError('an HVO check is already running on this machine: wait for its result', 'bad-request');
+  checking.add(key);
+  try {
+    return await run();
+  } finally {
+    checking.delete(key);
+  }
+}
 
 export interface HandlerOptions {
   /** Web mode: the directories whose GGUF files web clients may plan with (`hugetune serve --models-dir`). */
@@ -147,6 +166,37 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
         source: 'guided setup',
       });
       return { target: 'this machine', results: out.results, journalFile: out.journalFile, ok: out.ok };
+    },
+    'hvo.check': async ({ pages, pageSizeKiB }) => {
+      const files = source.current;
+      if (files instanceof SimFiles) {
+        // No journal for a simulation: the restore runs in the same call, and nothing outlives it.
+        const writer = new SimWriter(files);
+        return oneCheckAt(files, () =>
+          hvoCheck({ pages, pageSizeKiB, writer, files, journalDir: null, source: 'the HVO view' }),
+        );
+      }
+      if (files.source.kind !== 'live')
+        throw new UserError(
+          `${files.source.label} is a record of a machine, not the machine: the HVO check measures a running kernel, so run it on the machine itself`,
+          'bad-request',
+        );
+      const root = process.getuid?.() === 0;
+      if (!root && !onPath('pkexec'))
+        throw new UserError(
+          `pkexec is not installed, so the app cannot ask for an administrator's consent: install polkit's pkexec, or run sudo hugetune hvo-check --pages ${pages} --size ${pageSizeLabel(pageSizeKiB)}`,
+          'failed',
+        );
+      return oneCheckAt('live', () =>
+        hvoCheck({
+          pages,
+          pageSizeKiB,
+          writer: root ? new DirectWriter() : new PkexecWriter(),
+          files,
+          journalDir: defaultJournalDir(),
+          source: 'the HVO view',
+        }),
+      );
     },
     'advise.run': async (req) => {
       const spec = wantsPlan(req) && req.gguf !== undefined ? await gguf(req.gguf) : undefined;
