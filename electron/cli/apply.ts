@@ -6,7 +6,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { Change } from '../../shared/advise/changes';
-import { HVO_CHECK_MAX_PAGES } from '../../shared/advise/hvo-check';
+import { checkVerdict, HVO_CHECK_MAX_PAGES } from '../../shared/advise/hvo-check';
 import { UserError } from '../../shared/errors';
 import type { HostFiles } from '../../shared/host/files';
 import { parsePageSize, pageSizeLabel } from '../../shared/kernel/pages';
@@ -318,13 +318,12 @@ export function parseCheckFlags(values: { pages?: string | boolean; size?: strin
 
 export function formatCheck(r: HvoCheckResult): string {
   const size = pageSizeLabel(r.pageSizeKiB);
-  const match = r.measuredPages === r.predictedPages;
   const lines = [
     `HVO check on ${r.kernel}: ${r.pagesAsked} × ${size} pages${r.hvoWasOn ? '' : ' (HVO was off: turned on for the check)'}`,
     `  pages        asked ${r.pagesAsked}, got ${r.pagesGot}${r.pagesGot < r.pagesAsked ? ' (the pool grew only partly: predicted for what it got)' : ''}`,
     `  predicted    ${r.predictedPages} vmemmap pages freed (${r.freedPagesPerHugePage} per ${size} page, ${r.keptPages} kept)`,
     `  measured     ${r.measuredPages} (nr_memmap_pages + nr_memmap_boot_pages: ${r.memmapBefore} → ${r.memmapAfter})`,
-    `  verdict      ${match ? 'measured = predicted' : `DIFFERS by ${r.measuredPages - r.predictedPages}`}`,
+    `  verdict      ${checkVerdict(r).sentence}`,
     `  restored     ${r.restored ? 'yes: the pool and HVO read as before' : 'NO: see the journal'}`,
   ];
   if (r.journalFile)

@@ -59,7 +59,10 @@ describe('hvo.check on a simulated machine', () => {
     const { h, read } = await onSim('ubuntu-2404-desktop-64g');
     const before = [read(POOL), read(HVO)];
     const env = await dispatch(h, 'hvo.check', { pages: 8, pageSizeKiB: 2048 });
-    expect(env).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^cannot measure: .*6\.11/) } });
+    expect(env).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/^cannot measure: .*6\.11/) as unknown },
+    });
     if (!env.ok) expect(env.error.message).not.toMatch(/\n/);
     expect([read(POOL), read(HVO)]).toEqual(before);
   });
@@ -68,7 +71,7 @@ describe('hvo.check on a simulated machine', () => {
     const { h } = await onSim('strix-halo-128g');
     expect(await dispatch(h, 'hvo.check', { pages: 8, pageSizeKiB: 32768 })).toMatchObject({
       ok: false,
-      error: { message: expect.stringMatching(/no 32M HugeTLB pool/) },
+      error: { message: expect.stringMatching(/no 32M HugeTLB pool/) as unknown },
     });
   });
 });
@@ -79,7 +82,10 @@ describe('hvo.check on a record of a machine', () => {
     const env = await dispatch(h, 'hvo.check', { pages: 8, pageSizeKiB: 2048 });
     expect(env).toMatchObject({
       ok: false,
-      error: { code: 'bad-request', message: expect.stringMatching(/is a record of a machine, not the machine/) },
+      error: {
+        code: 'bad-request',
+        message: expect.stringMatching(/is a record of a machine, not the machine/) as unknown,
+      },
     });
   });
 
@@ -91,7 +97,9 @@ describe('hvo.check on a record of a machine', () => {
     const env = await dispatch(h, 'hvo.check', { pages: 8, pageSizeKiB: 2048 });
     expect(env).toMatchObject({ ok: false, error: { code: 'bad-request' } });
     if (!env.ok) {
-      expect(env.error.message).toMatch(/^snapshot.*is a record of a machine, not the machine: .* on the machine itself$/);
+      expect(env.error.message).toMatch(
+        /^snapshot.*is a record of a machine, not the machine: .* on the machine itself$/,
+      );
       expect(env.error.message).not.toMatch(/\n/);
     }
   });
