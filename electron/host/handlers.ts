@@ -199,7 +199,9 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       );
     },
     'advise.run': async (req) => {
-      const spec = wantsPlan(req) && req.gguf !== undefined ? await gguf(req.gguf) : undefined;
+      // A GGUF read in the window comes as its model (ggufSpec): nothing is opened on this machine for it.
+      const spec =
+        wantsPlan(req) && req.gguf !== undefined && req.ggufSpec === undefined ? await gguf(req.gguf) : undefined;
       // A planned machine is described by the request alone; otherwise the advice reads the current source.
       const planned = isPlanned(req);
       const files = planned ? null : source.current;
