@@ -16,7 +16,7 @@ import type { WriteChange } from '../../shared/advise/changes';
 import { applyChanges, WriteSession } from './apply';
 import { defaultJournalDir } from './journal';
 import { SimWriter } from './sim-writer';
-import { DirectWriter, onPath, PkexecWriter } from './writers';
+import { DirectWriter, onPath, PkexecWriter, type Writer } from './writers';
 import { hvoCheck } from './hvo-check';
 import { pageSizeLabel } from '../../shared/kernel/pages';
 import { loadSnapshot } from './snapshot-load';
@@ -87,11 +87,32 @@ async function oneCheckAt<T>(key: object | 'live', run: () => Promise<T>): Promi
   }
 }
 
+/** How this machine is changed: as root directly, anyone else through pkexec and the helper. */
+export interface Privilege {
+  root: boolean;
+  /** pkexec is there to ask for an administrator's consent (not needed as root). */
+  pkexec: boolean;
+  writer(): Writer;
+  journalDir(): string;
+}
+
+function processPrivilege(): Privilege {
+  const root = process.getuid?.() === 0;
+  return {
+    root,
+    pkexec: onPath('pkexec'),
+    writer: () => (root ? new DirectWriter() : new PkexecWriter()),
+    journalDir: defaultJournalDir,
+  };
+}
+
 export interface HandlerOptions {
   /** Web mode: the directories whose GGUF files web clients may plan with (`hugetune serve --models-dir`). */
   modelsDirs?: readonly string[];
   /** The front end's sampler, whose ring `monitor.history` returns. */
   sampler?: Sampler;
+  /** How the HVO check changes this machine; tests pass a stand-in (the process's own by default). */
+  privilege?: () => Privilege;
 }
 
 export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: HandlerOptions = {}): Handlers {
@@ -181,8 +202,8 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
           `${files.source.label} is a record of a machine, not the machine: the HVO check measures a running kernel, so run it on the machine itself`,
           'bad-request',
         );
-      const root = process.getuid?.() === 0;
-      if (!root && !onPath('pkexec'))
+      const how = (opts.privilege ?? processPrivilege)();
+      if (!how.root && !how.pkexec)
         throw new UserError(
           `pkexec is not installed, so the app cannot ask for an administrator's consent: install polkit's pkexec, or run sudo hugetune hvo-check --pages ${pages} --size ${pageSizeLabel(pageSizeKiB)}`,
           'failed',
@@ -191,9 +212,9 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
         hvoCheck({
           pages,
           pageSizeKiB,
-          writer: root ? new DirectWriter() : new PkexecWriter(),
+          writer: how.writer(),
           files,
-          journalDir: defaultJournalDir(),
+          journalDir: how.journalDir(),
           source: 'the HVO view',
         }),
       );

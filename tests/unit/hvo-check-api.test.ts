@@ -4,15 +4,20 @@
  * checked before anything is read, and a verdict that is always the one its figures give.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HELPER_REPO_PATH } from '../../shared/advise/helper-script';
 import { checkVerdict, HVO_CHECK_MAX_PAGES, type HvoCheckResult } from '../../shared/advise/hvo-check';
 import { dispatch, type Envelope } from '../../shared/api';
 import { findProfile } from '../../shared/sim/profiles';
 import { ActiveSource } from '../../electron/host/active-source';
-import { createHandlers } from '../../electron/host/handlers';
+import { FsFiles } from '../../electron/host/fs-files';
+import { createHandlers, type Privilege } from '../../electron/host/handlers';
 import { captureSnapshot } from '../../electron/host/snapshot-io';
-import { onPath } from '../../electron/host/writers';
-import { fixtureFiles, VM, VM_TUNED } from '../helpers';
+import { onPath, PkexecWriter } from '../../electron/host/writers';
+import { fixtureFiles, REPO, VM, VM_TUNED } from '../helpers';
 
 const POOL = '/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages';
 const HVO = '/proc/sys/vm/hugetlb_optimize_vmemmap';
@@ -102,6 +107,84 @@ describe('hvo.check on a record of a machine', () => {
       );
       expect(env.error.message).not.toMatch(/\n/);
     }
+  });
+});
+
+describe('hvo.check on this machine, through pkexec', () => {
+  // "This machine" here is a copy of a fixture machine: the helper writes into it (HUGETUNE_HELPER_ROOT),
+  // behind a stand-in for pkexec that runs it or answers as a refusing polkit would. No real kernel file.
+  let tmp = '';
+  let tree = '';
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'hugetune-hvo-check-api-'));
+    tree = join(tmp, 'root');
+    cpSync(VM, tree, { recursive: true });
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  function standIn(code: number | null): string {
+    const file = join(tmp, `pkexec-${code ?? 'run'}`);
+    writeFileSync(file, `#!/bin/sh\n${code === null ? 'exec "$@"' : `exit ${code}`}\n`);
+    chmodSync(file, 0o755);
+    return file;
+  }
+  const thisMachine = (privilege: Privilege) =>
+    createHandlers(new ActiveSource(new FsFiles({ kind: 'live', label: 'this machine' }, tree)), 'electron', {
+      privilege: () => privilege,
+    });
+  const viaPkexec = (code: number | null, pkexec = true): Privilege => ({
+    root: false,
+    pkexec,
+    writer: () =>
+      new PkexecWriter(join(REPO, HELPER_REPO_PATH), { pkexec: standIn(code), env: { HUGETUNE_HELPER_ROOT: tree } }),
+    journalDir: () => join(tmp, 'journal'),
+  });
+  const at = (p: string) => readFileSync(tree + p, 'utf8');
+
+  it('says in one sentence that pkexec is missing, before anything is read or written', async () => {
+    const env = await dispatch(thisMachine(viaPkexec(null, false)), 'hvo.check', { pages: 8, pageSizeKiB: 2048 });
+    expect(env).toMatchObject({
+      ok: false,
+      error: {
+        code: 'failed',
+        message:
+          "pkexec is not installed, so the app cannot ask for an administrator's consent: install polkit's pkexec, or run sudo hugetune hvo-check --pages 8 --size 2M",
+      },
+    });
+  });
+
+  it('says in one sentence that pkexec refused, and leaves every value as it was', async () => {
+    const before = [at(HVO), at(POOL)];
+    const env = await dispatch(thisMachine(viaPkexec(126)), 'hvo.check', { pages: 8, pageSizeKiB: 2048 });
+    expect(env).toMatchObject({ ok: false });
+    if (!env.ok) {
+      expect(env.error.message).toMatch(
+        /not authorized: the administrator password was not given.*; every value was put back$/,
+      );
+      expect(env.error.message).not.toMatch(/\n/);
+    }
+    expect([at(HVO), at(POOL)]).toEqual(before);
+  });
+
+  it('writes and restores through pkexec and the helper, journaled', async () => {
+    const before = [at(HVO), at(POOL)];
+    const env = (await dispatch(thisMachine(viaPkexec(null)), 'hvo.check', {
+      pages: 8,
+      pageSizeKiB: 2048,
+    })) as Envelope<HvoCheckResult>;
+    if (!env.ok) throw new Error(env.error.message);
+    // The helper wrote the files; a fixture's /proc/vmstat does not move, so nothing is measured as freed.
+    expect(env.value).toMatchObject({
+      pagesAsked: 8,
+      pagesGot: 8,
+      predictedPages: 56,
+      measuredPages: 0,
+      restored: true,
+    });
+    expect(env.value.steps.map((s) => s.status)).toEqual(['done', 'done']);
+    expect(env.value.journalFile).toMatch(new RegExp(`^${join(tmp, 'journal')}/`));
+    expect(checkVerdict(env.value).verdict).toBe('differs');
+    expect([at(HVO), at(POOL)]).toEqual(before);
   });
 });
 
