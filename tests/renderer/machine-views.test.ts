@@ -171,7 +171,7 @@ describe('machine views', () => {
     await open('pools', 'pools-growth');
     const cells = (id: string) =>
       [...(q(id)?.querySelectorAll('th,td') ?? [])].map((c) => c.textContent?.replace(/\s+/g, ' ').trim());
-    expect(cells('pool-2048').slice(0, 3)).toEqual(['2 MiBdefault', '512', '512']);
+    expect(cells('pool-2048').slice(0, 3)).toEqual(['2 MiB default', '512', '512']);
     expect(cells('growth-0-2048').slice(0, 3)).toEqual([
       'node 0',
       '2 MiB',
