@@ -6,8 +6,10 @@ import { MemoryFiles, type SourceKind } from '../../shared/host/files';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport, type Report } from '../../shared/host/report';
 import App from '../../renderer/src/App.svelte';
+import Pools from '../../renderer/src/views/Pools.svelte';
 import { count, exactKiB, mem, memIn, rate, tierName, unitFor } from '../../renderer/src/lib/format';
 import { LiveStore } from '../../renderer/src/lib/live.svelte';
+import { MachineStore } from '../../renderer/src/lib/machine.svelte';
 import { sampleFigures } from '../../renderer/src/lib/sample-figures';
 import { buildTree, TREES } from '../fixtures/trees';
 import { fixtureFiles, VM_TUNED } from '../helpers';
@@ -215,6 +217,33 @@ describe('machine views', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('the frame of a machine view', () => {
+  it('says the machine is being read until the report is in, and why it could not be read if it fails', async () => {
+    let fail: (e: Error) => void = () => {};
+    const api = {
+      call: () => new Promise((_, reject) => (fail = reject)),
+      subscribe: () => () => {},
+    } as unknown as HugetuneApi;
+    const live = new LiveStore(api, 'root', 1000);
+    const source = {
+      current: { kind: 'root', label: 'r' },
+      initial: { kind: 'root', label: 'r' },
+      version: 0,
+    } as const;
+    app = mount(Pools, { target: document.body, props: { machine: new MachineStore(api), live, source } });
+    flushSync();
+    expect(document.body.textContent).toMatch(/Reading the machine…/);
+    fail(new Error('host.report: no such root'));
+    await until('the error', () => document.querySelector('[role="alert"]') !== null);
+    expect(document.querySelector('[role="alert"]')?.textContent).toBe(
+      'Could not read the machine: host.report: no such root',
+    );
+    expect(document.body.textContent).not.toMatch(/Reading the machine/);
+    expect(q('pools-sizes')).toBeNull();
+    live.close();
   });
 });
 
