@@ -1,7 +1,7 @@
 /** The shell and the machine views in jsdom against a fake API: navigation, themes, formatting, live figures. */
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ApiEvents, ApiResults, HostSample, HugetuneApi, Method } from '../../shared/api';
+import type { ApiEvents, ApiResults, HostSample, HugetuneApi, Method, SourceState } from '../../shared/api';
 import { MemoryFiles, type SourceKind } from '../../shared/host/files';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport, type Report } from '../../shared/host/report';
@@ -228,11 +228,8 @@ describe('the frame of a machine view', () => {
       subscribe: () => () => {},
     } as unknown as HugetuneApi;
     const live = new LiveStore(api, 'root', 1000);
-    const source = {
-      current: { kind: 'root', label: 'r' },
-      initial: { kind: 'root', label: 'r' },
-      version: 0,
-    } as const;
+    const root = { kind: 'root', label: 'r' } as const;
+    const source: SourceState = { current: root, initial: root, version: 0, simProfile: null };
     app = mount(Pools, { target: document.body, props: { machine: new MachineStore(api), live, source } });
     flushSync();
     expect(document.body.textContent).toMatch(/Reading the machine…/);
