@@ -1,13 +1,15 @@
 /** The shell and the machine views in jsdom against a fake API: navigation, themes, formatting, live figures. */
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ApiEvents, ApiResults, HostSample, HugetuneApi, Method } from '../../shared/api';
+import type { ApiEvents, ApiResults, HostSample, HugetuneApi, Method, SourceState } from '../../shared/api';
 import { MemoryFiles, type SourceKind } from '../../shared/host/files';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport, type Report } from '../../shared/host/report';
 import App from '../../renderer/src/App.svelte';
+import Pools from '../../renderer/src/views/Pools.svelte';
 import { clockTime, count, exactKiB, mem, memIn, rate, tierName, unitFor } from '../../renderer/src/lib/format';
 import { LiveStore } from '../../renderer/src/lib/live.svelte';
+import { MachineStore } from '../../renderer/src/lib/machine.svelte';
 import { sampleFigures } from '../../renderer/src/lib/sample-figures';
 import { buildTree, TREES } from '../fixtures/trees';
 import { fixtureFiles, VM_TUNED } from '../helpers';
@@ -171,7 +173,7 @@ describe('machine views', () => {
     await open('pools', 'pools-growth');
     const cells = (id: string) =>
       [...(q(id)?.querySelectorAll('th,td') ?? [])].map((c) => c.textContent?.replace(/\s+/g, ' ').trim());
-    expect(cells('pool-2048').slice(0, 3)).toEqual(['2 MiBdefault', '512', '512']);
+    expect(cells('pool-2048').slice(0, 3)).toEqual(['2 MiB default', '512', '512']);
     expect(cells('growth-0-2048').slice(0, 3)).toEqual([
       'node 0',
       '2 MiB',
@@ -215,6 +217,30 @@ describe('machine views', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('the frame of a machine view', () => {
+  it('says the machine is being read until the report is in, and why it could not be read if it fails', async () => {
+    let fail: (e: Error) => void = () => {};
+    const api = {
+      call: () => new Promise((_, reject) => (fail = reject)),
+      subscribe: () => () => {},
+    } as unknown as HugetuneApi;
+    const live = new LiveStore(api, 'root', 1000);
+    const root = { kind: 'root', label: 'r' } as const;
+    const source: SourceState = { current: root, initial: root, version: 0, simProfile: null };
+    app = mount(Pools, { target: document.body, props: { machine: new MachineStore(api), live, source } });
+    flushSync();
+    expect(document.body.textContent).toMatch(/Reading the machine…/);
+    fail(new Error('host.report: no such root'));
+    await until('the error', () => document.querySelector('[role="alert"]') !== null);
+    expect(document.querySelector('[role="alert"]')?.textContent).toBe(
+      'Could not read the machine: host.report: no such root',
+    );
+    expect(document.body.textContent).not.toMatch(/Reading the machine/);
+    expect(q('pools-sizes')).toBeNull();
+    live.close();
   });
 });
 

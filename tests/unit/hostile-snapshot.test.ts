@@ -1,16 +1,12 @@
 /** A crafted snapshot is refused at once, and while it is being refused the web server keeps answering. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActiveSource } from '../../electron/host/active-source';
 import { createHandlers } from '../../electron/host/handlers';
-import { Sampler } from '../../electron/host/sampler';
 import { loadSnapshot } from '../../electron/host/snapshot-load';
-import { startServer, type RunningServer } from '../../electron/server/server';
+import type { RunningServer } from '../../electron/server/server';
 import { parseSnapshot } from '../../shared/host/snapshot';
 import { fixtureFiles, VM } from '../helpers';
+import { apiCall, startTestServer } from '../mocks/web-server';
 
 /** Many keys, each a long chain of directories: every level of every key would become a directory entry. */
 function deepKeySnapshot(keys: number, depth: number): string {
@@ -63,48 +59,13 @@ describe('hostile snapshots', () => {
 
   describe('over web mode', () => {
     let server: RunningServer;
-    let rendererDir = '';
     beforeAll(async () => {
-      rendererDir = mkdtempSync(join(tmpdir(), 'hugetune-renderer-'));
-      writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>hugetune</title>');
-      const files = fixtureFiles(VM);
-      server = await startServer({
-        port: 0,
-        handlers: createHandlers(new ActiveSource(files), 'web'),
-        sampler: new Sampler(() => files, 50),
-        rendererDir,
-        token: 'test-token-123',
-      });
+      server = await startTestServer();
     });
-    afterAll(async () => {
-      await server?.close();
-      if (rendererDir) rmSync(rendererDir, { recursive: true, force: true });
-    });
+    afterAll(() => server?.close());
 
-    const call = (method: string, args: unknown) =>
-      new Promise<{ ok: boolean; error?: { message: string } }>((resolve, reject) => {
-        const req = request(
-          {
-            host: '127.0.0.1',
-            port: server.port,
-            path: '/api/call',
-            method: 'POST',
-            headers: {
-              host: `127.0.0.1:${server.port}`,
-              authorization: 'Bearer test-token-123',
-              'content-type': 'application/json',
-            },
-          },
-          (res) => {
-            let data = '';
-            res.setEncoding('utf8');
-            res.on('data', (c: string) => (data += c));
-            res.on('end', () => resolve(JSON.parse(data) as { ok: boolean; error?: { message: string } }));
-          },
-        );
-        req.on('error', reject);
-        req.end(JSON.stringify({ method, args }));
-      });
+    const call = async (method: string, args: unknown) =>
+      JSON.parse((await apiCall(server, method, args)).body) as { ok: boolean; error?: { message: string } };
 
     it('refuses the snapshot and answers another client in the meantime', async () => {
       const order: string[] = [];

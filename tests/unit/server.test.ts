@@ -1,70 +1,28 @@
 /** Web mode's access rules and API bridge, over real HTTP on loopback. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { request, type ClientRequest } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActiveSource } from '../../electron/host/active-source';
-import { createHandlers } from '../../electron/host/handlers';
-import { Sampler } from '../../electron/host/sampler';
 import type { HostSample } from '../../shared/api';
 import { eventSink } from '../../electron/server/limits';
-import { startServer, type RunningServer } from '../../electron/server/server';
-import { fixtureFiles, VM } from '../helpers';
+import type { RunningServer } from '../../electron/server/server';
+import { apiCall, rawRequest, startTestServer } from '../mocks/web-server';
 
 let server: RunningServer;
 let base: string;
-let rendererDir = '';
 
 beforeAll(async () => {
-  rendererDir = mkdtempSync(join(tmpdir(), 'hugetune-renderer-'));
-  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>hugetune</title>');
-  const files = fixtureFiles(VM);
-  server = await startServer({
-    port: 0,
-    handlers: createHandlers(new ActiveSource(files), 'web'),
-    sampler: new Sampler(() => files, 50),
-    rendererDir,
-    token: 'test-token-123',
-  });
+  server = await startTestServer();
   base = `http://127.0.0.1:${server.port}`;
 });
-afterAll(async () => {
-  await server?.close();
-  if (rendererDir) rmSync(rendererDir, { recursive: true, force: true });
-});
+afterAll(() => server?.close());
 
-/** Raw request, so tests control Host and Origin headers exactly. */
-function raw(path: string, headers: Record<string, string> = {}, method = 'GET', body?: string) {
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>(
-    (resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: server.port,
-          path,
-          method,
-          headers: { host: `127.0.0.1:${server.port}`, ...headers },
-        },
-        (res) => {
-          let data = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (data += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
-        },
-      );
-      req.on('error', reject);
-      if (body) req.write(body);
-      req.end();
-    },
-  );
-}
+const raw = (path: string, headers: Record<string, string> = {}, method = 'GET', body?: string) =>
+  rawRequest(server, path, headers, method, body);
 
 const auth = { authorization: 'Bearer test-token-123' };
 const call = (method: string, args: unknown = {}, headers: Record<string, string> = auth) =>
-  raw('/api/call', { 'content-type': 'application/json', ...headers }, 'POST', JSON.stringify({ method, args }));
+  apiCall(server, method, args, headers);
 
 describe('web mode access', () => {
   it('binds to loopback and prints a URL with the token in the fragment', () => {
@@ -146,13 +104,7 @@ describe('web mode fairness', () => {
   let fair: RunningServer;
   const internalErrors: unknown[] = [];
   beforeAll(async () => {
-    const files = fixtureFiles(VM);
-    fair = await startServer({
-      port: 0,
-      handlers: createHandlers(new ActiveSource(files), 'web'),
-      sampler: new Sampler(() => files, 50),
-      rendererDir,
-      token: 'test-token-123',
+    fair = await startTestServer({
       onInternalError: (e) => internalErrors.push(e),
       timeouts: { headersMs: 300, requestMs: 400, checkEveryMs: 50 },
     });

@@ -12,6 +12,7 @@ import { SimMachine } from '../../shared/sim/machine';
 import { parseProfile, type Profile } from '../../shared/sim/profile';
 import { findProfile } from '../../shared/sim/profiles';
 import { writeTree } from '../../shared/sim/write';
+import { arbProfile } from '../mocks/random-profile';
 
 const GIB = 1048576;
 /** vmemmap pages HVO frees per huge page from 5.18 on (Documentation/admin-guide/sysctl/vm.rst). */
@@ -32,56 +33,21 @@ const CMDLINES = [
   'ro hugetlb_cma=4G',
 ];
 
-const arbProfile = (releases: readonly string[], arches: readonly Profile['arch'][]): fc.Arbitrary<Profile> =>
-  fc
-    .record({
-      arch: fc.constantFrom(...arches),
-      release: fc.constantFrom(...releases),
-      // Quarter-GiB steps too, so node sizes need not be whole GiB.
-      nodes: fc.array(
-        fc.record({
-          memGiB: fc.oneof(
-            fc.integer({ min: 4, max: 1024 }),
-            fc.integer({ min: 2, max: 256 }).map((q) => q / 4),
-          ),
-          cpus: fc.integer({ min: 0, max: 64 }),
-        }),
-        { minLength: 1, maxLength: 4 },
-      ),
-      cmdline: fc.constantFrom(...CMDLINES),
-      hvo: fc.boolean(),
-      pdpe1gb: fc.boolean(),
-      fragmentation: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true })),
-      pool2m: fc.array(fc.integer({ min: 0, max: 4096 }), { minLength: 4, maxLength: 4 }),
-      pool1g: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 4, maxLength: 4 }),
-    })
-    .map((r) => {
-      const nodes = r.nodes.some((n) => n.cpus > 0) ? r.nodes : [{ ...r.nodes[0]!, cpus: 4 }, ...r.nodes.slice(1)];
-      const has1g = r.arch === 'aarch64' || r.pdpe1gb;
-      return {
-        id: 'random',
-        description: 'random',
-        arch: r.arch,
-        release: r.release,
-        hvoBuiltIn: true,
-        sockets: 1,
-        nodes,
-        cmdline: r.cmdline,
-        thp: 'madvise',
-        defrag: 'madvise',
-        hvo: r.hvo,
-        pools: [
-          { sizeKiB: 2048, perNode: nodes.map((_, i) => r.pool2m[i]!) },
-          ...(has1g ? [{ sizeKiB: 1048576, perNode: nodes.map((_, i) => r.pool1g[i]!) }] : []),
-        ],
-        pdpe1gb: r.pdpe1gb,
-        fragmentation: r.fragmentation,
-        numaBalancing: 0,
-        demotion: false,
-        scenario: 'inference',
-        seed: 1,
-      } satisfies Profile;
-    });
+const arbMachine = (releases: readonly string[], arches: readonly Profile['arch'][]): fc.Arbitrary<Profile> =>
+  arbProfile({
+    arches,
+    releases,
+    cmdlines: CMDLINES,
+    maxNodes: 4,
+    // Quarter-GiB steps too, so node sizes need not be whole GiB.
+    memGiB: fc.oneof(
+      fc.integer({ min: 4, max: 1024 }),
+      fc.integer({ min: 2, max: 256 }).map((q) => q / 4),
+    ),
+    thp: fc.constant<Profile['thp']>('madvise'),
+    max2MiBPages: 4096,
+    max1GiBPages: 4,
+  });
 
 type Action =
   | { kind: 'pool'; size: number; perNode: number[] }
@@ -187,7 +153,7 @@ describe('memory accounting over random machines and actions', () => {
   it('node files add up to the system-wide ones, pools are counted once, and everything parses cleanly', () => {
     fc.assert(
       fc.property(
-        arbProfile(ALL_RELEASES, ['x86_64', 'aarch64']),
+        arbMachine(ALL_RELEASES, ['x86_64', 'aarch64']),
         fc.array(arbAction, { maxLength: 8 }),
         (p, actions) => {
           expect(parseProfile(p).ok).toBe(true);
@@ -210,7 +176,7 @@ describe('memory accounting over random machines and actions', () => {
     const grewBy: Record<number, number> = { 2048: 0, 1048576: 0 };
     fc.assert(
       fc.property(
-        arbProfile(releases, ['x86_64']),
+        arbMachine(releases, ['x86_64']),
         fc.array(arbAction, { maxLength: 6 }),
         fc.nat(),
         fc.array(fc.integer({ min: 0, max: 4096 }), { minLength: 4, maxLength: 4 }),

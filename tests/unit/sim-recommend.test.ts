@@ -14,6 +14,7 @@ import { parseProfile, type Profile } from '../../shared/sim/profile';
 import { findProfile } from '../../shared/sim/profiles';
 import { applyRecommended } from '../../shared/sim/recommend';
 import { simFiles } from '../../shared/sim/write';
+import { arbProfile } from '../mocks/random-profile';
 
 const CMDLINES = [
   'ro quiet',
@@ -26,49 +27,16 @@ const CMDLINES = [
 ];
 const RELEASES = ['5.15.0-119-generic', '6.1.0-26-amd64', '6.8.0-45-generic', '6.12.48', '6.18.2'];
 
-const arbProfile: fc.Arbitrary<Profile> = fc
-  .record({
-    arch: fc.constantFrom('x86_64' as const, 'aarch64' as const),
-    release: fc.constantFrom(...RELEASES),
-    nodes: fc.array(fc.record({ memGiB: fc.integer({ min: 4, max: 512 }), cpus: fc.integer({ min: 0, max: 64 }) }), {
-      minLength: 1,
-      maxLength: 3,
-    }),
-    cmdline: fc.constantFrom(...CMDLINES),
-    hvo: fc.boolean(),
-    thp: fc.constantFrom('always' as const, 'madvise' as const, 'never' as const),
-    pdpe1gb: fc.boolean(),
-    fragmentation: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true })),
-    pool2m: fc.array(fc.integer({ min: 0, max: 40_000 }), { minLength: 3, maxLength: 3 }),
-    pool1g: fc.array(fc.integer({ min: 0, max: 16 }), { minLength: 3, maxLength: 3 }),
-  })
-  .map((r) => {
-    const nodes = r.nodes.some((n) => n.cpus > 0) ? r.nodes : [{ ...r.nodes[0]!, cpus: 4 }, ...r.nodes.slice(1)];
-    const has1g = r.arch === 'aarch64' || r.pdpe1gb;
-    return {
-      id: 'random',
-      description: 'random',
-      arch: r.arch,
-      release: r.release,
-      hvoBuiltIn: true,
-      sockets: 1,
-      nodes,
-      cmdline: r.cmdline,
-      thp: r.thp,
-      defrag: 'madvise',
-      hvo: r.hvo,
-      pools: [
-        { sizeKiB: 2048, perNode: nodes.map((_, i) => r.pool2m[i]!) },
-        ...(has1g ? [{ sizeKiB: 1048576, perNode: nodes.map((_, i) => r.pool1g[i]!) }] : []),
-      ],
-      pdpe1gb: r.pdpe1gb,
-      fragmentation: r.fragmentation,
-      numaBalancing: 0,
-      demotion: false,
-      scenario: 'inference',
-      seed: 1,
-    } satisfies Profile;
-  });
+const arbMachine = arbProfile({
+  arches: ['x86_64', 'aarch64'],
+  releases: RELEASES,
+  cmdlines: CMDLINES,
+  maxNodes: 3,
+  memGiB: fc.integer({ min: 4, max: 512 }),
+  thp: fc.constantFrom('always' as const, 'madvise' as const, 'never' as const),
+  max2MiBPages: 40_000,
+  max1GiBPages: 16,
+});
 
 const tightMachine: Profile = {
   id: 'random',
@@ -127,7 +95,7 @@ describe('applying the recommended settings to a simulated machine', () => {
 
   it('never leaves any pool on any node smaller than it was (random machines)', () => {
     fc.assert(
-      fc.property(arbProfile, fc.integer({ min: 0, max: 48 * 3600 }), (raw, seconds) => {
+      fc.property(arbMachine, fc.integer({ min: 0, max: 48 * 3600 }), (raw, seconds) => {
         const p = parseProfile(raw);
         fc.pre(p.ok);
         if (!p.ok) return;
@@ -155,7 +123,7 @@ describe('the advisor’s pool for a plan', () => {
   it('never asks a pool for fewer pages than it holds, nor than the plan needs (random machines and plans)', () => {
     fc.assert(
       fc.property(
-        arbProfile,
+        arbMachine,
         fc.integer({ min: 1024, max: 400_000 }),
         fc.constantFrom('2M', '1G'),
         fc.boolean(),
