@@ -17,7 +17,8 @@
  * BENCH_PROFILE=name also writes a CPU profile of the page while the renderer part measures (name-256.cpuprofile,
  * name-4096.cpuprofile; open them in Chromium's DevTools); the profiler slows the page, so its run's figures are
  * not the ones to quote. BENCH_BASELINE=dir measures another build's renderer (dir: its out/renderer) turn
- * about with this one in the same run and prints the ratio (BENCH_ROUNDS turns, default 2).
+ * about with this one in the same run and prints the ratio (BENCH_ROUNDS turns, default 2); BENCH_CPUS=256 or
+ * 4096 measures one size only.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -244,7 +245,11 @@ async function rendererCost(cpus: number, intervalMs: number, samples: number, d
         await cdp.send('Profiler.start');
       }
       const trace = process.env.BENCH_TRACE;
-      if (trace) await page.context().browser()!.startTracing(page, { path: `${trace}-${cpus}.json` });
+      if (trace)
+        await page
+          .context()
+          .browser()!
+          .startTracing(page, { path: `${trace}-${cpus}.json` });
       const t0 = await mainThreadSeconds(cdp);
       const n0 = (await measures(page)).length;
       const d0 = (await measures(page, 'monitor-draw')).length;
@@ -348,7 +353,9 @@ const run = (part: (typeof PARTS)[number]): boolean => asked.length === 0 || ask
 
 if (run('sampler')) samplerBench();
 if (run('renderer')) {
-  await rendererCosts(256, 250, 60);
-  await rendererCosts(4096, 1000, 30);
+  // BENCH_CPUS=256 measures one size only.
+  const sizes = process.env.BENCH_CPUS?.split(',').map(Number) ?? [256, 4096];
+  if (sizes.includes(256)) await rendererCosts(256, 250, 60);
+  if (sizes.includes(4096)) await rendererCosts(4096, 1000, 30);
 }
 if (run('heap')) await heapGrowth();
