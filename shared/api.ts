@@ -4,6 +4,7 @@
  * boundary) and always answers with an envelope, never a thrown error.
  */
 import { UserError } from './errors';
+import type { Envelope } from './envelope';
 import type { ReportDiff } from './host/diff';
 import type { Report } from './host/report';
 import * as v from 'valibot';
@@ -16,6 +17,8 @@ import type { PlanResult } from './plan/plan';
 import { planRequestSchema } from './plan/request';
 import { adviceRequestSchema, type AdviceResult } from './advise/request';
 import { profileSchema, type Profile } from './sim/profile';
+
+export { ApiError, unwrap, type Envelope, type ErrorCode } from './envelope';
 
 /**
  * A source the renderer may name for a comparison: what the app shows now, this machine, a built-in
@@ -232,10 +235,6 @@ export interface ApiEvents {
   'host.sample': HostSample;
 }
 
-export type ErrorCode = 'bad-request' | 'unknown-method' | 'not-found' | 'forbidden' | 'failed' | 'internal';
-
-export type Envelope<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
-
 export type Handlers = { [M in Method]: (args: ArgsOf<M>) => ApiResults[M] | Promise<ApiResults[M]> };
 
 /** What the renderer talks to, whichever front end carries it. */
@@ -260,6 +259,12 @@ export async function dispatch(
       error: { code: 'unknown-method', message: `unknown method ${JSON.stringify(String(method).slice(0, 60))}` },
     };
   }
+  // Valibot reads an array as an object with no keys, so `[]` would pass wherever every key is optional.
+  if (Array.isArray(args))
+    return {
+      ok: false,
+      error: { code: 'bad-request', message: `${method}: arguments must be an object, not an array` },
+    };
   const checked = validate(API_METHODS[method].args, args ?? {});
   if (!checked.ok) return { ok: false, error: { code: 'bad-request', message: `${method}: ${checked.error}` } };
   try {
@@ -273,20 +278,4 @@ export async function dispatch(
       error: { code: 'internal', message: `${method} failed: ${e instanceof Error ? e.message : String(e)}` },
     };
   }
-}
-
-/** Turns an envelope back into a value or a thrown Error carrying the code (used by both renderer bridges). */
-export class ApiError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-export function unwrap<T>(env: Envelope<T>): T {
-  if (env.ok) return env.value;
-  throw new ApiError(env.error.code, env.error.message);
 }

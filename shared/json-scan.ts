@@ -5,7 +5,7 @@
  * refuses such text after one linear scan that allocates nothing but a small counter per level.
  *
  * The function is self-contained (no imports, no module constants) because the parser worker runs its
- * source text as is.
+ * source text as is; its messages therefore format numbers with Intl rather than shared/number-text.ts.
  */
 
 export interface JsonLimits {

@@ -3,6 +3,7 @@
  * `0x10`, `1e3`, `-0`, ` 7`, `007` and `Infinity` all parse as numbers in JavaScript and none of them is what
  * someone means by a page count, so each gets a message saying what is expected, with the unit and range.
  */
+import { numberText } from './number-text';
 
 export interface NumberRule {
   min: number;
@@ -17,7 +18,7 @@ const WHOLE = /^(0|[1-9][0-9]*)$/;
 const DECIMAL = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
 
 function range(r: NumberRule): string {
-  const fmt = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 6 });
+  const fmt = (n: number): string => numberText(n, { max: 6 });
   return `${fmt(r.min)} to ${fmt(r.max)}${r.unit ? ` ${r.unit}` : ''}`;
 }
 

@@ -1,3 +1,5 @@
+import { numberText } from './number-text';
+
 /** Sizes as people read them. Page sizes are exact powers of two; memory totals get one decimal. */
 
 export function sizeLabel(kib: number): string {
@@ -11,11 +13,11 @@ export function gibLabel(kib: number | null): string {
 }
 
 export function countLabel(n: number | null): string {
-  return n === null ? 'unknown' : n.toLocaleString('en-US');
+  return n === null ? 'unknown' : numberText(n);
 }
 
 export function mibLabel(kib: number | null): string {
-  return kib === null ? 'unknown' : `${(kib / 1024).toLocaleString('en-US', { maximumFractionDigits: 1 })} MiB`;
+  return kib === null ? 'unknown' : `${numberText(kib / 1024, { max: 1 })} MiB`;
 }
 
 /** What the source switcher calls each kind of source. */

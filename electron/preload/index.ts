@@ -3,7 +3,8 @@
  * the raw IPC event.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { unwrap, type ApiEvents, type Envelope, type HugetuneApi } from '../../shared/api';
+import type { ApiEvents, HugetuneApi } from '../../shared/api';
+import { unwrap, type Envelope } from '../../shared/envelope';
 
 const CALL = 'hugetune:call';
 const SUBSCRIBE = 'hugetune:subscribe';

@@ -75,8 +75,10 @@ export interface RunningServer {
 }
 
 function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
-  res.end(body);
+  // Encoded once: given a string, Node measures its UTF-8 length for the header and then encodes it again.
+  const bytes = Buffer.from(body, 'utf8');
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': bytes.length });
+  res.end(bytes);
 }
 
 /** Answers and closes the connection: the rest of a body that is refused is not worth reading. */

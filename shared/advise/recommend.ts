@@ -11,6 +11,7 @@ import { pageSizeLabel } from '../kernel/pages';
 import type { PlanResult } from '../plan/plan';
 import type { BootChange, Change, Recommendation, WriteChange } from './changes';
 import { DOC, type Evidence } from './findings';
+import { countLabel } from '../units';
 
 export interface RecommendOptions {
   /** The user that runs the model server (for a memlock limit), when known. */
@@ -264,7 +265,7 @@ function thpRule(r: Report, p: PlanResult | null): Recommendation | null {
         id: 'thp-always-for-anonymous-weights',
         severity: 'suggested',
         title: 'THP always, so anonymous weights get 2 MiB pages',
-        reason: `With --no-mmap ${p.runtime.name} reads the weights into anonymous memory and does not ask for huge pages (no MADV_HUGEPAGE), so THP "${enabled}" leaves them on 4 KiB pages: ${p.tlbEntries['4K']?.toLocaleString('en-US') ?? '?'} TLB entries instead of ${p.tlbEntries['2M']?.toLocaleString('en-US') ?? '?'}. Page tables stay the same: anonymous THP deposits a PTE table per huge page.${more.reasons.length > 0 ? ` ${more.reasons.join(' ')}` : ''}`,
+        reason: `With --no-mmap ${p.runtime.name} reads the weights into anonymous memory and does not ask for huge pages (no MADV_HUGEPAGE), so THP "${enabled}" leaves them on 4 KiB pages: ${countLabel(p.tlbEntries['4K'] ?? null)} TLB entries instead of ${countLabel(p.tlbEntries['2M'] ?? null)}. Page tables stay the same: anonymous THP deposits a PTE table per huge page.${more.reasons.length > 0 ? ` ${more.reasons.join(' ')}` : ''}`,
         evidence,
         changes: [write(`${THP_DIR}/enabled`, 'always', enabled), ...more.changes],
         needsReboot: false,

@@ -12,6 +12,7 @@
 import type { SourceInfo } from './files';
 import type { Report } from './report';
 import { sizeLabel } from '../units';
+import { numberText } from '../number-text';
 
 export type DiffValue = string | number | boolean | null;
 
@@ -403,8 +404,7 @@ function leftOutText(keys: ReturnType<typeof counterKeys>): string | null {
   return `${list} are left out: they move all the time`;
 }
 
-const plural = (n: number, one: string, many = `${one}s`): string =>
-  `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many = `${one}s`): string => `${numberText(n)} ${n === 1 ? one : many}`;
 
 function summaryOf(groups: DiffGroup[], leftOut: string | null): string {
   const changed = groups.filter((g) => g.changed > 0);
@@ -452,7 +452,7 @@ export function diffReports(a: Report, b: Report, opts: DiffOptions = {}): Repor
 function sizeText(kib: number, signed: boolean): string {
   const sign = signed ? (kib > 0 ? '+' : kib < 0 ? '-' : '±') : kib < 0 ? '-' : '';
   const x = Math.abs(kib);
-  const fmt = (v: number, digits: number) => v.toLocaleString('en-US', { maximumFractionDigits: digits });
+  const fmt = (v: number, digits: number) => numberText(v, { max: digits });
   if (x >= 1048576) return `${sign}${fmt(x / 1048576, 1)} GiB`;
   if (x >= 1024) return `${sign}${fmt(x / 1024, 1)} MiB`;
   return `${sign}${fmt(x, 0)} KiB`;
@@ -482,11 +482,11 @@ export function diffValueText(entry: Pick<DiffEntry, 'key' | 'unit'>, v: DiffVal
     case 'bytes':
       return v % 1024 === 0 ? sizeLabel(v / 1024) : `${v} bytes`;
     case 'ms':
-      return `${v.toLocaleString('en-US')} ms`;
+      return `${numberText(v)} ms`;
     case 'MB/s':
-      return `${v.toLocaleString('en-US')} MB/s`;
+      return `${numberText(v)} MB/s`;
     default:
-      return v.toLocaleString('en-US');
+      return numberText(v);
   }
 }
 
@@ -503,7 +503,7 @@ export function diffDeltaText(entry: Pick<DiffEntry, 'delta' | 'unit'>): string 
   const d = entry.delta;
   if (d === undefined || d === 0 || entry.unit === undefined) return null;
   const sign = d > 0 ? '+' : '-';
-  const n = Math.abs(d).toLocaleString('en-US', { maximumFractionDigits: 3 });
+  const n = numberText(Math.abs(d), { max: 3 });
   switch (entry.unit) {
     case 'KiB':
       return sizeText(d, true);

@@ -8,6 +8,7 @@
  */
 import { pageSizeLabel } from '../kernel/pages';
 import type { SimMachine } from './machine';
+import { numberText } from '../number-text';
 
 const GIGANTIC_KIB = 1048576;
 
@@ -58,7 +59,7 @@ export function applyRecommended(m: SimMachine): string[] {
     const redone: string[] = [];
     const kept: string[] = [];
     for (const p of unoptimized) {
-      const label = `${total(p.perNode).toLocaleString('en-US')} × ${pageSizeLabel(p.sizeKiB)}`;
+      const label = `${numberText(total(p.perNode))} × ${pageSizeLabel(p.sizeKiB)}`;
       (reReserve(m, p.sizeKiB) ? redone : kept).push(label);
     }
     steps.push(
@@ -83,9 +84,7 @@ export function applyRecommended(m: SimMachine): string[] {
     const reservations = targets.map((t) => `hugepagesz=${pageSizeLabel(t.sizeKiB)} hugepages=${countText(t.perNode)}`);
     const hvo = m.hvoAvailable() && !/hugetlb_free_vmemmap=/.test(m.bootCmdline) ? ' hugetlb_free_vmemmap=on' : '';
     const cmdline = `${withoutReservations(m.bootCmdline)} ${reservations.join(' ')}${hvo}`;
-    const kept = targets
-      .slice(0, -1)
-      .map((t) => `${total(t.perNode).toLocaleString('en-US')} × ${pageSizeLabel(t.sizeKiB)}`);
+    const kept = targets.slice(0, -1).map((t) => `${numberText(total(t.perNode))} × ${pageSizeLabel(t.sizeKiB)}`);
     // Tried on a copy first: a reboot that could not give every pool back whole is not a recommendation.
     const trial = m.clone();
     trial.setCmdline(cmdline);
@@ -95,7 +94,7 @@ export function applyRecommended(m: SimMachine): string[] {
         const after = trial.pools.find((x) => x.sizeKiB === p.sizeKiB)?.perNode ?? [];
         return p.perNode.some((n, i) => (after[i] ?? 0) < n);
       })
-      .map((p) => `${total(p.perNode).toLocaleString('en-US')} × ${pageSizeLabel(p.sizeKiB)}`);
+      .map((p) => `${numberText(total(p.perNode))} × ${pageSizeLabel(p.sizeKiB)}`);
     if (shrunk.length > 0) {
       steps.push(
         `1 GiB pages not reserved at boot: after the reboot the ${shrunk.join(' and ')} pool would not come back whole beside them (release some of it first)`,

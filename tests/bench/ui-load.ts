@@ -4,7 +4,8 @@
  * Overview's data) is in the DOM and painted. The static page is that same rendered Overview, saved as HTML
  * with the app's stylesheet and padded to the bytes the app itself loads (HTML, scripts, stylesheet), served
  * by web mode's own static file code (so compressed the same way) and opened through the same fragment URL. Runs on
- * a 128-CPU and a 4,096-CPU simulated machine; prints medians, the ratio, and host.report calls per load.
+ * a 128-CPU and a 4,096-CPU simulated machine; prints medians, the ratio, and host.report calls per load, and
+ * the page's main-thread CPU time until the data is painted (thread ticks), which a busy machine disturbs less.
  *
  *   npm run build && npm run bench:ui        (HUGETUNE_BENCH_RUNS=N for more runs; default 7)
  */
@@ -85,9 +86,15 @@ function appBytes(): number {
   return total;
 }
 
-async function timeLoad(browser: Browser, url: string): Promise<{ ms: number; reports: number; html: string }> {
+async function timeLoad(
+  browser: Browser,
+  url: string,
+): Promise<{ ms: number; cpuMs: number; reports: number; html: string }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
+  // The page's main-thread CPU time as well as the wall clock: on a busy machine the first moves far less.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
   let reports = 0;
   page.on('request', (r) => {
     if (r.url().endsWith('/api/call') && r.postData()?.includes('"host.report"')) reports++;
@@ -98,9 +105,11 @@ async function timeLoad(browser: Browser, url: string): Promise<{ ms: number; re
     timeout: 60_000,
   });
   const ms = await page.evaluate(() => (window as unknown as { __readyAt: number }).__readyAt);
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const cpuMs = (metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN) * 1000;
   const html = await page.content();
   await context.close();
-  return { ms, reports, html };
+  return { ms, cpuMs, reports, html };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -129,19 +138,29 @@ async function machine(name: string, args: string[], browser: Browser, dir: stri
     await timeLoad(browser, staticUrl);
     const appMs: number[] = [];
     const staticMs: number[] = [];
+    const appCpu: number[] = [];
+    const staticCpu: number[] = [];
     const reports: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const a = await timeLoad(browser, app.url);
       appMs.push(a.ms);
+      appCpu.push(a.cpuMs);
       reports.push(a.reports);
-      staticMs.push((await timeLoad(browser, staticUrl)).ms);
+      const st = await timeLoad(browser, staticUrl);
+      staticMs.push(st.ms);
+      staticCpu.push(st.cpuMs);
     }
     server.close();
     const a = median(appMs);
     const s = median(staticMs);
+    const ac = median(appCpu);
+    const sc = median(staticCpu);
     console.log(
       `${name.padEnd(10)} Overview with data ${a.toFixed(0).padStart(5)} ms · static page (${(page.length / 1024).toFixed(0)} KiB) ` +
         `${s.toFixed(0).padStart(5)} ms · ratio ${(a / s).toFixed(2)}x · host.report calls per load: ${[...new Set(reports)].join(', ')}`,
+    );
+    console.log(
+      `${''.padEnd(10)} page main-thread CPU until then: app ${ac.toFixed(0)} ms · static ${sc.toFixed(0)} ms · ratio ${(ac / sc).toFixed(2)}x`,
     );
   } finally {
     app.stop();

@@ -6,7 +6,7 @@ import { MemoryFiles, type SourceKind } from '../../shared/host/files';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport, type Report } from '../../shared/host/report';
 import App from '../../renderer/src/App.svelte';
-import { count, exactKiB, mem, memIn, rate, tierName, unitFor } from '../../renderer/src/lib/format';
+import { clockTime, count, exactKiB, mem, memIn, rate, tierName, unitFor } from '../../renderer/src/lib/format';
 import { LiveStore } from '../../renderer/src/lib/live.svelte';
 import { sampleFigures } from '../../renderer/src/lib/sample-figures';
 import { buildTree, TREES } from '../fixtures/trees';
@@ -259,6 +259,10 @@ describe('format', () => {
     expect(rate(0)).toBe('0/s');
     expect(tierName(4)).toBe('DRAM');
     expect(tierName(22)).toMatch(/slower than DRAM/);
+  });
+  it('clock times as a 24-hour clock, the same text as en-GB locale time', () => {
+    for (const ms of [0, 1_700_000_000_000, 1_700_000_043_210, Date.UTC(2026, 10, 23, 23, 59, 59)])
+      expect(clockTime(ms)).toBe(new Date(ms).toLocaleTimeString('en-GB'));
   });
 });
 

@@ -22,6 +22,12 @@ describe('dispatch', () => {
       error: { code: 'bad-request' },
     });
     expect(await dispatch(handlers, 'host.report', 'x')).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+    // An array is not an object with no keys, even where every key is optional.
+    for (const method of ['host.report', 'process.inspect', 'host.diff'])
+      expect(await dispatch(handlers, method, [])).toEqual({
+        ok: false,
+        error: { code: 'bad-request', message: `${method}: arguments must be an object, not an array` },
+      });
   });
   it('passes user errors through and marks anything else internal', async () => {
     const failing = {

@@ -2,7 +2,8 @@
  * The renderer's one way to the machine: the Electron preload's frozen `window.hugetune`, or, in web mode,
  * the same API over HTTP and a server-sent event stream on the page's own origin.
  */
-import { unwrap, type ApiEvents, type Envelope, type HugetuneApi } from '../../../shared/api';
+import type { ApiEvents, HugetuneApi } from '../../../shared/api';
+import { unwrap, type Envelope } from '../../../shared/envelope';
 import { printable } from '../../../shared/text';
 
 declare global {

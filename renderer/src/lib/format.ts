@@ -3,6 +3,7 @@
  * TiB); a column picks one unit for all its rows (`unitFor`) so values compare at a glance, and the exact
  * figure travels in the cell's title (`exactKiB`). Missing values read "unknown", never 0.
  */
+import { numberText } from '../../../shared/number-text';
 import { countLabel, sizeLabel } from '../../../shared/units';
 
 export type MemUnit = 'KiB' | 'MiB' | 'GiB' | 'TiB';
@@ -39,7 +40,7 @@ export function memIn(kib: number | null | undefined, unit: MemUnit): string {
   const d = decimals(x, unit);
   // A small amount in a big column's unit: say it is small, rather than round it to a zero it is not.
   if (x !== 0 && Math.abs(x) < 0.05) return `< 0.1 ${unit}`;
-  return `${x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })} ${unit}`;
+  return `${numberText(x, { min: d, max: d })} ${unit}`;
 }
 
 /** A KiB amount in its own best unit. */
@@ -62,13 +63,13 @@ export function count(n: number | null | undefined): string {
 export function rate(perSecond: number | null | undefined): string {
   if (perSecond === null || perSecond === undefined || !Number.isFinite(perSecond)) return UNKNOWN;
   const d = perSecond !== Math.round(perSecond) && Math.abs(perSecond) < 10 ? 1 : 0;
-  return `${perSecond.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })}/s`;
+  return `${numberText(perSecond, { min: d, max: d })}/s`;
 }
 
 /** A share: "12.5 %". */
 export function percent(part: number, whole: number): string {
   if (!(whole > 0)) return UNKNOWN;
-  return `${((100 * part) / whole).toLocaleString('en-US', { maximumFractionDigits: 1 })} %`;
+  return `${numberText((100 * part) / whole, { max: 1 })} %`;
 }
 
 /** A page size: "2 MiB", "1 GiB", "64 KiB". */
@@ -76,7 +77,13 @@ export const pageSize = (kib: number): string => sizeLabel(kib);
 
 /** Milliseconds as people read an interval: "2 s", "500 ms", "10 s". */
 export function interval(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })} s` : `${ms} ms`;
+  return ms >= 1000 ? `${numberText(ms / 1000, { max: 1 })} s` : `${ms} ms`;
+}
+
+/** A moment as a 24-hour local clock time, "14:03:07" (what toLocaleTimeString('en-GB') prints, without ICU). */
+export function clockTime(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
 /**

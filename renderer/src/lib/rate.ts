@@ -3,6 +3,7 @@
  * renderer only picks figures out of them and formats them, one way everywhere.
  */
 import type { HostSample } from '../../../shared/api';
+import { numberText } from '../../../shared/number-text';
 
 export interface TlbRate {
   perSecond: number;
@@ -25,27 +26,19 @@ export function tlbRate(s: HostSample, cpus: readonly number[] | null): TlbRate 
   return { perSecond, maxCpu };
 }
 
-/**
- * One formatter for every figure: `toLocaleString('en-US')` builds a new formatter per call, which chart tick
- * labels would pay several times per sample.
- */
-const whole = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
 /** A count with thousands separators. */
 export function countText(n: number): string {
-  return whole.format(n);
+  return numberText(n, { max: 0 });
 }
-
-const tick = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
 /** An axis label: small scales keep their fractions (0.25, 0.5), large ones get separators. */
 export function tickText(n: number): string {
-  return tick.format(n);
+  return numberText(n, { max: 2 });
 }
 
 /** A rate as people read it: whole numbers with separators, one decimal below 10, "—" for none. */
 export function rateLabel(perSecond: number | null | undefined): string {
   if (perSecond === null || perSecond === undefined || !Number.isFinite(perSecond) || perSecond < 0) return '—';
   if (perSecond < 10 && perSecond !== Math.round(perSecond)) return `${perSecond.toFixed(1)}/s`;
-  return `${whole.format(Math.round(perSecond))}/s`;
+  return `${countText(Math.round(perSecond))}/s`;
 }

@@ -1,6 +1,7 @@
 /** Parsers for the one-value files under /proc/sys and /sys. Pure: text in, typed value or reason out. */
 import { KERNEL_RELEASE } from '../../kernel/version';
 import { malformed, parsed, type Parsed } from '../reading';
+import { numberText } from '../../number-text';
 
 export interface MultiChoice {
   readonly selected: string;
@@ -83,7 +84,7 @@ export function pageSizeFromDirName(name: string): number | null {
 export function hugePageSizeProblem(kib: number): string | null {
   const power = Number.isSafeInteger(kib) && kib > 0 && (kib & (kib - 1)) === 0 && kib <= 16 * 1048576;
   if (power && kib >= 8) return null;
-  return `claims pages of ${kib.toLocaleString('en-US')} KiB; huge pages are powers of two from 8 KiB to 16 GiB`;
+  return `claims pages of ${numberText(kib)} KiB; huge pages are powers of two from 8 KiB to 16 GiB`;
 }
 
 const MAX_IDS = 65536;

@@ -3,6 +3,7 @@ import { parseHugetlbfsMounts } from '../parse/mounts';
 import { HUGETLB_DIR, NODE_DIR, PATHS } from '../paths';
 import type { HugetlbPool, HugetlbState, PoolNode } from '../state';
 import type { ReadContext } from './context';
+import { numberText } from '../../number-text';
 
 /** The kernel keeps at most HUGE_MAX_HSTATE page sizes (a handful on every architecture). */
 const MAX_POOLS = 16;
@@ -27,7 +28,7 @@ export function readHugetlb(
     ctx.diagnostics.push({
       path: HUGETLB_DIR,
       problem: 'malformed',
-      detail: `${names.length.toLocaleString('en-US')} page sizes; a kernel has at most ${MAX_POOLS}, so none is shown`,
+      detail: `${numberText(names.length)} page sizes; a kernel has at most ${MAX_POOLS}, so none is shown`,
     });
     names.length = 0;
   }

@@ -4,11 +4,12 @@
  */
 import { LIMITS, PLAN_REQUEST_SHAPE } from '../../../../shared/plan/request';
 import { validate } from '../../../../shared/validate';
+import { numberText } from '../../../../shared/number-text';
 
 export const FIELDS = ['ctx', 'footprintMiB', 'memGiB', 'nodes', 'kernel', 'gguf'] as const;
 export type Field = (typeof FIELDS)[number];
 
-const n = (x: number): string => x.toLocaleString('en-US');
+const n = (x: number): string => numberText(x);
 
 /** What each field must be, in words: the message shown when it is not. */
 export const FIELD_RULE: Record<Field, string> = {

@@ -2,6 +2,8 @@
  * Memory figures in the Planner: one unit per column or row set (never "39.8 GiB" beside "2560 MiB"),
  * binary units, and the exact figure for a tooltip.
  */
+import { numberText } from '../../../../shared/number-text';
+
 export type MemUnit = 'MiB' | 'GiB';
 
 /** GiB when any figure of the set is 1 GiB or more, else MiB. */
@@ -15,11 +17,11 @@ export function unitFor(mibs: readonly (number | null)[]): MemUnit {
  */
 export function inUnit(mib: number | null, unit: MemUnit): string {
   if (mib === null) return '';
-  if (unit === 'MiB') return `${Math.round(mib).toLocaleString('en-US')} MiB`;
+  if (unit === 'MiB') return `${numberText(Math.round(mib))} MiB`;
   const gib = mib / 1024;
   const abs = Math.abs(gib);
   const digits = abs >= 10 ? 1 : abs >= 0.1 || abs === 0 ? 2 : 3;
-  return `${gib.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} GiB`;
+  return `${numberText(gib, { min: digits, max: digits })} GiB`;
 }
 
 /** A figure on its own: GiB from 1 GiB up. */
@@ -30,5 +32,5 @@ export function memText(mib: number): string {
 /** The exact figure, for hover: MiB to a tenth, and KiB. */
 export function exactMiB(mib: number | null): string {
   if (mib === null) return '';
-  return `${mib.toLocaleString('en-US', { maximumFractionDigits: 1 })} MiB (${Math.round(mib * 1024).toLocaleString('en-US')} KiB)`;
+  return `${numberText(mib, { max: 1 })} MiB (${numberText(Math.round(mib * 1024))} KiB)`;
 }

@@ -1,0 +1,16 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+const child = spawn(process.execPath, ['bin/hugetune.js','serve','--port','0','--json','--sim','/tmp/b256.json'], {stdio:['ignore','pipe','inherit']});
+const line = await new Promise(ok=>createInterface({input:child.stdout}).once('line', ok));
+const {url} = JSON.parse(line);
+const browser = await chromium.launch({executablePath:'/usr/bin/chromium', args:['--no-sandbox','--disable-gpu']});
+const ctx = await browser.newContext({viewport:{width:1440,height:1000}}); const page = await ctx.newPage();
+await page.addInitScript(()=>{ window.__c=new Map(); const o=CanvasRenderingContext2D.prototype.clearRect; CanvasRenderingContext2D.prototype.clearRect=function(...a){ const k=this.canvas.closest('section')?.dataset.testid+' '+this.canvas.width+'x'+this.canvas.height; window.__c.set(k,(window.__c.get(k)??0)+1); return o.apply(this,a);} });
+await page.goto(url); await page.getByTestId('tab-monitor').click(); await page.getByTestId('chart-tlb').waitFor();
+await page.waitForTimeout(5000);
+await page.evaluate(()=>window.__c.clear());
+await page.waitForTimeout(10000);
+console.log(await page.evaluate(()=>JSON.stringify([...window.__c])));
+console.log(await page.evaluate(()=>[...document.querySelectorAll('canvas')].map(c=>{const r=c.getBoundingClientRect(); return `${c.closest('section')?.dataset.testid} ${c.width}x${c.height} top ${Math.round(r.top)}`}).join('\n')));
+await browser.close(); child.kill();

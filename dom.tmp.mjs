@@ -1,0 +1,11 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+const child = spawn(process.execPath, ['bin/hugetune.js','serve','--port','0','--json','--sim', 'xeon-2s-768g'], {stdio:['ignore','pipe','inherit']});
+const line = await new Promise(ok=>createInterface({input:child.stdout}).once('line', ok));
+const {url} = JSON.parse(line);
+const browser = await chromium.launch({executablePath:'/usr/bin/chromium', args:['--no-sandbox','--disable-gpu']});
+const ctx = await browser.newContext({viewport:{width:1280,height:900}}); const page = await ctx.newPage();
+await page.goto(url); await page.waitForSelector('[data-testid="card-memory"]'); await page.waitForTimeout(1500);
+console.log(await page.evaluate(()=>{ const all=document.querySelectorAll('*').length; const secs=[...document.querySelectorAll('main section, main .card, main [data-testid^=card]')].map(s=>`${s.dataset.testid??s.className} ${s.querySelectorAll('*').length}`); return all+'\n'+secs.join('\n'); }));
+await browser.close(); child.kill();
