@@ -16,6 +16,7 @@ import type { CatalogModel, Quant } from './plan/catalog';
 import type { PlanResult } from './plan/plan';
 import { planRequestSchema } from './plan/request';
 import { adviceRequestSchema, type AdviceResult } from './advise/request';
+import { HVO_CHECK_MAX_PAGES, type HvoCheckResult } from './advise/hvo-check';
 import { profileSchema, type Profile } from './sim/profile';
 
 export { ApiError, unwrap, type Envelope, type ErrorCode } from './envelope';
@@ -61,6 +62,15 @@ export const API_METHODS = {
     args: v.strictObject({
       writes: v.pipe(v.array(v.strictObject({ path: text(256), value: text(64) })), v.maxLength(256)),
     }),
+  },
+  /**
+   * The live HVO check on the current source: grows the pool of `pageSizeKiB` pages by `pages` with HVO on,
+   * measures how far the memmap counters fall against the kernel's formula, then puts the pool and HVO back.
+   * A simulated machine runs it with no privileges; this machine as root or through the pkexec helper
+   * (journaled); a snapshot or fake root is refused.
+   */
+  'hvo.check': {
+    args: v.strictObject({ pages: integer(1, HVO_CHECK_MAX_PAGES), pageSizeKiB: integer(64, 16777216) }),
   },
   /** Recommendations for the current source (or a planned machine), with a plan when a model is named. */
   'advise.run': { args: adviceRequestSchema },
@@ -156,6 +166,7 @@ export interface ApiResults {
   'plan.run': PlanResult;
   'advise.run': AdviceResult;
   'setup.apply': SetupResult;
+  'hvo.check': HvoCheckResult;
   'models.list': { models: CatalogModel[]; quants: Quant[] };
   'source.get': SourceState;
   'source.openSnapshot': SourceState;

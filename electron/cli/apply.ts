@@ -6,6 +6,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { Change } from '../../shared/advise/changes';
+import { checkVerdict, HVO_CHECK_MAX_PAGES } from '../../shared/advise/hvo-check';
 import { UserError } from '../../shared/errors';
 import type { HostFiles } from '../../shared/host/files';
 import { parsePageSize, pageSizeLabel } from '../../shared/kernel/pages';
@@ -307,8 +308,8 @@ export function parseCheckFlags(values: { pages?: string | boolean; size?: strin
   const pages = typeof values.pages === 'string' ? values.pages : undefined;
   if (pages === undefined)
     throw new UsageError('hvo-check needs --pages N (how many huge pages to reserve for the check)');
-  if (!/^\d{1,7}$/.test(pages) || Number(pages) < 1 || Number(pages) > 1 << 20)
-    throw new UsageError(`--pages ${pages}: expected a whole number from 1 to ${1 << 20}`);
+  if (!/^\d{1,7}$/.test(pages) || Number(pages) < 1 || Number(pages) > HVO_CHECK_MAX_PAGES)
+    throw new UsageError(`--pages ${pages}: expected a whole number from 1 to ${HVO_CHECK_MAX_PAGES}`);
   const size = typeof values.size === 'string' ? values.size : '2M';
   const kib = parsePageSize(size);
   if (kib === null || (kib !== 2048 && kib !== 1048576)) throw new UsageError(`--size ${size}: expected 2M or 1G`);
@@ -317,13 +318,12 @@ export function parseCheckFlags(values: { pages?: string | boolean; size?: strin
 
 export function formatCheck(r: HvoCheckResult): string {
   const size = pageSizeLabel(r.pageSizeKiB);
-  const match = r.measuredPages === r.predictedPages;
   const lines = [
     `HVO check on ${r.kernel}: ${r.pagesAsked} × ${size} pages${r.hvoWasOn ? '' : ' (HVO was off: turned on for the check)'}`,
     `  pages        asked ${r.pagesAsked}, got ${r.pagesGot}${r.pagesGot < r.pagesAsked ? ' (the pool grew only partly: predicted for what it got)' : ''}`,
     `  predicted    ${r.predictedPages} vmemmap pages freed (${r.freedPagesPerHugePage} per ${size} page, ${r.keptPages} kept)`,
     `  measured     ${r.measuredPages} (nr_memmap_pages + nr_memmap_boot_pages: ${r.memmapBefore} → ${r.memmapAfter})`,
-    `  verdict      ${match ? 'measured = predicted' : `DIFFERS by ${r.measuredPages - r.predictedPages}`}`,
+    `  verdict      ${checkVerdict(r).sentence}`,
     `  restored     ${r.restored ? 'yes: the pool and HVO read as before' : 'NO: see the journal'}`,
   ];
   if (r.journalFile)

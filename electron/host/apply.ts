@@ -313,7 +313,8 @@ export function restorable(results: readonly WriteResult[]): WriteResult[] {
 
 export interface RestoreOptions {
   dryRun?: boolean;
-  journalDir: string;
+  /** null: nothing is journaled (a simulated machine, which keeps no journal). */
+  journalDir: string | null;
   source?: string;
   signal?: AbortSignal;
   onResult?: (r: WriteResult) => void;
@@ -344,7 +345,7 @@ export async function restore(
   const session = new WriteSession(
     writer,
     'rollback',
-    !dryRun && todo.length > 0
+    !dryRun && todo.length > 0 && o.journalDir !== null
       ? { journalDir: o.journalDir, source: o.source, rollbackOf: o.rollbackOf ?? undefined }
       : null,
     o.onResult,

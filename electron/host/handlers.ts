@@ -16,7 +16,9 @@ import type { WriteChange } from '../../shared/advise/changes';
 import { applyChanges, WriteSession } from './apply';
 import { defaultJournalDir } from './journal';
 import { SimWriter } from './sim-writer';
-import { DirectWriter, PkexecWriter } from './writers';
+import { DirectWriter, onPath, PkexecWriter, type Writer } from './writers';
+import { hvoCheck } from './hvo-check';
+import { pageSizeLabel } from '../../shared/kernel/pages';
 import { loadSnapshot } from './snapshot-load';
 import { checkProfile, SIM_START_SECONDS } from './sim-source';
 import { UserError } from '../../shared/errors';
@@ -68,11 +70,49 @@ async function measuredReport(files: HostFiles): Promise<Report> {
 const ownUid = (files: HostFiles): number | null =>
   files.source.kind === 'live' ? (process.getuid?.() ?? null) : null;
 
+/**
+ * The machines an HVO check is under way on: this machine (one kernel, whichever window asked) or a simulated
+ * machine. A second check at the same time would read the first one's pages as its own.
+ */
+const checking = new Set<object | 'live'>();
+
+async function oneCheckAt<T>(key: object | 'live', run: () => Promise<T>): Promise<T> {
+  if (checking.has(key))
+    throw new UserError('an HVO check is already running on this machine: wait for its result', 'bad-request');
+  checking.add(key);
+  try {
+    return await run();
+  } finally {
+    checking.delete(key);
+  }
+}
+
+/** How this machine is changed: as root directly, anyone else through pkexec and the helper. */
+export interface Privilege {
+  root: boolean;
+  /** pkexec is there to ask for an administrator's consent (not needed as root). */
+  pkexec: boolean;
+  writer(): Writer;
+  journalDir(): string;
+}
+
+function processPrivilege(): Privilege {
+  const root = process.getuid?.() === 0;
+  return {
+    root,
+    pkexec: onPath('pkexec'),
+    writer: () => (root ? new DirectWriter() : new PkexecWriter()),
+    journalDir: defaultJournalDir,
+  };
+}
+
 export interface HandlerOptions {
   /** Web mode: the directories whose GGUF files web clients may plan with (`hugetune serve --models-dir`). */
   modelsDirs?: readonly string[];
   /** The front end's sampler, whose ring `monitor.history` returns. */
   sampler?: Sampler;
+  /** How the HVO check changes this machine; tests pass a stand-in (the process's own by default). */
+  privilege?: () => Privilege;
 }
 
 export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: HandlerOptions = {}): Handlers {
@@ -148,8 +188,41 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       });
       return { target: 'this machine', results: out.results, journalFile: out.journalFile, ok: out.ok };
     },
+    'hvo.check': async ({ pages, pageSizeKiB }) => {
+      const files = source.current;
+      if (files instanceof SimFiles) {
+        // No journal for a simulation: the restore runs in the same call, and nothing outlives it.
+        const writer = new SimWriter(files);
+        return oneCheckAt(files, () =>
+          hvoCheck({ pages, pageSizeKiB, writer, files, journalDir: null, source: 'the HVO view' }),
+        );
+      }
+      if (files.source.kind !== 'live')
+        throw new UserError(
+          `${files.source.label} is a record of a machine, not the machine: the HVO check measures a running kernel, so run it on the machine itself`,
+          'bad-request',
+        );
+      const how = (opts.privilege ?? processPrivilege)();
+      if (!how.root && !how.pkexec)
+        throw new UserError(
+          `pkexec is not installed, so the app cannot ask for an administrator's consent: install polkit's pkexec, or run sudo hugetune hvo-check --pages ${pages} --size ${pageSizeLabel(pageSizeKiB)}`,
+          'failed',
+        );
+      return oneCheckAt('live', () =>
+        hvoCheck({
+          pages,
+          pageSizeKiB,
+          writer: how.writer(),
+          files,
+          journalDir: how.journalDir(),
+          source: 'the HVO view',
+        }),
+      );
+    },
     'advise.run': async (req) => {
-      const spec = wantsPlan(req) && req.gguf !== undefined ? await gguf(req.gguf) : undefined;
+      // A GGUF read in the window comes as its model (ggufSpec): nothing is opened on this machine for it.
+      const spec =
+        wantsPlan(req) && req.gguf !== undefined && req.ggufSpec === undefined ? await gguf(req.gguf) : undefined;
       // A planned machine is described by the request alone; otherwise the advice reads the current source.
       const planned = isPlanned(req);
       const files = planned ? null : source.current;

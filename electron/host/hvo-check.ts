@@ -12,6 +12,7 @@ import { hvoKeptPages } from '../../shared/kernel/hvo';
 import { hasMemmapCounters } from '../../shared/kernel/facts';
 import { pageSizeLabel } from '../../shared/kernel/pages';
 import { refuseWrite } from '../../shared/advise/helper-script';
+import { HVO_CHECK_MAX_PAGES, type HvoCheckResult } from '../../shared/advise/hvo-check';
 import { UserError } from '../../shared/errors';
 import type { HostFiles } from '../../shared/host/files';
 import { parseVmstat } from '../../shared/host/parse/vmstat';
@@ -30,35 +31,14 @@ export interface HvoCheckOptions {
   writer: Writer;
   /** The machine's files, for the kernel facts and /proc/vmstat (the live tree, or a test's). */
   files: HostFiles;
-  journalDir: string;
+  /** Where the check and its restore are journaled; null journals nothing (a simulated machine). */
+  journalDir: string | null;
   source?: string;
   signal?: AbortSignal;
   onResult?: (r: WriteResult) => void;
 }
 
-export interface HvoCheckResult {
-  pageSizeKiB: number;
-  pagesAsked: number;
-  /** The pool may grow only partly (memory is fragmented or short): the prediction is for what it got. */
-  pagesGot: number;
-  predictedPages: number;
-  measuredPages: number;
-  /** Every value touched reads back as it was. */
-  restored: boolean;
-  kernel: string;
-  keptPages: number;
-  freedPagesPerHugePage: number;
-  hvoWasOn: boolean;
-  memmapBefore: number;
-  memmapAfter: number;
-  journalFile: string | null;
-  restoreJournalFile: string | null;
-  /** What the check wrote, and what the restore wrote. */
-  steps: WriteResult[];
-  restoreSteps: WriteResult[];
-}
-
-const MAX_CHECK_PAGES = 1 << 20;
+export type { HvoCheckResult } from '../../shared/advise/hvo-check';
 
 export const poolPath = (kib: number): string => `${HUGETLB_DIR}/hugepages-${kib}kB/nr_hugepages`;
 
@@ -105,7 +85,13 @@ function preflight(files: HostFiles, pageSizeKiB: number) {
   const m = machineFromReport(r);
   const keptPages = hvoKeptPages(v);
   const geometry = { basePageKiB: m.basePageKiB.value, structPageBytes: m.structPageBytes.value };
-  return { release, keptPages, freed: hvoFreedPages(pageSizeKiB, keptPages, geometry), sysctl: r.hvo.sysctl !== null };
+  return {
+    release,
+    keptPages,
+    basePageKiB: geometry.basePageKiB,
+    freed: hvoFreedPages(pageSizeKiB, keptPages, geometry),
+    sysctl: r.hvo.sysctl !== null,
+  };
 }
 
 function stopIfAsked(signal: AbortSignal | undefined): void {
@@ -113,8 +99,8 @@ function stopIfAsked(signal: AbortSignal | undefined): void {
 }
 
 export async function hvoCheck(o: HvoCheckOptions): Promise<HvoCheckResult> {
-  if (!Number.isInteger(o.pages) || o.pages < 1 || o.pages > MAX_CHECK_PAGES)
-    throw new UserError(`--pages ${o.pages}: expected a whole number from 1 to ${MAX_CHECK_PAGES}`, 'bad-request');
+  if (!Number.isInteger(o.pages) || o.pages < 1 || o.pages > HVO_CHECK_MAX_PAGES)
+    throw new UserError(`--pages ${o.pages}: expected a whole number from 1 to ${HVO_CHECK_MAX_PAGES}`, 'bad-request');
   const pf = preflight(o.files, o.pageSizeKiB);
   const pool = poolPath(o.pageSizeKiB);
   const start = await o.writer.read(pool);
@@ -125,7 +111,12 @@ export async function hvoCheck(o: HvoCheckOptions): Promise<HvoCheckResult> {
   if (problem !== null) throw new UserError(`cannot measure: ${problem}`, 'bad-request');
   const hvoNow = pf.sysctl ? await o.writer.read(PATHS.hvoSysctl) : '1';
 
-  const session = new WriteSession(o.writer, 'hvo-check', { journalDir: o.journalDir, source: o.source }, o.onResult);
+  const session = new WriteSession(
+    o.writer,
+    'hvo-check',
+    o.journalDir === null ? null : { journalDir: o.journalDir, source: o.source },
+    o.onResult,
+  );
   let memmapBefore = 0;
   let memmapAfter = 0;
   let got = 0;
@@ -182,6 +173,7 @@ export async function hvoCheck(o: HvoCheckOptions): Promise<HvoCheckResult> {
     kernel: pf.release,
     keptPages: pf.keptPages,
     freedPagesPerHugePage: pf.freed,
+    basePageKiB: pf.basePageKiB,
     hvoWasOn: hvoNow === '1',
     memmapBefore,
     memmapAfter,

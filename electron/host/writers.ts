@@ -5,7 +5,18 @@
  * anything, and both read the file back after the write: the kernel may give less than asked.
  */
 import { execFile } from 'node:child_process';
-import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readSync, writeSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HELPER_REPO_PATH, refuseWrite } from '../../shared/advise/helper-script';
@@ -150,6 +161,21 @@ export function helperPath(): string {
   }
   // electron/host/*.ts in a checkout, out/<bundle>/*.js when built: the repository is two levels up.
   return resolve(dirname(fileURLToPath(import.meta.url)), '../..', HELPER_REPO_PATH);
+}
+
+/** Whether a program is found on PATH as an executable file (pkexec, before anyone is asked for a password). */
+export function onPath(program: string, path = process.env['PATH'] ?? ''): boolean {
+  return path
+    .split(':')
+    .filter((d) => d.startsWith('/'))
+    .some((d) => {
+      try {
+        accessSync(join(d, program), constants.X_OK);
+        return statSync(join(d, program)).isFile();
+      } catch {
+        return false;
+      }
+    });
 }
 
 interface Run {

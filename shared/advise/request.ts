@@ -3,7 +3,8 @@
  * about the machine alone) plus who runs the model server. One function turns it into the plan and the advice.
  */
 import type { Report } from '../host/report';
-import type { ModelSpec } from '../plan/model';
+import { modelSpecSchema, type ModelSpec } from '../plan/model';
+import { UserError } from '../errors';
 import type { PlanResult } from '../plan/plan';
 import { PLAN_REQUEST_SHAPE, isPlanned, runPlan } from '../plan/request';
 import * as v from 'valibot';
@@ -20,6 +21,11 @@ export const adviceRequestSchema = v.strictObject({
   user: v.optional(matching(64, NAME, 'a user name')),
   unit: v.optional(matching(64, /^[A-Za-z0-9_.@-]{1,60}\.service$/, 'a unit like llama.service')),
   modelPath: v.optional(matching(4096, /^[^\0\n'"`$\\;&|<>]+$/, 'a model file path')),
+  /**
+   * The model of the GGUF file named by `gguf`, read from its header where the file is (the app's window), for
+   * a file that is not on the machine hugetune reads. Without it, `gguf` is a path that machine opens.
+   */
+  ggufSpec: v.optional(modelSpecSchema),
 });
 
 export type AdviceRequest = v.InferOutput<typeof adviceRequestSchema>;
@@ -38,7 +44,8 @@ export function wantsPlan(r: AdviceRequest): boolean {
 }
 
 /**
- * `version` is the hugetune version the artifacts name as their writer; `files` the machine's tree, so the
+ * `spec` is the model of the GGUF file `r.gguf` names, read by the caller on the machine hugetune reads; a
+ * request that carries its own (`ggufSpec`, read in the window) needs none. `version` is the hugetune version the artifacts name as their writer; `files` the machine's tree, so the
  * boot line is edited for the loader it really uses.
  */
 export function runAdvice(
@@ -48,8 +55,10 @@ export function runAdvice(
   version = 'dev',
   files: HostFiles | null = null,
 ): AdviceResult {
-  const { user, unit, modelPath, ...planReq } = r;
-  const plan = wantsPlan(r) ? runPlan(planReq, report, spec) : null;
+  const { user, unit, modelPath, ggufSpec, ...planReq } = r;
+  if (ggufSpec !== undefined && r.gguf === undefined)
+    throw new UserError("ggufSpec is the model of a GGUF file: give the file's name as gguf too", 'bad-request');
+  const plan = wantsPlan(r) ? runPlan(planReq, report, spec ?? ggufSpec) : null;
   const machineReport = isPlanned(planReq) ? null : report;
   const advice = recommend(machineReport, plan, { user, unit, modelPath: modelPath ?? r.gguf });
   const machine = plan?.machine.label ?? report?.source.label ?? 'a planned machine';

@@ -1,48 +1,64 @@
 /** What the memory math needs of a model, whether it comes from the catalog or from a GGUF header. */
+import * as v from 'valibot';
+import { decimal, integer, text } from '../validate';
 import { findModel, findQuant, type CatalogModel } from './catalog';
 
-export type KvShape =
-  | {
-      kind: 'gqa';
-      /** K and V elements per token per full-attention layer. */
-      kPerToken: number;
-      vPerToken: number;
-      /** Sliding-window layers keep only the window (plus a batch) of tokens. */
-      slidingWindow: number | null;
-      slidingLayers: number;
-    }
-  | {
-      kind: 'mla';
-      /** The compressed KV latent and the shared RoPE key: what an MLA cache keeps per token per layer. */
-      kvLoraRank: number;
-      ropeDim: number;
-      /** The decompressed heads, for runtimes (or GGUFs) that cache whole K and V heads. */
-      heads: number;
-      qkNopeDim: number;
-      vHeadDim: number;
-      /**
-       * Whether the GGUF carries the split MLA tensors (`attention.key_length_mla`, converted since April 2025);
-       * older DeepSeek GGUFs have only the fused kv_b tensor, and llama.cpp caches whole heads for them.
-       */
-      mlaTensors: boolean;
-    };
+/** The largest size a GGUF header may give a model dimension (gguf-model.ts refuses anything above). */
+const DIM_MAX = 1 << 24;
+const dim = (min = 1) => integer(min, DIM_MAX);
+/** A per-token or per-head size: a product of two dimensions, or a quotient (hidden / heads) that need not be whole. */
+const size = (min: number, max: number) => decimal(min, max);
 
-export interface ModelSpec {
-  name: string;
-  origin: 'catalog' | 'gguf';
+/**
+ * A model's KV cache shape, and the model itself: the types are read off these schemas, which check a model
+ * that crosses a process boundary (a GGUF read in the window and sent to the advisor) with the limits the
+ * GGUF reader itself keeps.
+ */
+const kvShapeSchema = v.variant('kind', [
+  v.strictObject({
+    kind: v.literal('gqa'),
+    /** K and V elements per token per full-attention layer. */
+    kPerToken: size(0, DIM_MAX * DIM_MAX),
+    vPerToken: size(0, DIM_MAX * DIM_MAX),
+    /** Sliding-window layers keep only the window (plus a batch) of tokens. */
+    slidingWindow: v.nullable(dim()),
+    slidingLayers: dim(0),
+  }),
+  v.strictObject({
+    kind: v.literal('mla'),
+    /** The compressed KV latent and the shared RoPE key: what an MLA cache keeps per token per layer. */
+    kvLoraRank: dim(),
+    ropeDim: dim(0),
+    /** The decompressed heads, for runtimes (or GGUFs) that cache whole K and V heads. */
+    heads: dim(),
+    qkNopeDim: size(1, DIM_MAX),
+    vHeadDim: size(0, DIM_MAX),
+    /**
+     * Whether the GGUF carries the split MLA tensors (`attention.key_length_mla`, converted since April 2025);
+     * older DeepSeek GGUFs have only the fused kv_b tensor, and llama.cpp caches whole heads for them.
+     */
+    mlaTensors: v.boolean(),
+  }),
+]);
+export type KvShape = v.InferOutput<typeof kvShapeSchema>;
+
+export const modelSpecSchema = v.strictObject({
+  name: text(4096),
+  origin: v.picklist(['catalog', 'gguf']),
   /** The catalog id, for catalog models (suggestions re-plan it at other quantizations). */
-  catalogId: string | null;
-  weightsBytes: number;
+  catalogId: v.nullable(text(80)),
+  weightsBytes: integer(0, Number.MAX_SAFE_INTEGER),
   /** How the weight figure was obtained, shown next to it. */
-  weightsSource: string;
-  params: number | null;
-  quant: string | null;
-  layers: number;
-  hidden: number;
-  vocab: number;
-  kv: KvShape;
-  contextMax: number;
-}
+  weightsSource: text(1000),
+  params: v.nullable(decimal(0, 1e15)),
+  quant: v.nullable(text(80)),
+  layers: dim(),
+  hidden: dim(),
+  vocab: integer(0, 2 ** 32),
+  kv: kvShapeSchema,
+  contextMax: dim(),
+});
+export type ModelSpec = v.InferOutput<typeof modelSpecSchema>;
 
 export function kvShapeOf(m: CatalogModel): KvShape {
   const a = m.attention;

@@ -1,5 +1,6 @@
 /**
- * Opt-in live checks on the real kernel (HUGETUNE_LIVE=1, as root) of the apply engine and the HVO check.
+ * Opt-in live checks on the real kernel (HUGETUNE_LIVE=1, as root) of the apply engine and the HVO check
+ * (directly, through the command and through the API).
  * They touch only small, harmless settings (THP enabled, a 2 MiB pool grown by a few pages, the HVO sysctl)
  * and put every one back in `finally`, even when an assertion fails; each test then checks that every value
  * reads exactly as before. Journals go to a temporary directory, removed afterwards.
@@ -16,6 +17,10 @@ import { readJournal } from '../../electron/host/journal';
 import { DirectWriter } from '../../electron/host/writers';
 import { FsFiles } from '../../electron/host/fs-files';
 import { hvoCheckCommand } from '../../electron/cli/apply';
+import { ActiveSource } from '../../electron/host/active-source';
+import { createHandlers } from '../../electron/host/handlers';
+import { checkVerdict, type HvoCheckResult } from '../../shared/advise/hvo-check';
+import { dispatch, type Envelope } from '../../shared/api';
 
 const HVO = '/proc/sys/vm/hugetlb_optimize_vmemmap';
 const POOL = '/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages';
@@ -136,6 +141,30 @@ describe('hvo-check on the live kernel', () => {
       expect(j.measuredPages).toBe(j.predictedPages);
       expect(typeof j.pagesGot).toBe('number');
       expect(code).toBe(0);
+    } finally {
+      putBack(was);
+    }
+    expect(snapshot()).toEqual(was);
+  });
+
+  it('through the API (hvo.check, as the HVO view calls it): measured = predicted, everything restored', async (ctx) => {
+    skipUnlessReady(ctx);
+    const was = snapshot();
+    try {
+      const h = createHandlers(
+        new ActiveSource(new FsFiles({ kind: 'live', label: 'this machine' }, '/')),
+        'electron',
+        {
+          privilege: () => ({ root: true, pkexec: false, writer: () => new DirectWriter(), journalDir: () => tmp }),
+        },
+      );
+      const env = (await dispatch(h, 'hvo.check', { pages: 32, pageSizeKiB: 2048 })) as Envelope<HvoCheckResult>;
+      if (!env.ok) throw new Error(env.error.message);
+      expect(env.value.pagesGot).toBeGreaterThan(0);
+      expect(env.value.measuredPages).toBe(env.value.predictedPages);
+      expect(checkVerdict(env.value).verdict).toBe('as-predicted');
+      expect(env.value.restored).toBe(true);
+      expect(snapshot()).toEqual(was);
     } finally {
       putBack(was);
     }
