@@ -224,6 +224,11 @@ export interface HostSample {
   tlbTotal: number | null;
   /** What this tick could not do exactly, one line each (a counter reset, a count beyond 2^53, a bad row). */
   notes: string[];
+  /**
+   * The series this source does not count at all (no such row or counter on this kernel or architecture),
+   * each with the reason: their rates are always null, which is not 0.
+   */
+  absent: Partial<Record<MonitorSeries, string>>;
 }
 
 export interface MonitorHistory {

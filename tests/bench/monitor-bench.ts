@@ -6,12 +6,21 @@
  *    real machine that size has, timed with process.cpuUsage(), as a share of one core at the 2 s interval; and
  *    in the same run the full-file parse the sampler used before, for the ratio.
  * 2. Renderer cost per sample: web mode in Chromium on a simulated 256- and 4,096-CPU machine; the page marks
- *    its sample handler (`monitor-sample` measures: store, every chart, heatmap, key numbers, DOM flush).
+ *    its sample handler (`monitor-sample` measures: store, chart data, heatmap pixels, key numbers, DOM flush)
+ *    and the frame that draws the plots (`monitor-draw`); the main thread's CPU time per sample is the sum of
+ *    those and everything else the page does for a sample (stream, paint, garbage collection).
  * 3. Renderer heap: after 1 and after 10 minutes of samples on a 256-CPU machine. Ten minutes are emulated by
  *    sampling every 100 ms real time with the simulator's clock running 20x, so samples stay 2 simulated
  *    seconds apart (what the charts and the ring see) while arriving 20x faster.
+ *
+ * Name parts to run only those: `npm run bench:monitor -- renderer` (parts: sampler, renderer, heap).
+ * BENCH_PROFILE=name also writes a CPU profile of the page while the renderer part measures (name-256.cpuprofile,
+ * name-4096.cpuprofile; open them in Chromium's DevTools); the profiler slows the page, so its run's figures are
+ * not the ones to quote. BENCH_BASELINE=dir measures another build's renderer (dir: its out/renderer) turn
+ * about with this one in the same run and prints the ratio (BENCH_ROUNDS turns, default 2); BENCH_CPUS=256 or
+ * 4096 measures one size only.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
@@ -137,7 +146,12 @@ function samplerBench(): void {
   console.log(`  ratio full parse / sampler tick                          ${(full / tick).toFixed(1)}x`);
 }
 
-async function withServer<T>(cpus: number, intervalMs: number, run: (page: Page) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  cpus: number,
+  intervalMs: number,
+  run: (page: Page) => Promise<T>,
+  rendererDir = RENDERER_DIR,
+): Promise<T> {
   const sim = new SimMachine(machine(cpus));
   sim.advance(3600);
   // Simulated samples stay 2 s apart whatever the real interval.
@@ -148,7 +162,7 @@ async function withServer<T>(cpus: number, intervalMs: number, run: (page: Page)
     port: 0,
     handlers: createHandlers(source, 'web', { sampler }),
     sampler,
-    rendererDir: RENDERER_DIR,
+    rendererDir,
   });
   const profileDir = mkdtempSync(join(tmpdir(), 'hugetune-bench-'));
   const browser = await chromium.launch({
@@ -169,14 +183,37 @@ async function withServer<T>(cpus: number, intervalMs: number, run: (page: Page)
   }
 }
 
-const measures = (page: Page): Promise<number[]> =>
-  page.evaluate(() => performance.getEntriesByName('monitor-sample').map((e) => e.duration));
+const measures = (page: Page, name = 'monitor-sample'): Promise<number[]> =>
+  page.evaluate((n) => performance.getEntriesByName(n).map((e) => e.duration), name);
 
+/**
+ * Waits until the page has measured `n` samples. The page tells (a PerformanceObserver on its own measures)
+ * rather than being polled: polling would run script in the page and be counted as the page's own work.
+ */
 async function samplesSeen(page: Page, n: number, timeoutMs: number): Promise<void> {
-  await page.waitForFunction((k) => performance.getEntriesByName('monitor-sample').length >= k, n, {
-    timeout: timeoutMs,
-    polling: 100,
+  const seen = page.evaluate(
+    (k) =>
+      new Promise<void>((resolve) => {
+        const done = (): boolean => performance.getEntriesByName('monitor-sample').length >= k;
+        if (done()) return resolve();
+        const obs = new PerformanceObserver(() => {
+          if (!done()) return;
+          obs.disconnect();
+          resolve();
+        });
+        obs.observe({ type: 'measure' });
+      }),
+    n,
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`fewer than ${n} samples in ${timeoutMs} ms`)), timeoutMs);
   });
+  try {
+    await Promise.race([seen, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Main-thread CPU time of the page so far (thread ticks: what the page used, not what others kept it waiting). */
@@ -186,31 +223,94 @@ async function mainThreadSeconds(cdp: CDPSession): Promise<Record<string, number
   return Object.fromEntries(metrics.filter((m) => pick.includes(m.name)).map((m) => [m.name, m.value]));
 }
 
-async function rendererCost(cpus: number, intervalMs: number, samples: number): Promise<void> {
+interface RendererCost {
+  handler: number[];
+  draws: number[];
+  cpuPerSample: number;
+  parts: string;
+}
+
+async function rendererCost(cpus: number, intervalMs: number, samples: number, dir?: string): Promise<RendererCost> {
   const warm = 10;
-  const r = await withServer(cpus, intervalMs, async (page) => {
-    await samplesSeen(page, warm, warm * intervalMs * 4 + 30_000);
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
-    const t0 = await mainThreadSeconds(cdp);
-    const n0 = (await measures(page)).length;
-    await samplesSeen(page, n0 + samples, samples * intervalMs * 4 + 30_000);
-    const t1 = await mainThreadSeconds(cdp);
-    const all = await measures(page);
-    const per = (k: string): number => ((t1[k]! - t0[k]!) * 1000) / (all.length - n0);
-    return {
-      handler: all.slice(n0),
-      cpuPerSample: per('TaskDuration'),
-      parts: `script ${per('ScriptDuration').toFixed(2)} ms, layout ${per('LayoutDuration').toFixed(2)} ms, style ${per('RecalcStyleDuration').toFixed(2)} ms`,
-    };
-  });
-  const d = r.handler;
-  console.log(`renderer, ${cpus} CPUs, ${d.length} samples (goal: under ${cpus <= 256 ? 10 : 60} ms per sample):`);
-  console.log(
-    `  sample handler (performance marks, wall time)  median ${pct(d, 50).toFixed(2)} ms, p95 ${pct(d, 95).toFixed(2)} ms, max ${Math.max(...d).toFixed(2)} ms`,
+  return withServer(
+    cpus,
+    intervalMs,
+    async (page) => {
+      await samplesSeen(page, warm, warm * intervalMs * 4 + 30_000);
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+      const profile = process.env.BENCH_PROFILE;
+      if (profile) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.start');
+      }
+      const trace = process.env.BENCH_TRACE;
+      if (trace)
+        await page
+          .context()
+          .browser()!
+          .startTracing(page, { path: `${trace}-${cpus}.json` });
+      const t0 = await mainThreadSeconds(cdp);
+      const n0 = (await measures(page)).length;
+      const d0 = (await measures(page, 'monitor-draw')).length;
+      await samplesSeen(page, n0 + samples, samples * intervalMs * 4 + 30_000);
+      const t1 = await mainThreadSeconds(cdp);
+      if (trace) await page.context().browser()!.stopTracing();
+      if (profile) {
+        const { profile: p } = await cdp.send('Profiler.stop');
+        writeFileSync(`${profile}-${cpus}.cpuprofile`, JSON.stringify(p));
+      }
+      const all = await measures(page);
+      const draws = (await measures(page, 'monitor-draw')).slice(d0);
+      const per = (k: string): number => ((t1[k]! - t0[k]!) * 1000) / (all.length - n0);
+      return {
+        handler: all.slice(n0),
+        draws,
+        cpuPerSample: per('TaskDuration'),
+        parts: `script ${per('ScriptDuration').toFixed(2)} ms, layout ${per('LayoutDuration').toFixed(2)} ms, style ${per('RecalcStyleDuration').toFixed(2)} ms`,
+      };
+    },
+    dir,
   );
+}
+
+function printCost(r: RendererCost, label = ''): void {
+  const d = r.handler;
   console.log(
-    `  page main thread, everything (CPU time / sample) ${r.cpuPerSample.toFixed(2)} ms (of which ${r.parts}; the rest paint, GC, stream)`,
+    `  ${label}sample handler (performance marks, wall time)  median ${pct(d, 50).toFixed(2)} ms, p95 ${pct(d, 95).toFixed(2)} ms, max ${Math.max(...d).toFixed(2)} ms`,
+  );
+  const w = r.draws;
+  if (w.length > 0)
+    console.log(
+      `  ${label}drawing, one frame per sample (performance marks)  median ${pct(w, 50).toFixed(2)} ms, p95 ${pct(w, 95).toFixed(2)} ms, ${w.length} frames`,
+    );
+  console.log(
+    `  ${label}page main thread, everything (CPU time / sample) ${r.cpuPerSample.toFixed(2)} ms (of which ${r.parts}; the rest paint, GC, stream)`,
+  );
+}
+
+/**
+ * The renderer's cost per sample at one size. With BENCH_BASELINE set to another build's out/renderer (say,
+ * main's), that build is measured in the same run, turn about with this one, and the ratio printed.
+ */
+async function rendererCosts(cpus: number, intervalMs: number, samples: number): Promise<void> {
+  console.log(`renderer, ${cpus} CPUs, ${samples} samples (goal: under ${cpus <= 256 ? 10 : 60} ms per sample):`);
+  const base = process.env.BENCH_BASELINE;
+  if (!base) return printCost(await rendererCost(cpus, intervalMs, samples));
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  const was: number[] = [];
+  const now: number[] = [];
+  for (let k = 0; k < rounds; k++) {
+    const b = await rendererCost(cpus, intervalMs, samples, resolve(base));
+    printCost(b, 'baseline: ');
+    was.push(b.cpuPerSample);
+    const r = await rendererCost(cpus, intervalMs, samples);
+    printCost(r, 'this build: ');
+    now.push(r.cpuPerSample);
+  }
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(
+    `  CPU per sample, mean of ${rounds} turns: baseline ${mean(was).toFixed(2)} ms, this build ${mean(now).toFixed(2)} ms, ratio ${(mean(was) / mean(now)).toFixed(2)}x`,
   );
 }
 
@@ -242,7 +342,20 @@ async function heapGrowth(): Promise<void> {
   });
 }
 
-samplerBench();
-await rendererCost(256, 250, 60);
-await rendererCost(4096, 1000, 30);
-await heapGrowth();
+const PARTS = ['sampler', 'renderer', 'heap'] as const;
+const asked = process.argv.slice(2);
+const unknown = asked.filter((a) => !(PARTS as readonly string[]).includes(a));
+if (unknown.length > 0) {
+  console.error(`unknown part ${unknown.join(', ')}: the parts are ${PARTS.join(', ')}`);
+  process.exit(2);
+}
+const run = (part: (typeof PARTS)[number]): boolean => asked.length === 0 || asked.includes(part);
+
+if (run('sampler')) samplerBench();
+if (run('renderer')) {
+  // BENCH_CPUS=256 measures one size only.
+  const sizes = process.env.BENCH_CPUS?.split(',').map(Number) ?? [256, 4096];
+  if (sizes.includes(256)) await rendererCosts(256, 250, 60);
+  if (sizes.includes(4096)) await rendererCosts(4096, 1000, 30);
+}
+if (run('heap')) await heapGrowth();

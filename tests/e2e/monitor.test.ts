@@ -82,6 +82,39 @@ describe('Monitor in Chromium', () => {
     await page.context().close();
   });
 
+  it('says in the chart card which series this kernel does not count, and why (arm64: no TLB row)', async () => {
+    const arm = await serve('--sim', 'arm64-workstation');
+    try {
+      const { page, problems } = await openApp(browser, arm, 'monitor');
+      await page.getByTestId('chart-tlb').waitFor();
+      await expect.poll(() => points(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+      expect(await page.getByTestId('none-tlb').textContent()).toMatch(/Not counted on this source/);
+      expect(await page.getByTestId('absent-tlb').textContent()).toMatch(/All CPUs: arm64 .*broadcast TLBI/);
+      // Its IPIs are counted (IPI0 and IPI1 rows): that card names nothing as missing.
+      expect(await page.getByTestId('absent-ipi').count()).toBe(0);
+      expect(await page.getByTestId('none-ipi').count()).toBe(0);
+      // A chart with some lines counted keeps drawing them, and marks the missing ones in its legend.
+      const legend = page.getByTestId('chart-thp').locator('ul.legend li');
+      expect(await legend.count()).toBe(4);
+      expect(problems).toEqual([]);
+      await page.context().close();
+    } finally {
+      await arm.stop();
+    }
+  });
+
+  it('the heatmap scale is said in its caption', async () => {
+    const { page, problems } = await openApp(browser, sim, 'monitor');
+    await page.getByTestId('chart-heatmap').waitFor();
+    await expect
+      .poll(async () => (await page.getByTestId('heatmap-scale').textContent())?.replace(/\s+/g, ' '), {
+        timeout: 20_000,
+      })
+      .toMatch(/logarithmic scale up to [\d,.]+\/s, which follows the busiest CPU in the window/);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('says a fixture root has no rates instead of charting zeros', async () => {
     const { page, problems } = await openApp(browser, root, 'monitor');
     await page.getByTestId('monitor-static').waitFor();

@@ -19,6 +19,7 @@ export function hostSample(
     perCpu: null,
     tlbTotal: null,
     notes: [],
+    absent: {},
     ...rest,
     rates,
   };

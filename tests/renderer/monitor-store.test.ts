@@ -2,7 +2,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hostSample } from '../mocks/host-sample';
-import { bandOf, bandsFor, fillColumn, heatIndex, heatPalette } from '../../renderer/src/components/monitor/heat';
+import {
+  bandOf,
+  bandsFor,
+  ceilPow2,
+  fillColumn,
+  heatIndex,
+  heatPalette,
+  nextScale,
+  rowPeak,
+} from '../../renderer/src/components/monitor/heat';
 import { SeriesStore, toCsv } from '../../renderer/src/components/monitor/series-store';
 
 const sample = hostSample;
@@ -76,5 +85,39 @@ describe('heatmap arithmetic', () => {
     expect(out[1]).toBe(7);
     expect(heatIndex(0, 1000)).toBe(0);
     expect(heatIndex(31, 1023)).toBe(128);
+  });
+
+  it('scales colours to the window: up at once past the top, down once the peak has left, in powers of two', () => {
+    expect(nextScale(1, 0)).toBe(1);
+    expect(nextScale(1, 300)).toBe(512);
+    expect(nextScale(512, 513)).toBe(1024);
+    // The spike leaves the window: the peak now is 100, far below 1024.
+    expect(nextScale(1024, 100)).toBe(256);
+    // A peak near a power of two does not flip the scale back and forth.
+    expect(nextScale(1024, 600)).toBe(1024);
+    expect(nextScale(1024, 300)).toBe(1024);
+    expect(nextScale(1024, 255)).toBe(512);
+    expect(nextScale(4096, 0)).toBe(1);
+    expect(nextScale(8, Number.NaN)).toBe(1);
+    expect(rowPeak(new Float32Array([3, -1, Number.NaN, 17, 2]))).toBe(17);
+    expect(rowPeak(new Float32Array([-1, Number.NaN]))).toBe(0);
+  });
+
+  it('keeps the scale a power of two that holds the peak, at most four times it, and still for a steady peak', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 40 }).map((e) => 2 ** e),
+        fc.double({ min: 0, max: 1e12, noNaN: true }),
+        (current, peak) => {
+          const next = nextScale(current, peak);
+          expect(Math.log2(next) % 1).toBe(0);
+          expect(next).toBeGreaterThanOrEqual(Math.max(1, peak));
+          // Either it did not move, or it lands within a factor of four above the peak.
+          if (next !== current) expect(next).toBeLessThanOrEqual(Math.max(1, ceilPow2(2 * peak)));
+          // Once moved, the same peak keeps it there (no flicker).
+          expect(nextScale(next, peak)).toBe(next);
+        },
+      ),
+    );
   });
 });

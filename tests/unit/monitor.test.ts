@@ -222,9 +222,31 @@ describe('rates', () => {
     expect(s.perCpu).toEqual([10, 30]);
     expect(s.rates.thpFault).toBe(10);
     expect(s.rates.demote).toBe(3);
-    // Not in this vmstat: not counted, which is null, never 0.
+    // Not in this vmstat: not counted, which is null, never 0, and the sample says why.
     expect(s.rates.compactStall).toBeNull();
     expect(s.rates.cal).toBeNull();
+    expect(s.absent.compactStall).toMatch(/has no compact_stall; .*CONFIG_COMPACTION/);
+    expect(s.absent.cal).toMatch(/no CAL/);
+    expect(s.absent.promote).toMatch(/has no pgpromote_success/);
+    // Counted ones are not absent, even with one of several counters (pgdemote_* by reclaimer) missing.
+    expect(s.absent.thpFault).toBeUndefined();
+    expect(s.absent.demote).toBeUndefined();
+    expect(s.absent.tlb).toBeUndefined();
+    expect(first.absent).toEqual(s.absent);
+  });
+
+  it('finds every series on a real 6.18 x86 kernel, so none is said to be absent', () => {
+    for (const dir of [VM, VM_TUNED]) {
+      const files = MemoryFiles.fromTexts(
+        { kind: 'live', label: 'vm' },
+        {
+          '/proc/interrupts': capture(dir, 'interrupts'),
+          '/proc/vmstat': capture(dir, 'vmstat'),
+          '/proc/sys/kernel/arch': 'x86_64\n',
+        },
+      );
+      expect(new MonitorReader(files).read(0).absent).toEqual({});
+    }
   });
 
   it('leaves out a CPU that was reset, follows CPUs by number as they come and go, and says so', () => {
@@ -277,7 +299,11 @@ describe('rates', () => {
     );
     const s = new MonitorReader(files).read(0);
     expect(s.rates.tlb).toBeNull();
-    expect(s.notes.join('\n')).toMatch(/broadcast TLBI/);
+    expect(s.absent.tlb).toMatch(/broadcast TLBI/);
+    // Its IPI rows are there under their arm64 names; /proc/vmstat could not be read, which says nothing.
+    expect(s.absent.cal).toBeUndefined();
+    expect(s.absent.res).toBeUndefined();
+    expect(s.absent.thpFault).toBeUndefined();
   });
 });
 

@@ -28,6 +28,25 @@ export const VMSTAT_SERIES: Readonly<Partial<Record<MonitorSeries, readonly stri
 };
 const VMSTAT_NAMES = [...new Set(Object.values(VMSTAT_SERIES).flat())];
 
+/** When a kernel has a vmstat series' counters at all (vm_event_item.h, mmzone.h): why one may lack them. */
+const VMSTAT_WHEN: Readonly<Partial<Record<MonitorSeries, string>>> = {
+  thpFault: 'kernels built with transparent huge pages (CONFIG_TRANSPARENT_HUGEPAGE) count it',
+  thpFallback: 'kernels built with transparent huge pages (CONFIG_TRANSPARENT_HUGEPAGE) count it',
+  thpCollapse: 'kernels built with transparent huge pages (CONFIG_TRANSPARENT_HUGEPAGE) count it',
+  thpSplit: 'kernels built with transparent huge pages (CONFIG_TRANSPARENT_HUGEPAGE) count it',
+  compactStall: 'kernels built with memory compaction (CONFIG_COMPACTION) count it',
+  migrate: 'kernels built with page migration (CONFIG_MIGRATION) count it',
+  numaMigrate: 'kernels built with automatic NUMA balancing (CONFIG_NUMA_BALANCING) count it',
+  promote: 'kernels from 5.18 built with NUMA balancing (CONFIG_NUMA_BALANCING) count promotions between memory tiers',
+  demote: 'kernels from 5.15 count demotions to a slower memory tier',
+};
+
+/** Why a series with no counter in /proc/vmstat has no line: the counter named and when kernels have it. */
+function vmstatAbsence(series: MonitorSeries, names: readonly string[]): string {
+  const what = names.length === 1 ? names[0]! : `${names[0]!.replace(/_[a-z]+$/, '_*')} counter`;
+  return `this kernel's /proc/vmstat has no ${what}; ${VMSTAT_WHEN[series] ?? 'not every kernel counts it'}`;
+}
+
 /** Why a source has no rates, or null for one whose counters move (this machine, the simulator). */
 export function stillReason(files: HostFiles): string | null {
   const { kind, label } = files.source;
@@ -46,6 +65,8 @@ interface Reading {
   /** Per IRQ_LABELS entry. */
   irq: (Float64Array | null)[];
   vm: Map<string, Counter>;
+  /** The counters /proc/vmstat printed, readable or not; null when the file could not be read. */
+  vmFound: Set<string> | null;
 }
 
 function emptyRates(): Record<MonitorSeries, number | null> {
@@ -87,7 +108,7 @@ export class MonitorReader {
   }
 
   private take(at: number, notes: string[]): Reading {
-    const reading: Reading = { at, cpus: null, irq: IRQ_LABELS.map(() => null), vm: new Map() };
+    const reading: Reading = { at, cpus: null, irq: IRQ_LABELS.map(() => null), vm: new Map(), vmFound: null };
     const irq = this.files.read(PATHS.interrupts);
     if (irq.kind !== 'text') notes.push(`${PATHS.interrupts}: ${irq.kind === 'error' ? irq.message : irq.kind}`);
     else {
@@ -101,16 +122,38 @@ export class MonitorReader {
     }
     const vm = this.files.read(PATHS.vmstat);
     if (vm.kind !== 'text') notes.push(`${PATHS.vmstat}: ${vm.kind === 'error' ? vm.message : vm.kind}`);
-    else
+    else {
+      reading.vmFound = new Set();
       for (const name of VMSTAT_NAMES) {
         const v = vmstatCounter(vm.text, name);
+        if (v !== null) reading.vmFound.add(name);
         if (typeof v === 'string') notes.push(`${PATHS.vmstat}: ${v}`);
         else if (v !== null) {
           reading.vm.set(name, v);
           if (typeof v === 'bigint') notes.push(`${PATHS.vmstat}: ${name} is beyond 2^53; its rate is still exact`);
         }
       }
+    }
     return reading;
+  }
+
+  /**
+   * The series this reading shows the kernel does not count. A file that could not be read says nothing about
+   * the kernel (that is a note on the tick), so only rows and counters missing from a file that was read count.
+   */
+  private absent(r: Reading): Partial<Record<MonitorSeries, string>> {
+    const out: Partial<Record<MonitorSeries, string>> = {};
+    if (r.cpus) {
+      const [tlb, cal, res, ipi1, ipi0] = r.irq;
+      if (!tlb) out.tlb = noTlbRowReason(this.archName());
+      if (!cal && !ipi1) out.cal = `this kernel's ${PATHS.interrupts} has no CAL (or arm64 IPI1) row`;
+      if (!res && !ipi0) out.res = `this kernel's ${PATHS.interrupts} has no RES (or arm64 IPI0) row`;
+    }
+    const found = r.vmFound;
+    if (found)
+      for (const [series, names] of Object.entries(VMSTAT_SERIES) as [MonitorSeries, string[]][])
+        if (!names.some((n) => found.has(n))) out[series] = vmstatAbsence(series, names);
+    return out;
   }
 
   /** Reads the source now and returns the rates since the previous call. */
@@ -127,6 +170,7 @@ export class MonitorReader {
         perCpu: null,
         tlbTotal: null,
         notes: [],
+        absent: {},
       };
     }
     const notes: string[] = [];
@@ -139,7 +183,7 @@ export class MonitorReader {
       tlbTotal = 0;
       for (const v of tlbRow) tlbTotal += v;
       if (!Number.isFinite(tlbTotal)) tlbTotal = null;
-    } else if (next.cpus) notes.push(`no TLB rate: ${noTlbRowReason(this.archName())}`);
+    }
     const seconds = prev ? (next.at - prev.at) / 1000 : null;
     const body: SampleBody = {
       at,
@@ -152,6 +196,7 @@ export class MonitorReader {
       perCpu: null,
       tlbTotal,
       notes,
+      absent: this.absent(next),
     };
     if (prev === null || seconds === null) return body;
     if (seconds <= 0) {

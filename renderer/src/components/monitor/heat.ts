@@ -55,3 +55,30 @@ export function fillColumn(
     out[b] = best < 0 ? empty : palette[heatIndex(best, max)]!;
   }
 }
+
+/** The smallest power of two at or above `x` (1 for anything up to 1). */
+export function ceilPow2(x: number): number {
+  return x > 1 ? 2 ** Math.ceil(Math.log2(x)) : 1;
+}
+
+/**
+ * The top of the colour scale, given the current one and the peak rate in the window now. It follows the
+ * window both ways in powers of two: up at once to the next power of two when the peak goes above it, and down
+ * once the peak has left it more than a factor of four below (to the power of two at or above twice the peak).
+ * The gap between the two rules keeps a peak near a power of two from flipping the scale, and so the colours of
+ * the whole map, sample after sample.
+ */
+export function nextScale(current: number, peak: number): number {
+  const p = Number.isFinite(peak) && peak > 0 ? peak : 0;
+  const up = ceilPow2(p);
+  if (up > current) return up;
+  const down = ceilPow2(2 * p);
+  return down < current ? down : current;
+}
+
+/** The highest rate in a per-CPU row (-1 and NaN, no rate, count as nothing). */
+export function rowPeak(row: Float32Array): number {
+  let m = 0;
+  for (let k = 0; k < row.length; k++) if (row[k]! > m) m = row[k]!;
+  return m;
+}
