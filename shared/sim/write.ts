@@ -100,11 +100,16 @@ export function writeTree(m: SimMachine): Record<string, string> {
     ['nr_page_table_pages', Math.round(m.totalKiB / 4 / 2000)],
     ['thp_fault_alloc', count(rate.thpFault)],
     ['thp_fault_fallback', count(rate.thpFault * p.fragmentation)],
+    // khugepaged collapses a small share of what faults in; splits follow partial unmaps and reclaim.
+    ['thp_collapse_alloc', m.thp === 'never' ? 0 : count(rate.thpFault * 0.05)],
+    ['thp_split_page', count(rate.thpFault * 0.02)],
     ['compact_stall', count(rate.compactStall)],
     ['pgmigrate_success', count(rate.migrate)],
     ['pgdemote_kswapd', m.demotion ? count(rate.demote) : 0],
     ['pgpromote_success', (m.numaBalancing & 2) !== 0 ? count(rate.demote * 0.8) : 0],
     ['numa_hint_faults', m.numaBalancing ? count(rate.migrate * 2) : 0],
+    // Present on every kernel with NUMA balancing built in; it moves only while balancing is on.
+    ['numa_pages_migrated', m.numaBalancing ? count(rate.migrate * 0.5) : 0],
   ];
   if (atLeast(v, 6, 11)) {
     const memmap = m.memmapCounters();

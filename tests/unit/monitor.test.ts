@@ -16,6 +16,9 @@ import { MemoryFiles, type FileRead, type HostFiles, type SourceKind } from '../
 import { findRow, IrqRowScanner } from '../../shared/host/parse/irq-rows';
 import { parseInterrupts } from '../../shared/host/parse/interrupts';
 import { vmstatCounter } from '../../shared/host/parse/vmstat-counters';
+import { SimMachine } from '../../shared/sim/machine';
+import { PROFILES } from '../../shared/sim/profiles';
+import { SimFiles } from '../../shared/sim/source';
 import { interrupts256 } from '../fixtures/trees';
 import { VM, VM_TUNED } from '../helpers';
 import { manualTimers } from '../mocks/timers';
@@ -246,6 +249,16 @@ describe('rates', () => {
         },
       );
       expect(new MonitorReader(files).read(0).absent).toEqual({});
+    }
+  });
+
+  it('on every simulated machine, only what its architecture cannot count is absent', () => {
+    for (const profile of PROFILES) {
+      const machine = new SimMachine(profile);
+      machine.advance(60);
+      const absent = Object.keys(new MonitorReader(new SimFiles(machine)).read(0).absent).sort();
+      // arm64 sends TLB invalidations as broadcast instructions, not interrupts (nothing to count).
+      expect(absent, profile.id).toEqual(profile.arch === 'x86_64' ? [] : ['tlb']);
     }
   });
 
