@@ -323,9 +323,43 @@ async function heap(page: Page): Promise<number> {
   return usedSize;
 }
 
+/** Self size by constructor name in a heap snapshot: what grows between two points in time. */
+async function heapByKind(page: Page): Promise<Map<string, number>> {
+  const cdp = await page.context().newCDPSession(page);
+  let text = '';
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', (c: { chunk: string }) => (text += c.chunk));
+  await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  await cdp.detach();
+  const snap = JSON.parse(text) as {
+    snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+    nodes: number[];
+    strings: string[];
+  };
+  const f = snap.snapshot.meta.node_fields;
+  const [typeAt, nameAt, sizeAt] = [f.indexOf('type'), f.indexOf('name'), f.indexOf('self_size')];
+  const types = snap.snapshot.meta.node_types[0];
+  const out = new Map<string, number>();
+  for (let i = 0; i < snap.nodes.length; i += f.length) {
+    const type = types[snap.nodes[i + typeAt]!]!;
+    const key = type === 'object' ? snap.strings[snap.nodes[i + nameAt]!]! : `(${type})`;
+    out.set(key, (out.get(key) ?? 0) + snap.nodes[i + sizeAt]!);
+  }
+  return out;
+}
+
+function printGrowth(a: Map<string, number>, b: Map<string, number>, label: string): void {
+  const rows = [...new Set([...a.keys(), ...b.keys()])]
+    .map((k) => [k, (b.get(k) ?? 0) - (a.get(k) ?? 0)] as const)
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 12);
+  console.log(`  grew most ${label}: ${rows.map(([k, d]) => `${k} ${(d / 1024).toFixed(0)} KiB`).join(', ')}`);
+}
+
 async function heapGrowth(): Promise<void> {
   const intervalMs = 100;
   const perMinute = 30; // one sample per 2 simulated seconds
+  // BENCH_BASELINE (another build's out/renderer) measures that build's heap instead.
+  const dir = process.env.BENCH_BASELINE ?? RENDERER_DIR;
   await withServer(256, intervalMs, async (page) => {
     await samplesSeen(page, perMinute, 60_000);
     const one = await heap(page);
@@ -333,13 +367,20 @@ async function heapGrowth(): Promise<void> {
     const ten = await heap(page);
     await samplesSeen(page, 15 * perMinute, 180_000);
     const fifteen = await heap(page);
+    if (process.env.BENCH_HEAP_KINDS) {
+      // What grows, by constructor: one more minute-to-ten comparison with snapshots (slow, so opt-in).
+      const a = await heapByKind(page);
+      await samplesSeen(page, 20 * perMinute, 180_000);
+      const b = await heapByKind(page);
+      printGrowth(a, b, 'from 15 to 20 min');
+    }
     const mib = (x: number): string => `${(x / 1048576).toFixed(1)} MiB`;
-    console.log(`renderer heap, 256 CPUs (samples every ${intervalMs} ms real = 2 s simulated):`);
+    console.log(`renderer heap, ${dir}, 256 CPUs (samples every ${intervalMs} ms real = 2 s simulated):`);
     console.log(`  after 1 min ${mib(one)}, after 10 min ${mib(ten)}, after 15 min ${mib(fifteen)}`);
     console.log(
       `  ratio 10 min / 1 min ${(ten / one).toFixed(3)}x, 15 min / 1 min ${(fifteen / one).toFixed(3)}x (goal: within 1.2x)`,
     );
-  });
+  }, dir);
 }
 
 const PARTS = ['sampler', 'renderer', 'heap'] as const;
