@@ -360,27 +360,32 @@ async function heapGrowth(): Promise<void> {
   const perMinute = 30; // one sample per 2 simulated seconds
   // BENCH_BASELINE (another build's out/renderer) measures that build's heap instead.
   const dir = process.env.BENCH_BASELINE ?? RENDERER_DIR;
-  await withServer(256, intervalMs, async (page) => {
-    await samplesSeen(page, perMinute, 60_000);
-    const one = await heap(page);
-    await samplesSeen(page, 10 * perMinute, 180_000);
-    const ten = await heap(page);
-    await samplesSeen(page, 15 * perMinute, 180_000);
-    const fifteen = await heap(page);
-    if (process.env.BENCH_HEAP_KINDS) {
-      // What grows, by constructor: one more minute-to-ten comparison with snapshots (slow, so opt-in).
-      const a = await heapByKind(page);
-      await samplesSeen(page, 20 * perMinute, 180_000);
-      const b = await heapByKind(page);
-      printGrowth(a, b, 'from 15 to 20 min');
-    }
-    const mib = (x: number): string => `${(x / 1048576).toFixed(1)} MiB`;
-    console.log(`renderer heap, ${dir}, 256 CPUs (samples every ${intervalMs} ms real = 2 s simulated):`);
-    console.log(`  after 1 min ${mib(one)}, after 10 min ${mib(ten)}, after 15 min ${mib(fifteen)}`);
-    console.log(
-      `  ratio 10 min / 1 min ${(ten / one).toFixed(3)}x, 15 min / 1 min ${(fifteen / one).toFixed(3)}x (goal: within 1.2x)`,
-    );
-  }, dir);
+  await withServer(
+    256,
+    intervalMs,
+    async (page) => {
+      await samplesSeen(page, perMinute, 60_000);
+      const one = await heap(page);
+      await samplesSeen(page, 10 * perMinute, 180_000);
+      const ten = await heap(page);
+      await samplesSeen(page, 15 * perMinute, 180_000);
+      const fifteen = await heap(page);
+      if (process.env.BENCH_HEAP_KINDS) {
+        // What grows, by constructor: one more minute-to-ten comparison with snapshots (slow, so opt-in).
+        const a = await heapByKind(page);
+        await samplesSeen(page, 20 * perMinute, 180_000);
+        const b = await heapByKind(page);
+        printGrowth(a, b, 'from 15 to 20 min');
+      }
+      const mib = (x: number): string => `${(x / 1048576).toFixed(1)} MiB`;
+      console.log(`renderer heap, ${dir}, 256 CPUs (samples every ${intervalMs} ms real = 2 s simulated):`);
+      console.log(`  after 1 min ${mib(one)}, after 10 min ${mib(ten)}, after 15 min ${mib(fifteen)}`);
+      console.log(
+        `  ratio 10 min / 1 min ${(ten / one).toFixed(3)}x, 15 min / 1 min ${(fifteen / one).toFixed(3)}x (goal: within 1.2x)`,
+      );
+    },
+    dir,
+  );
 }
 
 const PARTS = ['sampler', 'renderer', 'heap'] as const;
