@@ -2,14 +2,14 @@
  * The Advisor on a GGUF file read in the window, in Chromium against web mode: dropped on the Advisor, or handed
  * over from the Planner, it gets the same advice as the same file given by its path on the serving machine.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llamaMeta, llamaTensors, writeGguf } from '../fixtures/gguf';
 import { VM_TUNED } from '../helpers';
-import { launch, openApp, serve, type Served } from './browser';
+import { dropFile, launch, openApp, serve, type Served } from './browser';
 
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
 
@@ -32,19 +32,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Drops the file on an element, as a person dragging it from the file manager would. */
-async function dropOn(page: Page, testid: string): Promise<void> {
-  const transfer = await page.evaluateHandle(
-    ({ b64, name }) => {
-      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      const dt = new DataTransfer();
-      dt.items.add(new File([bytes], name));
-      return dt;
-    },
-    { b64: readFileSync(file).toString('base64'), name: 'window-llama.gguf' },
-  );
-  await page.getByTestId(testid).dispatchEvent('drop', { dataTransfer: transfer });
-}
+/** Drops the model file on an element. */
+const dropOn = (page: Page, testid: string): Promise<void> => dropFile(page, testid, file, 'window-llama.gguf');
 
 /** What the Advisor shows: the recommendations (id and text) and the ordered changes. */
 async function shown(page: Page): Promise<{ recommendations: string[]; changes: string[] }> {

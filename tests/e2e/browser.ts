@@ -1,6 +1,6 @@
 /** Starts `hugetune serve` as a user would and drives Debian's Chromium against it. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CLI } from '../helpers';
@@ -80,4 +80,18 @@ export async function openApp(
   await page.goto(server.url);
   if (tab) await page.getByTestId(`tab-${tab}`).click();
   return { page, problems };
+}
+
+/** Drops a file on an element, as a person dragging it from the file manager would; `name` is what the page sees. */
+export async function dropFile(page: Page, testid: string, path: string, name: string): Promise<void> {
+  const transfer = await page.evaluateHandle(
+    ({ b64, name }) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], name));
+      return dt;
+    },
+    { b64: readFileSync(path).toString('base64'), name },
+  );
+  await page.getByTestId(testid).dispatchEvent('drop', { dataTransfer: transfer });
 }

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llamaMeta, llamaTensors, tensorSize, writeGguf } from '../fixtures/gguf';
 import { VM_TUNED } from '../helpers';
-import { launch, openApp, serve, type Served } from './browser';
+import { dropFile, launch, openApp, serve, type Served } from './browser';
 
 /** Waits for a value that follows a server round trip: seconds on a loaded machine, so no tight deadline. */
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
@@ -211,16 +211,7 @@ describe('Planner', () => {
     );
     const { page, problems } = await openPlanner();
     await page.getByTestId('plan-source-gguf').check();
-    const transfer = await page.evaluateHandle(
-      ({ b64, name }) => {
-        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-        const dt = new DataTransfer();
-        dt.items.add(new File([bytes], name));
-        return dt;
-      },
-      { b64: readFileSync(file).toString('base64'), name: 'dropped-tiny.gguf' },
-    );
-    await page.getByTestId('gguf-drop').dispatchEvent('drop', { dataTransfer: transfer });
+    await dropFile(page, 'gguf-drop', file, 'dropped-tiny.gguf');
     await poll(() => page.getByTestId('plan-model-name').textContent()).toBe('dropped-llama');
     const kib = (b: number) => `${(b / 1024).toLocaleString('en-US', { maximumFractionDigits: 1 })} KiB`;
     expect(await page.getByTestId('gguf-summary').textContent()).toContain(`${kib(size)} on disk`);

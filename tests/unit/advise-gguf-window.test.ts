@@ -102,6 +102,9 @@ const planFlags = fc.record(
   { requiredKeys: [] },
 );
 
+/** A small model, enough for the cases that test what is refused or opened rather than the figures. */
+const TINY: Shape = { arch: 'llama', layers: 2, hidden: 256, heads: 4, kvHeads: 1, ctx: 4096, type: 1 };
+
 describe('advice for a GGUF read in the window', () => {
   it('equals the advice for the same file read by path on the serving machine', async () => {
     let n = 0;
@@ -123,15 +126,7 @@ describe('advice for a GGUF read in the window', () => {
   });
 
   it('opens nothing on the serving machine for it, even a name outside the models directory', async () => {
-    const path = writeModel('outside.gguf', {
-      arch: 'llama',
-      layers: 2,
-      hidden: 256,
-      heads: 4,
-      kvHeads: 1,
-      ctx: 4096,
-      type: 1,
-    });
+    const path = writeModel('outside.gguf', TINY);
     const spec = await inWindow(path);
     rmSync(path);
     await expect(advise({ gguf: '/etc/shadow' })).rejects.toThrow(GGUF_OUTSIDE_MODELS_DIRS);
@@ -142,15 +137,7 @@ describe('advice for a GGUF read in the window', () => {
   });
 
   it('refuses a model with no file name, or with sizes no GGUF reader would give, in one line', async () => {
-    const path = writeModel('ok.gguf', {
-      arch: 'llama',
-      layers: 2,
-      hidden: 256,
-      heads: 4,
-      kvHeads: 1,
-      ctx: 4096,
-      type: 1,
-    });
+    const path = writeModel('ok.gguf', TINY);
     const spec = await inWindow(path);
     const h = handlers();
     const refused = async (args: unknown, message: RegExp): Promise<void> => {
