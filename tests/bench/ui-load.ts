@@ -16,8 +16,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { loadStatic } from '../../electron/server/static';
+import { launch } from '../e2e/browser';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const CLI = join(REPO, 'bin', 'hugetune.js');
@@ -169,10 +170,7 @@ async function machine(name: string, args: string[], browser: Browser, dir: stri
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hugetune-bench-ui-'));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  const browser = await launch();
   try {
     // 4,096 CPUs: the two-socket Xeon profile spread over 16 nodes of 256 CPUs.
     const profile = JSON.parse(

@@ -39,6 +39,29 @@ export async function serve(...args: string[]): Promise<Served> {
   };
 }
 
+/**
+ * Chromium keeps only the last `--disable-features` switch and Playwright passes one of its own first, so
+ * this repeats Playwright's list (playwright-core's `chromiumSwitches`) and adds WebUIOmniboxFullPopup:
+ * headless Chromium 156 loads the WebUI omnibox popup (a renderer and some 130 chrome:// requests) in every
+ * new window, so in every new context, and on a 2-core machine that took CPU from the page under test.
+ */
+const DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'WebUIOmniboxFullPopup',
+];
+
 export async function launch(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
@@ -53,6 +76,7 @@ export async function launch(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      `--disable-features=${DISABLED_FEATURES.join(',')}`,
     ],
   });
 }
