@@ -1,9 +1,12 @@
 /** Builds the benchmarks into out/bench so they run on plain Node with the same code the app ships. */
 import { builtinModules } from 'node:module';
 import { resolve } from 'node:path';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
 
 export default defineConfig({
+  // The handlers render the first screen with the window's components (renderer/src/first-screen.ts).
+  plugins: [svelte({ configFile: resolve(import.meta.dirname, 'svelte.config.js') })],
   build: {
     ssr: true,
     target: 'node20',

@@ -9,6 +9,8 @@ export default defineConfig({
     reporters: ['default', './tests/summary-reporter.ts'],
     projects: [
       {
+        // The handlers render the first screen with the window's components, compiled for the server here.
+        plugins: [svelte()],
         test: {
           name: 'unit',
           environment: 'node',

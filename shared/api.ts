@@ -45,6 +45,11 @@ const pidSchema = integer(1, 4194304);
 
 export const API_METHODS = {
   'app.info': { args: none },
+  /**
+   * What the first screen shows, in one round trip: the app's facts, the source, its report (as an envelope:
+   * a report that cannot be read is shown as such, not as a failed start) and that screen as HTML.
+   */
+  'app.firstScreen': { args: none },
   'host.report': { args: none },
   /** CPU model, sockets and DIMMs of the live machine (slow: seconds on some machines). */
   'host.hardware': { args: none },
@@ -131,6 +136,18 @@ export interface AppInfo {
   sampleIntervalMs: number;
 }
 
+/**
+ * The first screen's data, and the screen itself as the server renders it from that data (the same Svelte
+ * components the window mounts; empty when it could not be rendered). The page shows the HTML while its
+ * scripts load, then mounts the app over it with the same data.
+ */
+export interface FirstScreen {
+  info: AppInfo;
+  source: SourceState;
+  report: Envelope<Report>;
+  html: string;
+}
+
 export interface SourceState {
   current: { kind: SourceKind; label: string };
   /** The source the app was started with, which `source.reset` returns to. */
@@ -160,6 +177,7 @@ export interface Hardware {
 
 export interface ApiResults {
   'app.info': AppInfo;
+  'app.firstScreen': FirstScreen;
   'host.report': Report;
   'host.hardware': Hardware;
   'host.diff': ReportDiff;

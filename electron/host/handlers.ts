@@ -1,7 +1,15 @@
 /** The one handler table behind every front end. */
 import { realpath } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import type { FrontEnd, Handlers, SourceSpec, SourceState } from '../../shared/api';
+import {
+  dispatch,
+  type AppInfo,
+  type FrontEnd,
+  type Handlers,
+  type SourceSpec,
+  type SourceState,
+} from '../../shared/api';
+import type { Envelope } from '../../shared/envelope';
 import { diffReports } from '../../shared/host/diff';
 import type { HostFiles } from '../../shared/host/files';
 import { readHost } from '../../shared/host/read/index';
@@ -138,7 +146,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
     version: source.version,
     simProfile: source.current instanceof SimFiles ? source.current.machine.profile : null,
   });
-  return {
+  const table: Handlers = {
     'app.info': () => ({
       name: 'hugetune',
       version: APP_VERSION,
@@ -278,5 +286,20 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       const src = { ...source.current.source };
       return { intervalMs: SAMPLE_INTERVAL_MS, windowMs: 0, source: src, live: reason === null, reason, samples: [] };
     },
+    'app.firstScreen': async () => {
+      const info = table['app.info']({}) as AppInfo;
+      const now = state();
+      // The report as the window would get it from host.report, failure included.
+      const report = (await dispatch(table, 'host.report', {})) as Envelope<Report>;
+      let html = '';
+      try {
+        const { renderFirstScreen } = await import('../../renderer/src/first-screen');
+        html = renderFirstScreen({ info, source: now, report });
+      } catch {
+        // The pre-rendered screen only saves time: without it the window renders the same screen itself.
+      }
+      return { info, source: now, report, html };
+    },
   };
+  return table;
 }

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { CLI } from '../helpers';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -89,8 +89,9 @@ export async function openApp(
   browser: Browser,
   server: Served,
   tab?: string,
+  opts: { context?: BrowserContextOptions; initScript?: string } = {},
 ): Promise<{ page: Page; problems: string[] }> {
-  const page = await (await browser.newContext()).newPage();
+  const page = await (await browser.newContext(opts.context)).newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
@@ -101,6 +102,7 @@ export async function openApp(
       console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
     });
   });
+  if (opts.initScript) await page.addInitScript(opts.initScript);
   await page.goto(server.url);
   if (tab) await page.getByTestId(`tab-${tab}`).click();
   return { page, problems };

@@ -13,6 +13,7 @@ import { MachineStore } from '../../renderer/src/lib/machine.svelte';
 import { sampleFigures } from '../../renderer/src/lib/sample-figures';
 import { buildTree, TREES } from '../fixtures/trees';
 import { fixtureFiles, VM_TUNED } from '../helpers';
+import { answeringFirstScreen } from '../mocks/first-screen';
 import { hostSample } from '../mocks/host-sample';
 
 const tuned = buildReport(readHost(fixtureFiles(VM_TUNED)));
@@ -22,7 +23,7 @@ function fakeApi(report: Report, kind: SourceKind = report.source.kind) {
   const listeners = new Set<(s: HostSample) => void>();
   const calls: string[] = [];
   const api: HugetuneApi = {
-    call<M extends Method>(method: M): Promise<ApiResults[M]> {
+    call: answeringFirstScreen(<M extends Method>(method: M): Promise<ApiResults[M]> => {
       calls.push(method);
       const source = { ...report.source, kind };
       if (method === 'app.info') {
@@ -38,7 +39,7 @@ function fakeApi(report: Report, kind: SourceKind = report.source.kind) {
         return Promise.resolve({ current: source, initial: source, version: 0 } as ApiResults[M]);
       if (method === 'host.report') return Promise.resolve(report as ApiResults[M]);
       return new Promise(() => {});
-    },
+    }),
     subscribe<E extends keyof ApiEvents>(_e: E, l: (p: ApiEvents[E]) => void) {
       listeners.add(l);
       return () => listeners.delete(l);

@@ -7,6 +7,7 @@ import type { SourceKind } from '../../shared/host/files';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport, type Report } from '../../shared/host/report';
 import App from '../../renderer/src/App.svelte';
+import { answeringFirstScreen } from '../mocks/first-screen';
 import { hostSample } from '../mocks/host-sample';
 import { tlbRate } from '../../renderer/src/lib/rate';
 import { fixtureFiles, VM_TUNED } from '../helpers';
@@ -16,7 +17,7 @@ const tuned = buildReport(readHost(fixtureFiles(VM_TUNED)));
 function fakeApi(report: Report | Error, kind?: SourceKind) {
   const listeners = new Set<(s: HostSample) => void>();
   const api: HugetuneApi = {
-    call<M extends Method>(method: M): Promise<ApiResults[M]> {
+    call: answeringFirstScreen(<M extends Method>(method: M): Promise<ApiResults[M]> => {
       if (method === 'app.info') {
         return Promise.resolve({
           name: 'hugetune',
@@ -35,7 +36,7 @@ function fakeApi(report: Report | Error, kind?: SourceKind) {
         return Promise.reject(new ApiError('bad-request', 'snapshot box.json: not JSON'));
       }
       return report instanceof Error ? Promise.reject(report) : Promise.resolve(report as ApiResults[M]);
-    },
+    }),
     subscribe<E extends keyof ApiEvents>(_e: E, l: (p: ApiEvents[E]) => void) {
       listeners.add(l);
       return () => listeners.delete(l);

@@ -59,6 +59,15 @@ function cleanError(e: unknown): never {
   throw e;
 }
 
+/** An envelope's value, or its error with printable text (an envelope may also come inside another's value). */
+export function unwrapPrintable<T>(env: Envelope<T>): T {
+  try {
+    return unwrap(env);
+  } catch (e) {
+    return cleanError(e);
+  }
+}
+
 const RETRY_MS = 2000;
 
 export function httpApi(base = '', token: string | null = null, session: string = sessionId()): HugetuneApi {
@@ -126,11 +135,8 @@ export function httpApi(base = '', token: string | null = null, session: string 
       if (!res.ok && res.headers.get('content-type')?.startsWith('application/json') !== true) {
         cleanError(new Error(`${res.status} ${res.statusText}: ${(await res.text()).trim()}`));
       }
-      try {
-        return unwrap((await res.json()) as Envelope<never>);
-      } catch (e) {
-        return cleanError(e);
-      }
+      const body = (await res.json().catch(cleanError)) as Envelope<never>;
+      return unwrapPrintable(body);
     },
     subscribe<E extends keyof ApiEvents>(event: E, listener: (payload: ApiEvents[E]) => void) {
       if (!listeners.has(event)) listeners.set(event, new Set());

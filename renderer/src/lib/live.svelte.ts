@@ -23,17 +23,18 @@ export class LiveStore {
   readonly rates: boolean;
   private cpus: number[] | null = null;
   private readonly off: () => void;
-  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly timer: ReturnType<typeof setInterval> | undefined;
 
+  /** With no API (the server rendering the first screen) the store stays as it starts: no samples yet. */
   constructor(
-    api: HugetuneApi,
+    api: HugetuneApi | null,
     readonly kind: SourceKind,
     readonly intervalMs: number,
     private readonly clock: () => number = Date.now,
   ) {
     this.rates = hasRates(kind);
-    this.off = api.subscribe('host.sample', (s) => this.take(s));
-    this.timer = setInterval(() => this.check(), Math.max(250, intervalMs));
+    this.off = api ? api.subscribe('host.sample', (s) => this.take(s)) : () => {};
+    this.timer = api ? setInterval(() => this.check(), Math.max(250, intervalMs)) : undefined;
   }
 
   private take(s: HostSample): void {

@@ -13,12 +13,18 @@ export class MachineStore {
   private inFlight: Promise<void> | null = null;
   private hardwareAsked = false;
 
-  /** `first`: a report call already under way (the shell asks at startup, alongside the source). */
+  /**
+   * `first`: a report call already under way (the shell asks at startup, alongside the source), or its
+   * outcome in hand (the report, or why it could not be read), as the server has it when it renders the
+   * first screen, which must show it at once.
+   */
   constructor(
     private readonly api: HugetuneApi,
-    first?: Promise<Report>,
+    first?: Promise<Report> | Report | { message: string },
   ) {
-    if (first) this.inFlight = this.settle(first);
+    if (first instanceof Promise) this.inFlight = this.settle(first);
+    else if (first && 'message' in first) this.error = first.message;
+    else if (first) this.report = first;
   }
 
   load(): Promise<void> {

@@ -3,32 +3,21 @@
  * The resolved theme is written to <html data-theme>, which app.css keys its colour tokens on; charts read
  * their colours from the same tokens (`themeColor`) and redraw when `theme.resolved` changes.
  */
-export type ThemeChoice = 'system' | 'light' | 'dark';
+import { applyTheme, osMedia, resolveTheme, storedChoice, THEME_KEY, type ThemeChoice } from './theme-choice';
 
-const KEY = 'hugetune.theme';
-const QUERY = '(prefers-color-scheme: dark)';
+export type { ThemeChoice };
 
-function stored(): ThemeChoice {
-  try {
-    const v = globalThis.localStorage?.getItem(KEY);
-    return v === 'light' || v === 'dark' ? v : 'system';
-  } catch {
-    return 'system';
-  }
-}
-
-const media =
-  typeof window !== 'undefined' && typeof window.matchMedia === 'function' ? window.matchMedia(QUERY) : null;
+const media = osMedia();
 
 export const theme = $state<{ choice: ThemeChoice; osDark: boolean; resolved: 'light' | 'dark' }>({
-  choice: stored(),
+  choice: storedChoice(),
   osDark: media?.matches ?? false,
   resolved: 'light',
 });
 
 function apply(): void {
-  theme.resolved = theme.choice === 'system' ? (theme.osDark ? 'dark' : 'light') : theme.choice;
-  if (typeof document !== 'undefined') document.documentElement.dataset['theme'] = theme.resolved;
+  theme.resolved = resolveTheme(theme.choice, theme.osDark);
+  applyTheme(theme.resolved);
 }
 
 media?.addEventListener('change', (e) => {
@@ -40,8 +29,8 @@ apply();
 export function chooseTheme(choice: ThemeChoice): void {
   theme.choice = choice;
   try {
-    if (choice === 'system') globalThis.localStorage?.removeItem(KEY);
-    else globalThis.localStorage?.setItem(KEY, choice);
+    if (choice === 'system') globalThis.localStorage?.removeItem(THEME_KEY);
+    else globalThis.localStorage?.setItem(THEME_KEY, choice);
   } catch {
     // Storage can be off (private windows): the pick still holds for this page.
   }

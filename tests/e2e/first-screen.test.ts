@@ -1,0 +1,103 @@
+/**
+ * The first screen: the server renders it (app.firstScreen) and the page shows it before the app's script
+ * has mounted; the app then mounts over it with the same data, and what is on screen stays the same.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VM_TUNED } from '../helpers';
+import { launch, openApp, serve, type Served } from './browser';
+
+/**
+ * Records, in the page, #app as it is the first time it gets content, and the theme at that moment. The
+ * server's rendering carries Svelte's server markers (`<!--[-->`), which a client mount never writes.
+ */
+const RECORD_FIRST = `(() => {
+  const seen = new MutationObserver(() => {
+    const app = document.getElementById('app');
+    if (!app || !app.firstChild || window.__first) return;
+    window.__first = { html: app.innerHTML, theme: document.documentElement.dataset.theme ?? null };
+    seen.disconnect();
+  });
+  // From the start: the boot script is async and may show the screen before DOMContentLoaded.
+  seen.observe(document, { childList: true, subtree: true });
+})();`;
+
+/** The DOM as a person sees it: elements, attributes (in order of name) and text; no comments. */
+function canonical(page: Page, html?: string): Promise<string> {
+  return page.evaluate((given) => {
+    const canon = (n: Node): string => {
+      if (n.nodeType === Node.TEXT_NODE) return (n as Text).data.replace(/\s+/g, ' ');
+      if (n.nodeType !== Node.ELEMENT_NODE) return '';
+      const e = n as Element;
+      // A server-rendered <option selected> is the attribute; a mounted select sets the property instead.
+      const attrs = [...e.attributes]
+        .filter((a) => a.name !== 'selected')
+        .map((a) => `${a.name}="${a.value}"`)
+        .sort()
+        .join(' ');
+      return `<${e.localName} ${attrs}>${[...e.childNodes].map(canon).join('')}</${e.localName}>`;
+    };
+    const root = document.createElement('div');
+    if (given === undefined)
+      root.append(...[...document.getElementById('app')!.childNodes].map((c) => c.cloneNode(true)));
+    else root.innerHTML = given;
+    return [...root.childNodes].map(canon).join('');
+  }, html);
+}
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(() => browser?.close());
+
+describe('the first screen', () => {
+  // A fixture root, whose counters never move, and a simulated machine, whose counters do.
+  let root: Served;
+  let sim: Served;
+  beforeAll(async () => {
+    [root, sim] = await Promise.all([serve('--root', VM_TUNED), serve('--sim', 'strix-halo-128g')]);
+  });
+  afterAll(async () => {
+    await Promise.all([root?.stop(), sim?.stop()]);
+  });
+
+  for (const which of ['fixture root', 'simulated machine'] as const) {
+    it(`is the server's rendering first, then the app's own, and the two are the same (${which})`, async () => {
+      const server = which === 'fixture root' ? root : sim;
+      const { page, problems } = await openApp(browser, server, undefined, { initScript: RECORD_FIRST });
+      // Once the app has mounted, #app has content and no server marker is left in it.
+      await expect
+        .poll(() =>
+          page.evaluate(() => {
+            const html = document.getElementById('app')!.innerHTML;
+            return html !== '' && !html.includes('<!--[-->');
+          }),
+        )
+        .toBe(true);
+      const first = await page.evaluate(() => (window as unknown as { __first?: { html: string } }).__first);
+      expect(first, 'nothing was shown before the app mounted').toBeDefined();
+      expect(first!.html.startsWith('<!--[-->'), 'the first content was not the server-rendered screen').toBe(true);
+      expect(first!.html).toContain('data-testid="card-memory"');
+      const shown = await canonical(page, first!.html);
+      // The simulated machine's counters move, and the live samples show it: there, digits are left aside.
+      const figures = (dom: string): string => (which === 'fixture root' ? dom : dom.replace(/\d/g, '#'));
+      await expect.poll(async () => figures(await canonical(page))).toBe(figures(shown));
+      expect(problems).toEqual([]);
+      await page.context().close();
+    });
+  }
+
+  it('is painted in the theme the page starts in (dark here), not the other one first', async () => {
+    const { page, problems } = await openApp(browser, sim, undefined, {
+      context: { colorScheme: 'dark' },
+      initScript: RECORD_FIRST,
+    });
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { __first?: { theme: string } }).__first?.theme))
+      .toBe('dark');
+    expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
