@@ -88,7 +88,7 @@ function closeAfter(res: ServerResponse, status: number, body: string): void {
   res.once('finish', () => res.socket?.destroySoon());
 }
 
-function securityHeaders(res: ServerResponse): void {
+export function securityHeaders(res: ServerResponse): void {
   res.setHeader('content-security-policy', CSP);
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('referrer-policy', 'no-referrer');

@@ -1,34 +1,62 @@
 /**
- * The first script the page runs, on its own: index.html loads it as an async module ahead of the app (see
- * `firstLoad` in electron.vite.config.ts). It connects, asks for the first screen in one call, and shows the
- * server's rendering of it as soon as that arrives, while the app's own script is still downloading and
- * compiling. main.ts imports this same module (same URL, so it runs once) and mounts the app over that screen
+ * The page's only script tag, and small: it connects, asks for the first screen in one call, and shows the
+ * server's rendering of it as soon as that arrives. The app itself (./main) is imported once that screen is
+ * up, so its download and compilation never hold up the call or the paint; it then mounts over the screen
  * with the same data.
  */
-import type { HugetuneApi } from '../../shared/api';
 import { connectApi } from './lib/bridge';
-import { startFirstCalls, type FirstCalls } from './lib/first-calls';
+import { startFirstCalls } from './lib/first-calls';
 import { applyTheme, osMedia, resolveTheme, storedChoice } from './lib/theme-choice';
+import './app.css';
 
-const target = document.getElementById('app');
-export const api: HugetuneApi | null = target ? connectApi() : null;
-export const first: FirstCalls | null = api ? startFirstCalls(api) : null;
+/**
+ * How long the app waits for the server's first screen before it loads and mounts on its own: the first
+ * screen only saves time, and a slow answer must not leave the page blank when the app could show its
+ * loading state.
+ */
+const FIRST_SCREEN_WAIT_MS = 1500;
 
-// The theme before anything is shown, so the first screen is never painted in the other one.
-applyTheme(resolveTheme(storedChoice(), osMedia()?.matches ?? false));
-
-/** After the frame that draws `target` has been painted. */
+/** After the frame that draws the page as it is now has been painted. */
 const painted = (): Promise<void> => new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
 
-/** Resolves once the server's first screen is on screen, or at once when there is none to show. */
-export const shown: Promise<void> =
-  target && first
-    ? first.html.then((html) => {
-        // The app does not wait for this forever: once it has mounted, its own screen stands.
-        if (!html || target.firstChild) return;
-        // HTML the server rendered from escaped data with the app's own components: no script in it runs,
-        // and the page's CSP allows none.
-        target.innerHTML = html;
-        return painted();
-      })
-    : Promise.resolve();
+const target = document.getElementById('app');
+if (target) {
+  const api = connectApi();
+  const first = startFirstCalls(api);
+  // The theme before anything is shown, so the first screen is never painted in the other one.
+  applyTheme(resolveTheme(storedChoice(), osMedia()?.matches ?? false));
+  const shown = first.html.then((html) => {
+    // Once the app has mounted (it does not wait forever), its own screen stands.
+    if (!html || target.firstChild) return;
+    // HTML the server rendered from escaped data with the app's own components: nothing in it runs, and
+    // the page's CSP would block any inline script.
+    target.innerHTML = html;
+    return painted();
+  });
+  // The first screen's sidebar is there before the app is: a view picked in it then is opened once the app
+  // has mounted, not lost.
+  let picked: string | null = null;
+  const pick = (e: MouseEvent): void => {
+    const button = e.target instanceof Element ? e.target.closest('button[data-view]') : null;
+    if (button) picked = button.getAttribute('data-view');
+  };
+  target.addEventListener('click', pick);
+  const deadline = new Promise<void>((ok) => setTimeout(ok, FIRST_SCREEN_WAIT_MS));
+  void Promise.race([shown, deadline])
+    .then(() => import('./main'))
+    .then(
+      (app) => {
+        target.removeEventListener('click', pick);
+        app.start(target, api, first);
+        if (picked) target.querySelector<HTMLElement>(`button[data-view="${CSS.escape(picked)}"]`)?.click();
+      },
+      (e: unknown) => {
+        // The app's script could not be loaded: say so above whatever is shown.
+        const banner = document.createElement('div');
+        banner.className = 'banner error';
+        banner.setAttribute('role', 'alert');
+        banner.textContent = `Could not load the app: ${e instanceof Error ? e.message : String(e)}. Reload the page.`;
+        target.prepend(banner);
+      },
+    );
+}

@@ -2,7 +2,7 @@
  * How fast the Overview shows data, against a static page of the same rendered size: Chromium navigates to
  * the URL `hugetune serve` prints (with its #token fragment) and the clock stops when the memory card (the
  * Overview's data) is in the DOM and painted. The static page is that same rendered Overview, saved as HTML
- * with the app's stylesheet and padded to the bytes the app itself loads (HTML, scripts, stylesheet), served
+ * with the app's stylesheet and padded to the bytes the app itself loads to show it and mount (HTML, every script and stylesheet, uncompressed), served
  * by web mode's own static file code (so compressed the same way) and opened through the same fragment URL. Runs on
  * a 128-CPU and a 4,096-CPU simulated machine; prints medians, the ratio, and report calls per load, and
  * the page's main-thread CPU time until the data is painted (thread ticks), which a busy machine disturbs less.
@@ -10,13 +10,14 @@
  *   npm run build && npm run bench:ui        (HUGETUNE_BENCH_RUNS=N for more runs; default 7)
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Browser } from 'playwright-core';
+import { securityHeaders } from '../../electron/server/server';
 import { loadStatic } from '../../electron/server/static';
 import { launch } from '../e2e/browser';
 
@@ -25,16 +26,18 @@ const CLI = join(REPO, 'bin', 'hugetune.js');
 const RENDERER = join(REPO, 'out', 'renderer');
 const RUNS = Number(process.env.HUGETUNE_BENCH_RUNS ?? 7);
 const READY = '[data-testid="card-memory"]';
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-/** Records, in the page, when the ready element is first in the DOM and a frame has been painted after it. */
+/**
+ * Tells the bench, through a binding, when the ready element is first in the DOM and a frame has been painted
+ * after it. A binding rather than Playwright's waitForFunction: that injects and compiles Playwright's own
+ * script (some 70 ms here) while the page is still loading, which landed on the app's clock and not on the
+ * static page's (already loaded by the time it ran).
+ */
 const MARK = `(() => {
-  const done = () => requestAnimationFrame(() => { window.__readyAt = performance.now(); });
-  const check = () => { if (document.querySelector('${READY}')) { observer.disconnect(); done(); return true; } return false; };
+  const done = () => requestAnimationFrame(() => window.__benchReady(performance.now()));
+  const check = () => { if (document.querySelector('${READY}')) { observer.disconnect(); done(); } };
   const observer = new MutationObserver(check);
-  document.addEventListener('DOMContentLoaded', () => { if (!check()) observer.observe(document.body, { childList: true, subtree: true }); });
+  // From the start: a script may fill the page before DOMContentLoaded.
+  observer.observe(document, { childList: true, subtree: true });
 })();`;
 
 interface Served {
@@ -64,9 +67,11 @@ async function staticServer(dir: string): Promise<{ server: Server; port: number
         res.writeHead(404).end();
         return;
       }
+      // Web mode's own security headers: its Cross-Origin-Opener-Policy, for one, makes Chromium give the
+      // page a new renderer process, a cost the static page must pay too.
+      securityHeaders(res);
       res.writeHead(200, {
         'content-type': file.type,
-        'content-security-policy': CSP,
         'cache-control': file.type.startsWith('text/html') ? 'no-store' : 'max-age=3600',
         ...(file.encoding ? { 'content-encoding': file.encoding } : {}),
       });
@@ -77,20 +82,10 @@ async function staticServer(dir: string): Promise<{ server: Server; port: number
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-/** What the app's first load fetches from the renderer directory: index.html and every script and stylesheet it names. */
-function appBytes(): number {
-  const html = readFileSync(join(RENDERER, 'index.html'), 'utf8');
-  let total = html.length;
-  for (const m of html.matchAll(/(?:src|href)="\.?\/?(assets\/[^"]+\.(?:js|css))"/g)) {
-    total += readFileSync(join(RENDERER, m[1]!)).length;
-  }
-  return total;
-}
-
 async function timeLoad(
   browser: Browser,
   url: string,
-): Promise<{ ms: number; cpuMs: number; reports: number; html: string }> {
+): Promise<{ ms: number; cpuMs: number; reports: number; html: string; bytes: number }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   // The page's main-thread CPU time as well as the wall clock: on a busy machine the first moves far less.
@@ -101,17 +96,30 @@ async function timeLoad(
     // The report comes with the first screen (app.firstScreen) or on its own (host.report).
     if (r.url().endsWith('/api/call') && /"(host\.report|app\.firstScreen)"/.test(r.postData() ?? '')) reports++;
   });
+  let readyAt: (ms: number) => void = () => {};
+  const ready = new Promise<number>((ok) => (readyAt = ok));
+  await page.exposeFunction('__benchReady', (ms: number) => readyAt(ms));
   await page.addInitScript(MARK);
   await page.goto(url);
-  await page.waitForFunction(() => typeof (window as unknown as { __readyAt?: number }).__readyAt === 'number', null, {
-    timeout: 60_000,
-  });
-  const ms = await page.evaluate(() => (window as unknown as { __readyAt: number }).__readyAt);
+  const ms = await ready;
   const { metrics } = await cdp.send('Performance.getMetrics');
   const cpuMs = (metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN) * 1000;
+  // What the page fetched to get there and to mount the app (which may come after the data is painted):
+  // the HTML and every script and stylesheet, uncompressed, once #app holds the app's own DOM.
+  await page.waitForFunction(() => {
+    const app = document.getElementById('app');
+    return !app || (app.innerHTML !== '' && !app.innerHTML.includes('<!--[-->'));
+  });
+  const bytes = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    const assets = performance
+      .getEntriesByType('resource')
+      .filter((e) => /\/assets\/[^/]+\.(js|css)$/.test(e.name)) as PerformanceResourceTiming[];
+    return nav.decodedBodySize + assets.reduce((sum, e) => sum + e.decodedBodySize, 0);
+  });
   const html = await page.content();
   await context.close();
-  return { ms, cpuMs, reports, html };
+  return { ms, cpuMs, reports, html, bytes };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -133,7 +141,7 @@ async function machine(name: string, args: string[], browser: Browser, dir: stri
   try {
     // One warm-up of each, so neither side pays for the first compression or the first simulated tick.
     const first = await timeLoad(browser, app.url);
-    const page = staticCopy(first.html, appBytes());
+    const page = staticCopy(first.html, first.bytes);
     writeFileSync(join(dir, 'index.html'), page);
     const { server, port } = await staticServer(dir);
     const staticUrl = `http://127.0.0.1:${port}/${new URL(app.url).hash}`;
