@@ -47,10 +47,12 @@ export const API_METHODS = {
   'app.info': { args: none },
   /**
    * What the first screen shows, in one round trip: the app's facts, the source, its report (as an envelope:
-   * a report that cannot be read is shown as such, not as a failed start) and that screen as HTML.
+   * a report that cannot be read is shown as such, not as a failed start) and that screen as HTML. The report
+   * is the window's: without per-CPU counts.
    */
   'app.firstScreen': { args: none },
-  'host.report': { args: none },
+  /** The machine's report; `perCpu: false` leaves out the per-CPU interrupt counts (totals and CPU count stay). */
+  'host.report': { args: v.strictObject({ perCpu: v.optional(v.boolean()) }) },
   /** CPU model, sockets and DIMMs of the live machine (slow: seconds on some machines). */
   'host.hardware': { args: none },
   /** What differs between two sources (A and B), grouped by area; counters that always move only if asked. */

@@ -63,7 +63,7 @@ export function formatReport(r: Report): string {
   if (r.hvo.memmapPages !== null)
     line('vmemmap (measured)', `${r.hvo.memmapPages} pages = ${mibLabel(r.hvo.memmapPages * 4)}`);
   if (r.tlb.available) {
-    line('TLB shootdowns', `${orUnknown(r.tlb.total)} since boot over ${r.tlb.perCpu.length} CPUs`);
+    line('TLB shootdowns', `${orUnknown(r.tlb.total)} since boot over ${r.tlb.cpus} CPUs`);
   } else line('TLB shootdowns', `not counted here: ${orUnknown(r.tlb.reason)}`);
   if (r.kernel.boot && r.kernel.boot.hugepages.length > 0) {
     line('Reserved at boot', r.kernel.boot.hugepages.map((b) => `${b.count} × ${sizeLabel(b.pageSizeKiB)}`).join(', '));

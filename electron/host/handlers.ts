@@ -10,10 +10,11 @@ import {
   type SourceState,
 } from '../../shared/api';
 import type { Envelope } from '../../shared/envelope';
+import { WINDOW_REPORT } from '../../shared/window-report';
 import { diffReports } from '../../shared/host/diff';
 import type { HostFiles } from '../../shared/host/files';
 import { readHost } from '../../shared/host/read/index';
-import { buildReport, type Report } from '../../shared/host/report';
+import { buildReport, withoutPerCpu, type Report } from '../../shared/host/report';
 import type { ActiveSource } from './active-source';
 import { readGgufModel } from './gguf';
 import { readHardware } from './hardware';
@@ -154,12 +155,13 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       source: { ...source.current.source },
       sampleIntervalMs: SAMPLE_INTERVAL_MS,
     }),
-    'host.report': async () => {
+    'host.report': async ({ perCpu }) => {
       const files = source.current;
       // On this machine the alignment probe's measurement replaces the kernel version table's guess.
       const alignmentProbe =
         files.source.kind === 'live' ? await (await import('./inspect/probe')).cachedProbe() : null;
-      return buildReport(readHost(files), { alignmentProbe });
+      const report = buildReport(readHost(files), { alignmentProbe });
+      return perCpu === false ? withoutPerCpu(report) : report;
     },
     'host.hardware': () => readHardware(source.current),
     'host.diff': async ({ a, b, counters }) =>
@@ -290,7 +292,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       const info = table['app.info']({}) as AppInfo;
       const now = state();
       // The report as the window would get it from host.report, failure included.
-      const report = (await dispatch(table, 'host.report', {})) as Envelope<Report>;
+      const report = (await dispatch(table, 'host.report', WINDOW_REPORT)) as Envelope<Report>;
       let html = '';
       try {
         const { renderFirstScreen } = await import('../../renderer/src/first-screen');

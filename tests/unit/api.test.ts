@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch, type Handlers } from '../../shared/api';
+import { dispatch, type FirstScreen, type Handlers } from '../../shared/api';
+import type { Report } from '../../shared/host/report';
+import { findProfile } from '../../shared/sim/profiles';
+import { WINDOW_REPORT } from '../../shared/window-report';
 import { UserError } from '../../shared/errors';
 import { ActiveSource } from '../../electron/host/active-source';
 import { createHandlers } from '../../electron/host/handlers';
@@ -49,6 +52,35 @@ describe('dispatch', () => {
       error: { code: 'internal' },
     });
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe("the window's report", () => {
+  it('is the whole report less the per-CPU interrupt counts, with the CPU count and totals kept', async () => {
+    const h = createHandlers(new ActiveSource(fixtureFiles(VM)), 'web');
+    expect(await dispatch(h, 'source.openSim', { profile: findProfile('xeon-2s-768g')! })).toMatchObject({ ok: true });
+    const full = ((await dispatch(h, 'host.report', {})) as { ok: true; value: Report }).value;
+    const lean = ((await dispatch(h, 'host.report', WINDOW_REPORT)) as { ok: true; value: Report }).value;
+    expect(full.tlb.perCpu.length).toBeGreaterThan(100);
+    expect(full.tlb.cpus).toBe(full.tlb.perCpu.length);
+    expect(full.tlb.res!.perCpu).toHaveLength(full.tlb.cpus);
+    expect(lean.tlb).toEqual({
+      ...full.tlb,
+      perCpu: [],
+      res: { total: full.tlb.res!.total, perCpu: [] },
+      cal: { total: full.tlb.cal!.total, perCpu: [] },
+    });
+    expect({ ...lean, tlb: null }).toEqual({ ...full, tlb: null });
+    expect(JSON.stringify(lean).length).toBeLessThan(JSON.stringify(full).length / 2);
+    // The first screen carries the window's report.
+    const screen = (await dispatch(h, 'app.firstScreen', {})) as { ok: true; value: FirstScreen };
+    expect(screen.value.report).toEqual({ ok: true, value: lean });
+  });
+  it('refuses a per-CPU switch that is not true or false', async () => {
+    expect(await dispatch(handlers, 'host.report', { perCpu: 'no' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request' },
+    });
   });
 });
 

@@ -4,6 +4,7 @@ import { dispatch, type FirstScreen } from '../../shared/api';
 import { ActiveSource } from '../../electron/host/active-source';
 import { createHandlers } from '../../electron/host/handlers';
 import { renderFirstScreen } from '../../renderer/src/first-screen';
+import { WINDOW_REPORT } from '../../shared/window-report';
 import { fixtureFiles, VM_TUNED } from '../helpers';
 
 const handlers = createHandlers(new ActiveSource(fixtureFiles(VM_TUNED)), 'web');
@@ -15,7 +16,7 @@ describe('app.firstScreen', () => {
     const screen = (env as { ok: true; value: FirstScreen }).value;
     expect(screen.info).toEqual(((await dispatch(handlers, 'app.info', {})) as { value: unknown }).value);
     expect(screen.source).toEqual(((await dispatch(handlers, 'source.get', {})) as { value: unknown }).value);
-    const report = await dispatch(handlers, 'host.report', {});
+    const report = await dispatch(handlers, 'host.report', WINDOW_REPORT);
     expect(screen.report).toEqual(report);
     // The shell, the Overview's cards, and figures from this report.
     expect(screen.html).toContain('data-testid="tab-overview"');

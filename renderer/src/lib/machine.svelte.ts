@@ -4,6 +4,7 @@
  * share it. The shell makes a new store when the source changes.
  */
 import type { Hardware, HugetuneApi } from '../../../shared/api';
+import { WINDOW_REPORT } from '../../../shared/window-report';
 import type { Report } from '../../../shared/host/report';
 
 export class MachineStore {
@@ -28,7 +29,7 @@ export class MachineStore {
   }
 
   load(): Promise<void> {
-    this.inFlight ??= this.settle(this.api.call('host.report', {}));
+    this.inFlight ??= this.settle(this.api.call('host.report', WINDOW_REPORT));
     return this.inFlight;
   }
 
