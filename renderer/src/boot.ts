@@ -5,6 +5,7 @@
  * with the same data.
  */
 import { connectApi } from './lib/bridge';
+import { keepEarlyInput } from './lib/early-input';
 import { startFirstCalls } from './lib/first-calls';
 import { applyTheme, osMedia, resolveTheme, storedChoice } from './lib/theme-choice';
 import './app.css';
@@ -33,22 +34,16 @@ if (target) {
     target.innerHTML = html;
     return painted();
   });
-  // The first screen's sidebar is there before the app is: a view picked in it then is opened once the app
-  // has mounted, not lost.
-  let picked: string | null = null;
-  const pick = (e: MouseEvent): void => {
-    const button = e.target instanceof Element ? e.target.closest('button[data-view]') : null;
-    if (button) picked = button.getAttribute('data-view');
-  };
-  target.addEventListener('click', pick);
+  // The first screen's controls are there before the app is: what is done with them then is done again
+  // once the app has mounted, not lost.
+  const early = keepEarlyInput(target);
   const deadline = new Promise<void>((ok) => setTimeout(ok, FIRST_SCREEN_WAIT_MS));
   void Promise.race([shown, deadline])
     .then(() => import('./main'))
     .then(
       (app) => {
-        target.removeEventListener('click', pick);
         app.start(target, api, first);
-        if (picked) target.querySelector<HTMLElement>(`button[data-view="${CSS.escape(picked)}"]`)?.click();
+        early.replay();
       },
       (e: unknown) => {
         // The app's script could not be loaded: say so above whatever is shown.

@@ -100,4 +100,37 @@ describe('the first screen', () => {
     expect(problems).toEqual([]);
     await page.context().close();
   });
+
+  it('keeps what is done on it before the app has mounted, and does it once the app is there', async () => {
+    const context = await browser.newContext();
+    // The app's script is held back, so the server's screen stays up, unwired, until the test lets it go.
+    let release: () => void = () => {};
+    const held = new Promise<void>((ok) => (release = ok));
+    await context.route(/\/assets\/main-[^/]*\.js$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(sim.url);
+    await expect
+      .poll(() => page.evaluate(() => document.getElementById('app')!.innerHTML.includes('<!--[-->')))
+      .toBe(true);
+    // A sidebar pick, a theme, and the snapshot dialog, all on the server's screen.
+    await page.getByTestId('tab-pools').click();
+    await page.getByTestId('theme').selectOption('dark');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Open snapshot…' }).click();
+    expect(await page.evaluate(() => localStorage.getItem('hugetune.theme'))).toBeNull();
+    release();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Pools');
+    expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+    expect(await page.evaluate(() => localStorage.getItem('hugetune.theme'))).toBe('dark');
+    expect(await page.getByTestId('theme').inputValue()).toBe('dark');
+    // The replayed click still counts as the person's: the file dialog opens.
+    await chooser;
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });
