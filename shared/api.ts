@@ -90,6 +90,8 @@ export const API_METHODS = {
    * running `speed` simulated seconds per second (1 unless given).
    */
   'source.openSim': { args: v.strictObject({ profile: profileSchema, speed: v.optional(decimal(1, 86400)) }) },
+  /** This machine (its /proc and /sys), from whatever source is shown; refused where it cannot be read. */
+  'source.openLive': { args: none },
   /** Back to the source the app was started with. */
   'source.reset': { args: none },
   /** The model servers among the current source's processes, each with its huge page verdict. */
@@ -158,6 +160,8 @@ export interface SourceState {
   version: number;
   /** The profile of the simulated machine shown, when the current source is one (else null). */
   simProfile: Profile | null;
+  /** Why this machine cannot be opened (`source.openLive`), or null when it can. */
+  liveUnavailable: string | null;
 }
 
 export interface Hardware {
@@ -191,6 +195,7 @@ export interface ApiResults {
   'source.get': SourceState;
   'source.openSnapshot': SourceState;
   'source.openSim': SourceState;
+  'source.openLive': SourceState;
   'source.reset': SourceState;
   'process.list': ProcessList;
   'process.inspect': ProcessDetail;

@@ -37,7 +37,7 @@ import { findProfile } from '../../shared/sim/profiles';
 import { SimFiles } from '../../shared/sim/source';
 import { stillReason } from './monitor/reader';
 import type { Sampler } from './sampler';
-import { openSource } from './source';
+import { liveUnavailable, openSource } from './source';
 import { APP_VERSION } from './version';
 
 export const SAMPLE_INTERVAL_MS = 2000;
@@ -146,6 +146,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
     initial: { ...source.initial.source },
     version: source.version,
     simProfile: source.current instanceof SimFiles ? source.current.machine.profile : null,
+    liveUnavailable: liveUnavailable(),
   });
   const table: Handlers = {
     'app.info': () => ({
@@ -249,6 +250,15 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       const p = checkProfile(profile);
       if (!p.ok) throw new UserError(`not a machine profile: ${p.error}`, 'bad-request');
       source.use(simulated(p.value, speed));
+      return state();
+    },
+    'source.openLive': () => {
+      if (source.initial.source.kind === 'live') source.reset();
+      else {
+        const why = liveUnavailable();
+        if (why !== null) throw new UserError(why, 'failed');
+        source.use(openSource({}));
+      }
       return state();
     },
     'source.reset': () => {

@@ -121,6 +121,7 @@ describe('the first screen', () => {
     await page.getByTestId('tab-pools').click();
     await page.getByTestId('theme').selectOption('dark');
     const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId('source-menu').click();
     await page.getByRole('button', { name: 'Open snapshot…' }).click();
     expect(await page.evaluate(() => localStorage.getItem('hugetune.theme'))).toBeNull();
     release();

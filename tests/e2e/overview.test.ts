@@ -101,6 +101,32 @@ describe('web mode in Chromium', () => {
     await page.context().close();
   });
 
+  it('switches from a fixture root to a simulated machine and to this machine from the source menu', async () => {
+    const { page, problems } = await open(tuned);
+    await page.getByTestId('kernel-release').waitFor();
+    await page.getByTestId('source-menu').click();
+    await page.getByTestId('source-profile').selectOption('xeon-2s-768g');
+    await page.getByTestId('source-simulate').click();
+    await expect.poll(() => page.getByTestId('source-label').textContent()).toMatch(/xeon-2s-768g/);
+    // The menu closes on a pick, and the simulated machine is shown.
+    expect(await page.getByTestId('source-simulate').isVisible()).toBe(false);
+    await page.getByTestId('source-menu').click();
+    expect(await page.getByTestId('source-profile').inputValue()).toBe('xeon-2s-768g');
+    await page.getByTestId('source-live').click();
+    await expect.poll(() => page.getByTestId('kernel-release').textContent()).toBe(release());
+    expect(await page.getByTestId('source-label').textContent()).toBe('this machine');
+    // Shown now, so not offered again; the way back to the fixture root is. Escape closes the menu.
+    await page.getByTestId('source-menu').click();
+    await page.keyboard.press('Escape');
+    expect(await page.getByTestId('source-live').isVisible()).toBe(false);
+    await page.getByTestId('source-menu').click();
+    expect(await page.getByTestId('source-live').isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Back to fake root' }).click();
+    await expect.poll(() => page.getByTestId('source-label').textContent()).toMatch(/fake root/);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   it('shows findings with their evidence for an affected machine', async () => {
     const dir = writeTree(tmp, buildTree(TREES.noble));
     const noble = await serve('--root', dir);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch, type FirstScreen, type Handlers } from '../../shared/api';
+import { dispatch, type FirstScreen, type Handlers, type SourceState } from '../../shared/api';
 import type { Report } from '../../shared/host/report';
 import { findProfile } from '../../shared/sim/profiles';
 import { WINDOW_REPORT } from '../../shared/window-report';
+import { FsFiles } from '../../electron/host/fs-files';
+import { liveUnavailable } from '../../electron/host/source';
 import { UserError } from '../../shared/errors';
 import { ActiveSource } from '../../electron/host/active-source';
 import { createHandlers } from '../../electron/host/handlers';
@@ -100,6 +102,30 @@ describe('switching source', () => {
       ok: true,
       value: { current: { kind: 'root' }, version: 2 },
     });
+  });
+  it('opens this machine from another source, or says why it cannot, changing nothing then', async () => {
+    const source = new ActiveSource(fixtureFiles(VM));
+    const h = createHandlers(source, 'web');
+    const why = liveUnavailable();
+    expect((await dispatch(h, 'source.get', {})) as { value: SourceState }).toMatchObject({
+      value: { liveUnavailable: why },
+    });
+    const env = await dispatch(h, 'source.openLive', {});
+    if (why === null) {
+      expect(env).toMatchObject({ ok: true, value: { current: { kind: 'live', label: 'this machine' }, version: 1 } });
+      expect(source.current.source.kind).toBe('live');
+    } else {
+      expect(env).toEqual({ ok: false, error: { code: 'failed', message: why } });
+      expect(source.version).toBe(0);
+    }
+  });
+  it('going to this machine when the app started there is going back', async () => {
+    const live = new FsFiles({ kind: 'live', label: 'this machine' }, '/');
+    const source = new ActiveSource(live);
+    const h = createHandlers(source, 'web');
+    await dispatch(h, 'source.openSim', { profile: findProfile('small-laptop')! });
+    expect(await dispatch(h, 'source.openLive', {})).toMatchObject({ ok: true, value: { current: { kind: 'live' } } });
+    expect(source.current).toBe(live);
   });
   it('a corrupt snapshot is refused and the source stays as it was', async () => {
     const source = new ActiveSource(fixtureFiles(VM));

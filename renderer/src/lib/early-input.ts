@@ -11,6 +11,9 @@ type Act = { kind: 'click'; key: string } | { kind: 'change'; key: string; value
 /** How long the replay waits for a control the app has not drawn yet, then does what it has found. */
 const WAIT_MS = 1000;
 
+/** What takes a click: buttons, and a menu's summary (its details open natively, on the old DOM only). */
+const CLICKABLE = 'button, summary';
+
 /** A control's name that holds across the two renderings: its test id, its view, else its text. */
 function keyOf(e: Element): string {
   return (
@@ -19,7 +22,7 @@ function keyOf(e: Element): string {
 }
 
 function find(root: HTMLElement, act: Act): Element | undefined {
-  return [...root.querySelectorAll(act.kind === 'click' ? 'button' : 'select')].find((e) => keyOf(e) === act.key);
+  return [...root.querySelectorAll(act.kind === 'click' ? CLICKABLE : 'select')].find((e) => keyOf(e) === act.key);
 }
 
 export interface EarlyInput {
@@ -30,7 +33,7 @@ export interface EarlyInput {
 export function keepEarlyInput(root: HTMLElement): EarlyInput {
   const acts: Act[] = [];
   const onClick = (e: MouseEvent): void => {
-    const button = e.target instanceof Element ? e.target.closest('button') : null;
+    const button = e.target instanceof Element ? e.target.closest(CLICKABLE) : null;
     if (button && root.contains(button)) acts.push({ kind: 'click', key: keyOf(button) });
   };
   const onChange = (e: Event): void => {
