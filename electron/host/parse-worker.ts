@@ -42,6 +42,9 @@ parentPort.once('message', (msg) => {
   try {
     json = JSON.parse(text);
   } catch (e) {
+    // V8's message quotes the text near the fault: for binary data (a compressed file, say) that is noise.
+    if (/[\\u0000-\\u0008\\u000e-\\u001f\\ufffd]/.test(text.slice(0, 4096)))
+      return parentPort.postMessage({ error: 'not JSON: it holds binary data (a compressed file? unpack it first)' });
     return parentPort.postMessage({ error: 'not JSON (' + (e && e.message ? e.message : String(e)) + ')' });
   }
   text = null;

@@ -137,5 +137,17 @@ describe('switching source', () => {
     });
     expect(source.current.source.kind).toBe('root');
     expect(source.version).toBe(0);
+    // Binary bytes as a browser reads them into text: named as such, not echoed back.
+    const binary = await dispatch(h, 'source.openSnapshot', {
+      name: 'box.json.gz',
+      text: '\u001f\ufffd\b\u0000\ufffd',
+    });
+    expect(binary).toEqual({
+      ok: false,
+      error: {
+        code: 'bad-request',
+        message: 'snapshot box.json.gz: not JSON: it holds binary data (a compressed file? unpack it first)',
+      },
+    });
   });
 });

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPTURE_FILES, CAPTURE_NODE_FILES, CAPTURE_SKIP, CAPTURE_TREES } from '../../shared/host/capture-spec';
 import { readHost } from '../../shared/host/read/index';
@@ -181,6 +182,14 @@ describe('bad snapshots get a clear error and change nothing', () => {
       expect(r.err.trim().split('\n')).toHaveLength(1);
     });
   }
+  it('a compressed file, named as binary data and not quoted back', () => {
+    const file = join(tmp, 'bad-gzipped.json');
+    writeFileSync(file, gzipSync(good));
+    const r = cli('report', '--snapshot', file);
+    expect(r.code).toBe(1);
+    expect(r.err.trim()).toMatch(/: not JSON: it holds binary data \(a compressed file\? unpack it first\)$/);
+    expect(r.err).not.toMatch(/\ufffd|Unexpected token/);
+  });
   it('a missing file and a directory', () => {
     expect(cli('report', '--snapshot', join(tmp, 'nope.json')).err).toMatch(/no such file/);
     expect(cli('report', '--snapshot', tmp).err).toMatch(/not a regular file \(directory\)/);
