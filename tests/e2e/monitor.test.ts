@@ -121,6 +121,7 @@ describe('Monitor in Chromium', () => {
       expect(await page.getByTestId('none-heatmap').textContent()).toMatch(/Not counted on this source/);
       expect(await page.getByTestId('heatmap-absent').textContent()).toMatch(/^\d+ CPUs: arm64 .*broadcast TLBI/);
       expect(await page.getByTestId('heatmap-scale').count()).toBe(0);
+      expect(await page.getByTestId('heatmap-cpu-axis').locator('span').count()).toBe(0);
       // Its IPIs are counted (IPI0 and IPI1 rows): that card names nothing as missing.
       expect(await page.getByTestId('absent-ipi').count()).toBe(0);
       expect(await page.getByTestId('none-ipi').count()).toBe(0);
