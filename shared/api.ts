@@ -10,6 +10,7 @@ import type { Report } from './host/report';
 import * as v from 'valibot';
 import { decimal, integer, matching, text, validate } from './validate';
 import type { SourceKind } from './host/files';
+import { PID_MAX } from './host/process/runtime';
 import type { AlignmentProbe, PlanComparison, ProcessDetail, ProcessList } from './host/process/types';
 import { SNAPSHOT_MAX_BYTES } from './host/snapshot';
 import type { CatalogModel, Quant } from './plan/catalog';
@@ -41,7 +42,7 @@ export type SourceSpec = v.InferOutput<typeof sourceSpecSchema>;
 const none = v.strictObject({});
 
 /** A process id: 1 to the kernel's PID_MAX_LIMIT. */
-const pidSchema = integer(1, 4194304);
+const pidSchema = integer(1, PID_MAX);
 
 export const API_METHODS = {
   'app.info': { args: none },

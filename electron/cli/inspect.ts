@@ -97,6 +97,7 @@ export function formatComparison(c: PlanComparison): string {
   const out = [
     '',
     `Against the plan (${c.plan.model}, ${c.plan.backing}${c.plan.pageSizeKiB > 4 ? ` ${sizeText(c.plan.pageSizeKiB)}` : ''}): ${c.ok ? 'as planned' : 'differs'}`,
+    ...c.notes.map((n) => `  ${n}`),
   ];
   for (const r of c.rows)
     out.push(

@@ -311,9 +311,12 @@ async function run(argv: string[], io: Io): Promise<number> {
       let comparison = null;
       if (wantsPlan) {
         const { runPlan, isPlanned } = await import('./plan');
-        const { compareWithPlan } = await import('../../shared/host/process/compare');
+        const { checkFitsMachine, compareWithPlan, requestFor } = await import('../../shared/host/process/compare');
         const spec = req.gguf !== undefined ? await (await import('../host/gguf')).readGgufModel(req.gguf) : undefined;
-        comparison = compareWithPlan(detail, runPlan(req, isPlanned(req) ? null : buildReport(state), spec));
+        const planned = isPlanned(req);
+        const result = runPlan(requestFor(req, detail), planned ? null : buildReport(state), spec);
+        if (!planned) checkFitsMachine(result, state.memory.totalKiB);
+        comparison = compareWithPlan(detail, result);
       }
       if (values.json)
         io.out(`${JSON.stringify({ processes: [detail], ...(comparison ? { plan: comparison } : {}) }, null, 2)}\n`);

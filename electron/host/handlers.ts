@@ -275,13 +275,16 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
     },
     'process.compare': async ({ pid, plan }) => {
       const { inspectProcess } = await import('./inspect/inspect');
-      const { compareWithPlan } = await import('../../shared/host/process/compare');
+      const { checkFitsMachine, compareWithPlan, requestFor } = await import('../../shared/host/process/compare');
       const files = source.current;
-      const report = buildReport(readHost(files));
+      const state = readHost(files);
+      const detail = inspectProcess(files, pid, { uid: ownUid(files) }, state);
       const spec = modelChoice(plan) === 'gguf' ? await gguf(plan.gguf!) : undefined;
       // Planned for the machine the process runs on, unless the request describes a machine of its own.
-      const result = runPlan(plan, isPlanned(plan) ? null : report, spec);
-      return compareWithPlan(inspectProcess(files, pid, { uid: ownUid(files) }), result);
+      const planned = isPlanned(plan);
+      const result = runPlan(requestFor(plan, detail), planned ? null : buildReport(state), spec);
+      if (!planned) checkFitsMachine(result, state.memory.totalKiB);
+      return compareWithPlan(detail, result);
     },
     'probe.alignment': async () => {
       if (source.current.source.kind !== 'live')

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VM_TUNED } from '../helpers';
+import { axeProblems } from './axe';
 import { launch, openApp, serve, type Served } from './browser';
 
 let browser: Browser;
@@ -48,23 +49,49 @@ describe('Monitor in Chromium', () => {
     const csv = readFileSync(await dl.path(), 'utf8')
       .trimEnd()
       .split('\n');
-    expect(csv[0]).toBe(
+    const header = csv[0]!.split(',');
+    expect(header.slice(0, 13).join(',')).toBe(
       'time_utc,tlb_shootdowns_per_s,function_call_ipis_per_s,rescheduling_ipis_per_s,thp_fault_alloc_per_s,' +
         'thp_fault_fallback_per_s,thp_collapse_alloc_per_s,thp_split_page_per_s,compact_stall_per_s,' +
         'pgmigrate_success_per_s,numa_pages_migrated_per_s,pgpromote_success_per_s,pgdemote_per_s',
     );
+    // Then every CPU's own rate, one column each.
+    const cpuColumns = header.slice(13);
+    expect(cpuColumns.length).toBeGreaterThan(1);
+    expect(cpuColumns.every((h) => /^cpu\d+$/.test(h))).toBe(true);
     const shown = await points(page);
     expect(csv.length - 1).toBeGreaterThanOrEqual(shown - 1);
     for (const row of csv.slice(2)) {
       const cells = row.split(',');
-      expect(cells).toHaveLength(13);
+      expect(cells).toHaveLength(header.length);
       expect(cells[0]).toMatch(/^\d{4}-\d\d-\d\dT/);
       expect(Number(cells[1])).toBeGreaterThan(0); // the tiered scenario shoots down TLBs all the time
+      expect(cells.slice(13).some((c) => Number(c) > 0)).toBe(true);
     }
 
-    // The numbers behind a chart, as a table.
-    await page.getByTestId('table-toggle-tlb').click();
+    // The numbers behind every chart, as tables: each scrolling box is a named region a keyboard can reach.
+    for (const id of ['tlb', 'heatmap', 'ipi', 'thp', 'compaction', 'migration', 'tiering'])
+      await page.getByTestId(`table-toggle-${id}`).click();
     expect(await page.getByTestId('table-tlb').locator('tbody tr').count()).toBeGreaterThanOrEqual(shown - 1);
+    expect(await page.locator('#chart-heatmap-table').getAttribute('tabindex')).toBe('0');
+    expect(await page.getByRole('region', { name: 'TLB shootdowns per CPU: numbers' }).count()).toBe(1);
+    expect(await page.getByTestId('chart-tlb').locator('h2').textContent()).toBe('TLB shootdowns per second');
+    expect(await page.getByTestId('table-tlb').locator('caption').textContent()).toBe('TLB shootdowns per second');
+    expect(await axeProblems(page)).toEqual([]);
+
+    // The heatmap names its axes: CPUs down the side, seconds before the newest sample along the bottom.
+    const cpuAxis = await page.getByTestId('heatmap-cpu-axis').locator('span').allTextContents();
+    expect(cpuAxis.length).toBeGreaterThanOrEqual(2);
+    expect(cpuAxis[0]).toBe(`CPU ${cpuColumns[0]!.slice(3)}`);
+    expect(cpuAxis.at(-1)).toBe(`CPU ${cpuColumns.at(-1)!.slice(3)}`);
+    expect(await page.getByTestId('heatmap-time-axis').locator('span').allTextContents()).toEqual([
+      '-300 s',
+      '-240 s',
+      '-180 s',
+      '-120 s',
+      '-60 s',
+      '0 s',
+    ]);
 
     // A reload keeps the history the server holds: the chart starts with the points it had.
     const before = await points(page);
@@ -90,6 +117,11 @@ describe('Monitor in Chromium', () => {
       await expect.poll(() => points(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
       expect(await page.getByTestId('none-tlb').textContent()).toMatch(/Not counted on this source/);
       expect(await page.getByTestId('absent-tlb').textContent()).toMatch(/All CPUs: arm64 .*broadcast TLBI/);
+      // The per-CPU map says the same instead of drawing an empty grey block with a scale.
+      expect(await page.getByTestId('none-heatmap').textContent()).toMatch(/Not counted on this source/);
+      expect(await page.getByTestId('heatmap-absent').textContent()).toMatch(/^\d+ CPUs: arm64 .*broadcast TLBI/);
+      expect(await page.getByTestId('heatmap-scale').count()).toBe(0);
+      expect(await page.getByTestId('heatmap-cpu-axis').locator('span').count()).toBe(0);
       // Its IPIs are counted (IPI0 and IPI1 rows): that card names nothing as missing.
       expect(await page.getByTestId('absent-ipi').count()).toBe(0);
       expect(await page.getByTestId('none-ipi').count()).toBe(0);
@@ -113,6 +145,39 @@ describe('Monitor in Chromium', () => {
       .toMatch(/logarithmic scale up to [\d,.]+\/s, which follows the busiest CPU in the window/);
     expect(problems).toEqual([]);
     await page.context().close();
+  });
+
+  it('says when the server is gone and stops showing live figures; a view opened then says why it cannot load', async () => {
+    const gone = await serve('--sim', 'xeon-2s-768g');
+    const { page } = await openApp(browser, gone, 'monitor');
+    try {
+      await page.getByTestId('chart-tlb').waitFor();
+      await expect.poll(() => points(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+      await expect.poll(() => page.getByTestId('key-now').textContent()).toMatch(/\/s$/);
+      expect(await page.getByTestId('connection-lost').count()).toBe(0);
+      await gone.stop();
+      // Three missed 2 s ticks mean gone.
+      await page.getByTestId('connection-lost').waitFor({ timeout: 20_000 });
+      expect(await page.getByTestId('connection-lost').textContent()).toMatch(/connection to hugetune is lost/);
+      expect(await page.getByTestId('key-now').textContent()).toBe('—');
+      expect(await page.getByTestId('key-busiest').textContent()).toBe('—');
+      expect(await page.getByTestId('monitor-status').textContent()).toMatch(
+        /^No samples since \d\d:\d\d:\d\d: not live/,
+      );
+      expect(await page.getByTestId('monitor-pause').isDisabled()).toBe(true);
+
+      // The Processes view was never opened, so its code was never fetched: it cannot be now.
+      await page.getByTestId('tab-processes').click();
+      const failed = page.getByTestId('view-load-failed');
+      await failed.waitFor();
+      expect(await failed.locator('p').first().textContent()).toMatch(
+        /^This view could not be loaded: the app has lost its connection to hugetune/,
+      );
+      expect(await failed.locator('p').nth(1).textContent()).toMatch(/^Detail: /);
+    } finally {
+      await gone.stop();
+      await page.context().close();
+    }
   });
 
   it('says a fixture root has no rates instead of charting zeros', async () => {

@@ -61,10 +61,44 @@ describe('Processes', () => {
     await page.getByTestId('process-smaps').click();
     await expect.poll(() => page.getByTestId('process-smaps-result').textContent()).toMatch(/smaps: \d+ mappings/);
 
+    if (proc) {
+      // One unit down the Size column, the exact figure on hover.
+      const sizes = await page.getByTestId('process-vmas').locator('tbody tr td:nth-child(2)').allTextContents();
+      expect(new Set(sizes.map((t) => t.split(' ')[1])).size).toBe(1);
+      expect(
+        await page.getByTestId('process-vmas').locator('tbody tr td:nth-child(2)').first().getAttribute('title'),
+      ).toMatch(/^[\d,]+ KiB \([\d,]+ bytes\)$/);
+    }
+    expect(await page.getByTestId('processes-machine').textContent()).not.toMatch(/\d{4}/);
+
+    // Bad plans are refused beside the field: not a plain amount, or more memory than the machine has.
+    await page.getByTestId('compare-footprint').fill('1e9');
+    await page.getByTestId('compare-run').click();
+    await expect
+      .poll(() => page.getByTestId('compare-error').textContent())
+      .toMatch(/^1e9: the planned footprint is a number of MiB/);
+    expect(await page.getByTestId('compare-footprint').getAttribute('aria-invalid')).toBe('true');
+    await page.getByTestId('compare-footprint').fill('999999999');
+    await page.getByTestId('compare-run').click();
+    await expect
+      .poll(() => page.getByTestId('compare-error').textContent())
+      .toMatch(/^the plan needs 976,562.5 GiB, more than this machine's [\d,.]+ \wiB of memory/);
+    expect(await page.getByTestId('process-comparison').count()).toBe(0);
+
+    // Plain llama.cpp has no HugeTLB path: it is compared on THP and never told to reserve a pool.
     await page.getByTestId('compare-footprint').fill('64');
     await page.locator('select[data-testid="compare-page-size"]').selectOption('2M');
     await page.getByTestId('compare-run').click();
-    await expect.poll(() => page.getByTestId('process-comparison').textContent()).toMatch(/HugeTLB 2 MiB pages/);
+    await expect
+      .poll(() => page.getByTestId('process-comparison').textContent())
+      .toMatch(/memory on transparent huge pages/);
+    expect(await page.getByTestId('compare-error').count()).toBe(0);
+    expect(await page.getByTestId('comparison-note').textContent()).toMatch(/llama.cpp has no HugeTLB path/);
+    const comparison = (await page.getByTestId('process-comparison').textContent()) ?? '';
+    expect(comparison).not.toMatch(/HugeTLB 2 MiB pages|reserve|ik_llama/);
+    const planned = await page.getByTestId('process-comparison').locator('tbody td:nth-child(3)').allTextContents();
+    const got = await page.getByTestId('process-comparison').locator('tbody td:nth-child(4)').allTextContents();
+    expect(new Set([...planned, ...got].map((t) => t.split(' ').at(-1))).size).toBe(1);
 
     await page.getByTestId('processes-probe').click();
     await expect.poll(() => page.getByTestId('probe-result').textContent()).toMatch(/(Affected|Not affected): \d of 8/);
@@ -77,6 +111,11 @@ describe('Processes', () => {
     await page.getByTestId('processes-pid').fill('abc');
     await page.getByTestId('processes-open').click();
     await expect.poll(() => page.getByTestId('processes-error').textContent()).toMatch(/abc: expected a process id/);
+    await page.getByTestId('processes-pid').fill('999999999');
+    await page.getByTestId('processes-open').click();
+    await expect
+      .poll(() => page.getByTestId('processes-error').textContent())
+      .toBe('999999999: expected a process id, a whole number from 1 to 4,194,304');
     await page.getByTestId('processes-pid').fill('4194304');
     await page.getByTestId('processes-open').click();
     await expect

@@ -6,11 +6,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureSnapshot } from '../../electron/host/snapshot-io';
 import { fixtureFiles, REPO, VM_TUNED } from '../helpers';
+import { axeProblems } from './axe';
 import { launch, openApp, serve, type Served } from './browser';
 
 const SCREENS = join(REPO, 'test-results', 'screens');
@@ -45,32 +45,6 @@ beforeAll(async () => {
   mkdirSync(SCREENS, { recursive: true });
 });
 afterAll(() => browser?.close());
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** axe-core's serious and critical violations on the page as it is now, one line each. */
-async function axeProblems(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) is not involved.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
-  const violations = await page.evaluate(async () => {
-    const w = window as unknown as { axe: { run: (c: Document, o: object) => Promise<{ violations: unknown[] }> } };
-    return (await w.axe.run(document, { resultTypes: ['violations'] })).violations;
-  });
-  return (violations as AxeViolation[])
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} at ${v.nodes
-          .slice(0, 3)
-          .map((n) => n.target.join(' '))
-          .join(', ')}`,
-    );
-}
 
 async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
   await page.getByTestId('theme').selectOption(theme);

@@ -57,6 +57,34 @@ describe('SeriesStore', () => {
       ['1970-01-01T00:00:08.000Z', '40'],
     ]);
   });
+
+  it('exports every CPU’s rate as a cpuN column, empty where a CPU had none', () => {
+    const s = new SeriesStore(10);
+    s.push(sample(1, { cpus: [0, 4, 9], perCpu: [1.25, -1, 300] }));
+    s.push(sample(2, { perCpu: [0, 2.123456, 7] }));
+    const lines = toCsv(s, 0).trimEnd().split('\n');
+    expect(lines[0]!.split(',').slice(13)).toEqual(['cpu0', 'cpu4', 'cpu9']);
+    expect(lines.slice(1).map((l) => l.split(',').slice(13))).toEqual([
+      ['1.25', '', '300'],
+      ['0', '2.12', '7'],
+    ]);
+  });
+
+  it('exports ten minutes of 4,096 CPUs quickly', () => {
+    const n = 4096;
+    const s = new SeriesStore(300);
+    const cpus = Array.from({ length: n }, (_, k) => k);
+    for (let i = 1; i <= 300; i++)
+      s.push(sample(i, { cpus: i === 1 ? cpus : null, perCpu: Array.from({ length: n }, (_, k) => (k * i) % 997) }));
+    const t0 = performance.now();
+    const csv = toCsv(s, 0);
+    const ms = performance.now() - t0;
+    const lines = csv.trimEnd().split('\n');
+    expect(lines).toHaveLength(301);
+    expect(lines[300]!.split(',')).toHaveLength(13 + n);
+    // About 1.2 million cells; a loaded 2-core machine is given ample room.
+    expect(ms).toBeLessThan(1500);
+  });
 });
 
 describe('heatmap arithmetic', () => {

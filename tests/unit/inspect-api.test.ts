@@ -4,6 +4,7 @@ import { dispatch } from '../../shared/api';
 import { ActiveSource } from '../../electron/host/active-source';
 import { createHandlers } from '../../electron/host/handlers';
 import { FsFiles } from '../../electron/host/fs-files';
+import { openSim } from '../../electron/host/sim-source';
 import { fixtureFiles, VM } from '../helpers';
 
 const fixture = createHandlers(new ActiveSource(fixtureFiles(VM)), 'web');
@@ -29,6 +30,22 @@ describe('process.* and probe.alignment', () => {
     const one = await dispatch(fixture, 'process.inspect', { pid: 1 });
     expect(one.ok || one.error).toMatchObject({ code: 'not-found' });
     expect(one.ok || one.error.message).toMatch(/^process 1: not in fake root/);
+  });
+
+  it('a simulated machine says it runs no processes, without suggesting a snapshot of itself', async () => {
+    const sim = createHandlers(new ActiveSource(openSim('small-laptop')), 'web');
+    const env = await dispatch(sim, 'process.list', {});
+    expect(env.ok).toBe(true);
+    if (!env.ok) return;
+    const notes = (env.value as { notes: string[] }).notes.join(' ');
+    expect(notes).toMatch(/is simulated and runs no processes: switch to this machine/);
+    expect(notes).not.toMatch(/--pid/);
+  });
+
+  it('refuses a plan larger than the machine before comparing anything', async () => {
+    const env = await dispatch(live, 'process.compare', { pid: process.pid, plan: { footprintMiB: 1e9 } });
+    expect(env.ok || env.error).toMatchObject({ code: 'bad-request' });
+    expect(env.ok || env.error.message).toMatch(/^the plan needs 976,562.5 GiB, more than this machine's [\d.,]+ \wiB/);
   });
 
   it('this machine: its own process in full, a gone one as not-found', async () => {

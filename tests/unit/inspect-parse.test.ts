@@ -349,6 +349,6 @@ describe('the alignment probe’s analysis', () => {
   it('says so when the helper’s allocator did not map them one by one', () => {
     const r = analyzeProbe(newRanges(before, [...before, anon(0x600000000000, 3 * S + 4)]), S, 8, null);
     expect(typeof r).toBe('string');
-    expect(r).toMatch(/found 0 new anonymous regions of 4632 KiB where the helper made 8/);
+    expect(r).toMatch(/found 0 new anonymous regions of 4,632 KiB where the helper made 8/);
   });
 });

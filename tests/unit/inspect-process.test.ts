@@ -156,7 +156,9 @@ describe('processes that come and go', () => {
   it('the CLI compares a process with a plan, and explains itself with --help', async (ctx) => {
     ctx.skip(helper === null, noHelper);
     const r = await start(['pattern', '4096'], 'llama-server');
-    const out = cli('inspect', '--pid', String(r.pid), '--footprint-mib', '64', '--page-size', '2M', '--json');
+    // Planned for ik_llama.cpp, which maps a pool with -thp: the process was not started that way.
+    const ik = ['--footprint-mib', '64', '--page-size', '2M', '--runtime', 'ik_llama.cpp'];
+    const out = cli('inspect', '--pid', String(r.pid), ...ik, '--json');
     expect(out.code).toBe(0);
     const j = JSON.parse(out.out) as {
       processes: { pid: number }[];
@@ -166,8 +168,20 @@ describe('processes that come and go', () => {
     const pages = j.plan.rows.find((x) => x.what === 'HugeTLB 2 MiB pages')!;
     expect(pages).toMatchObject({ gotKiB: 0, ok: false });
     expect(j.plan.ok).toBe(false);
-    const text = cli('inspect', '--pid', String(r.pid), '--footprint-mib', '64', '--page-size', '2M');
+    const text = cli('inspect', '--pid', String(r.pid), ...ik);
     expect(text.out).toMatch(/Against the plan \(.*\): differs/);
+    // Planned for what the process runs (llama.cpp, no HugeTLB path): compared on THP, never told to reserve.
+    const own = cli('inspect', '--pid', String(r.pid), '--footprint-mib', '64', '--page-size', '2M', '--json');
+    const mine = JSON.parse(own.out) as { plan: { plan: { runtime: string }; rows: { what: string }[] } };
+    expect(mine.plan.plan.runtime).toBe('llama.cpp');
+    expect(mine.plan.rows.map((x) => x.what)).toContain('memory on transparent huge pages');
+    expect(mine.plan.rows.map((x) => x.what)).not.toContain('HugeTLB 2 MiB pages');
+    expect(cli('inspect', '--pid', String(r.pid), '--footprint-mib', '64', '--page-size', '2M').out).toMatch(
+      /llama.cpp has no HugeTLB path/,
+    );
+    expect(cli('inspect', '--pid', String(r.pid), '--footprint-mib', '99999999').err).toMatch(
+      /the plan needs 97,656.2 GiB, more than this machine's/,
+    );
     expect(cli('inspect', '--footprint-mib', '64').err).toMatch(/a plan is compared with one process: add --pid PID/);
     expect(cli('inspect', '--help').out).toMatch(/^Usage: hugetune inspect/);
     expect(cli('help', 'probe-alignment').out).toMatch(/^Usage: hugetune probe-alignment/);

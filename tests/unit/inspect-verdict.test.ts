@@ -4,9 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareWithPlan } from '../../shared/host/process/compare';
+import { checkFitsMachine, compareWithPlan, requestFor } from '../../shared/host/process/compare';
 import type { NodeUsage } from '../../shared/host/process/numa-maps';
-import { identifyRuntime, loadFlags, parseCmdline, parsePid } from '../../shared/host/process/runtime';
+import { identifyRuntime, loadFlags, parseCmdline, parsePid, planRuntimeOf } from '../../shared/host/process/runtime';
 import type { ProcessReport } from '../../shared/host/process/types';
 import { sizeText, verdictOf, type MachineContext, type ProcessFigures } from '../../shared/host/process/verdict';
 import { runPlan } from '../../shared/plan/request';
@@ -230,7 +230,7 @@ describe('against the plan', () => {
     const pages = c.rows.find((r) => r.what === 'HugeTLB 2 MiB pages')!;
     expect(pages.plannedKiB).toBe(plan.hugepagesNeeded * 2048);
     expect(pages.gotKiB).toBe(0);
-    expect(pages.change).toMatch(/none mapped: the runtime fell back/);
+    expect(pages.change).toMatch(/none mapped: ik_llama.cpp -thp fell back to a file mapping/);
     // Every row's ok is the comparison of its own two figures.
     for (const r of c.rows.filter((x) => x.what.includes('pages'))) expect(r.ok).toBe(r.gotKiB >= r.plannedKiB * 0.95);
   });
@@ -243,6 +243,80 @@ describe('against the plan', () => {
     const c = compareWithPlan(got, plan);
     expect(c.rows.filter((r) => !r.ok)).toEqual([]);
     expect(c.ok).toBe(true);
+  });
+});
+
+describe('against the plan, for what the runtime can use', () => {
+  // Plain llama.cpp holding 512 MiB on THP out of 528 MiB: it has no HugeTLB path at all.
+  const llama: ProcessReport = {
+    pid: 9,
+    command: 'llama-server -m m.gguf',
+    comm: 'llama-server',
+    runtime: 'llama.cpp',
+    runtimeId: 'llama.cpp',
+    uid: 0,
+    rssKiB: 528 * 1024,
+    anonymousKiB: 520 * 1024,
+    anonHugeKiB: 512 * 1024,
+    filePmdKiB: 0,
+    shmemPmdKiB: 0,
+    hugetlbKiB: 0,
+    pageTablesKiB: 1200,
+    mlockedKiB: 0,
+    swapKiB: 0,
+    perNode: [],
+    hugeShare: 0.97,
+    verdict: '',
+    conditions: [],
+    vma: null,
+    unavailable: [],
+  };
+  const machine = { memGiB: 24, nodes: 1 } as const;
+
+  it('plans for the process’s own runtime unless the request names one', () => {
+    expect(requestFor({ footprintMiB: 600, pageSize: '2M' }, llama).runtime).toBe('llama.cpp');
+    expect(requestFor({ footprintMiB: 600, runtime: 'ik_llama.cpp' }, llama).runtime).toBe('ik_llama.cpp');
+    expect(requestFor({ footprintMiB: 600 }, { runtimeId: 'torch' }).runtime).toBeUndefined();
+    expect(planRuntimeOf('ollama-runner')).toBe('ollama');
+    expect(planRuntimeOf('vllm')).toBe('vllm-cpu');
+  });
+
+  it('a runtime with no HugeTLB path is not told to reserve a pool: it is judged on the THP it got', () => {
+    const plan = runPlan(requestFor({ footprintMiB: 600, pageSize: '2M', ...machine }, llama), null);
+    const c = compareWithPlan(llama, plan);
+    expect(c.plan.runtime).toBe('llama.cpp');
+    expect(c.rows.map((r) => r.what)).not.toContain('HugeTLB 2 MiB pages');
+    const thp = c.rows.find((r) => r.what === 'memory on transparent huge pages')!;
+    expect(thp).toMatchObject({ plannedKiB: 600 * 1024, gotKiB: 512 * 1024, ok: true, change: null });
+    expect(c.notes.join(' ')).toMatch(/llama.cpp has no HugeTLB path: a pool of 2 MiB pages would sit unused/);
+    for (const r of c.rows) expect(r.change ?? '').not.toMatch(/reserve|ik_llama|-thp/);
+    // With little on THP, the advice is about THP, and says a pool would not help.
+    const none = compareWithPlan({ ...llama, anonHugeKiB: 0 }, plan);
+    const row = none.rows.find((r) => r.what === 'memory on transparent huge pages')!;
+    expect(row.ok).toBe(false);
+    expect(row.change).toMatch(/transparent_hugepage\/enabled .*a HugeTLB pool would not help it/);
+  });
+
+  it('ik_llama.cpp without -thp is told to add it; with -thp and another default size, to change the default', () => {
+    const plan = runPlan({ footprintMiB: 600, pageSize: '2M', runtime: 'ik_llama.cpp', ...machine }, null);
+    const ik = { ...llama, runtime: 'ik_llama.cpp', runtimeId: 'ik_llama.cpp' as const, anonHugeKiB: 0 };
+    const flags = { hugetlbWeights: false, noMmap: false, mlock: false, model: null };
+    const machineNow = { thpEnabled: 'always', defaultHugePageKiB: 1048576, pools: [], free2MiBByNode: null };
+    const detail = { ...ik, vmas: [], vmasOmitted: 0, smaps: null, flags, machine: machineNow };
+    const change = (d: typeof detail) => compareWithPlan(d, plan).rows.find((r) => r.what === 'HugeTLB 2 MiB pages')!;
+    expect(change(detail).change).toMatch(/ik_llama.cpp maps a pool only with -thp; add it and reserve \d+ pages/);
+    expect(change({ ...detail, flags: { ...flags, hugetlbWeights: true } }).change).toMatch(
+      /-thp fell back .*default_hugepagesz=2M at boot\): -thp maps the default size \(1 GiB here\) only/,
+    );
+  });
+
+  it('refuses a plan larger than the machine, in its units', () => {
+    const plan = runPlan({ footprintMiB: 1e9, ...machine }, null);
+    expect(() => checkFitsMachine(plan, 24_641_536)).toThrow(
+      /^the plan needs 976,562.5 GiB, more than this machine's 23.5 GiB of memory: no process here can have got it$/,
+    );
+    expect(() => checkFitsMachine(runPlan({ footprintMiB: 600, ...machine }, null), 24_641_536)).not.toThrow();
+    expect(() => checkFitsMachine(plan, null)).not.toThrow();
   });
 });
 

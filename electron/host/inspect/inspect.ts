@@ -265,7 +265,10 @@ export function listProcesses(files: HostFiles, opts: InspectOptions = {}, state
     notes.push(
       files.source.kind === 'live'
         ? 'no processes could be listed from /proc'
-        : `${files.source.label} holds no process files (hugetune snapshot --pid PID, or the capture script's --pid, adds them)`,
+        : files.source.kind === 'sim'
+          ? // A simulated machine models the kernel, not the programs on it: nothing could add processes to it.
+            `${files.source.label} is simulated and runs no processes: switch to this machine, or open a snapshot of the machine that runs the model server`
+          : `${files.source.label} holds no process files (hugetune snapshot --pid PID, or the capture script's --pid, adds them)`,
     );
     return { processes: [], notes, scanned: 0, machine: machineFigures(machineContext(state ?? readHost(files))) };
   }

@@ -5,6 +5,7 @@
  * alignment regression (6.7 to 6.11.6 upstream) start each on a 2 MiB boundary and leave a hole below the
  * next; fixed kernels place them back to back, where they merge into one VMA.
  */
+import { numberText } from '../../number-text';
 import { isAnonymous, type Vma } from './maps';
 import { PMD_BYTES } from './layout';
 import type { AlignmentProbe } from './types';
@@ -67,7 +68,7 @@ export function analyzeProbe(
     for (let at = r.start; at < r.end; at += len) chunks.push({ start: at, end: at + len });
   }
   if (chunks.length !== count)
-    return `found ${chunks.length} new anonymous regions of ${mappingKiB} KiB where the helper made ${count}: its allocator did not map them one by one, so the placement cannot be read`;
+    return `found ${chunks.length} new anonymous regions of ${numberText(mappingKiB)} KiB where the helper made ${count}: its allocator did not map them one by one, so the placement cannot be read`;
   chunks.sort((a, b) => a.start - b.start);
   const aligned = chunks.filter((c) => c.start % PMD_BYTES === 0).length;
   const gapsKiB = chunks.slice(1).map((c, i) => (c.start - chunks[i]!.end) / 1024);
@@ -83,8 +84,8 @@ export function analyzeProbe(
     mappingKiB,
     release,
     detail:
-      `${aligned} of ${count} anonymous mappings of ${mappingKiB} KiB (not a multiple of 2 MiB) start on a 2 MiB boundary, ` +
-      `${holes.length === 0 ? 'with no alignment holes between them' : `with ${holes.length} alignment holes between them (${holes.join(', ')} KiB)`}` +
+      `${aligned} of ${count} anonymous mappings of ${numberText(mappingKiB)} KiB (not a multiple of 2 MiB) start on a 2 MiB boundary, ` +
+      `${holes.length === 0 ? 'with no alignment holes between them' : `with ${holes.length} alignment holes between them (${holes.map((h) => `${numberText(h)} KiB`).join(', ')})`}` +
       `${places > 1 ? `, in ${places} separate places` : ''}: ` +
       (affected
         ? 'this kernel aligns every anonymous mapping of 2 MiB or more (the THP alignment regression)'

@@ -2,6 +2,7 @@
  * Which inference runtime a process is, from its command line, its comm and (for Python) the libraries it has
  * mapped; and the loading flags on its command line that decide where its memory sits. Pure.
  */
+import type { RuntimeId } from '../../plan/runtimes';
 
 export type ProcessRuntime =
   | 'llama.cpp'
@@ -25,6 +26,26 @@ export const RUNTIME_LABEL: Record<ProcessRuntime, string> = {
   openvino: 'Python with OpenVINO',
   torch: 'Python with PyTorch',
 };
+
+/**
+ * The planner's runtime for a detected one, so a plan compared with a process is made for what that process
+ * runs; undefined where the planner has no such runtime (Python with ONNX Runtime, OpenVINO or PyTorch).
+ */
+export function planRuntimeOf(id: ProcessRuntime | null): RuntimeId | undefined {
+  switch (id) {
+    case 'llama.cpp':
+    case 'ik_llama.cpp':
+    case 'ktransformers':
+      return id;
+    case 'ollama':
+    case 'ollama-runner':
+      return 'ollama';
+    case 'vllm':
+      return 'vllm-cpu';
+    default:
+      return undefined;
+  }
+}
 
 const LLAMA_TOOLS =
   /^llama-(server|cli|bench|simple|run|mtmd-cli|perplexity|batched-bench|parallel|embedding)$|^(main|server)$/;
@@ -104,7 +125,10 @@ export function parseCmdline(text: string): string[] {
   return parts;
 }
 
+/** The kernel's PID_MAX_LIMIT on 64-bit machines: no process id is larger. */
+export const PID_MAX = 4194304;
+
 /** A process id as a user types it: a positive whole number no larger than the kernel's PID_MAX_LIMIT. */
 export function parsePid(text: string): number | null {
-  return /^[1-9]\d{0,9}$/.test(text) && Number(text) <= 4194304 ? Number(text) : null;
+  return /^[1-9]\d{0,9}$/.test(text) && Number(text) <= PID_MAX ? Number(text) : null;
 }

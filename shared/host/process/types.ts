@@ -92,7 +92,10 @@ export interface PlanComparisonRow {
 
 export interface PlanComparison {
   pid: number;
-  plan: { model: string; backing: string; pageSizeKiB: number; fits: boolean };
+  /** `runtime`: the planner's runtime the plan was made for (the process's own, unless the request named one). */
+  plan: { model: string; backing: string; pageSizeKiB: number; fits: boolean; runtime: string };
   rows: PlanComparisonRow[];
+  /** How the comparison was made where it is not the plain one (a runtime that cannot use the planned pool). */
+  notes: string[];
   ok: boolean;
 }

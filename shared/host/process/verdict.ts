@@ -3,6 +3,7 @@
  * inspector shows (the process's own counters and the machine's pool and THP state), as named conditions.
  * Pure, so the same function serves the CLI, the API and a property test over random figures.
  */
+import { numberText } from '../../number-text';
 import type { ProcessRuntime, LoadFlags } from './runtime';
 import type { NodeUsage } from './numa-maps';
 import type { MachineFigures } from './types';
@@ -54,10 +55,11 @@ export interface Verdict {
   text: string;
 }
 
+/** A size in its own unit, with the app's number formatting ("976,562.5 GiB", "4,632 KiB"). */
 export function sizeText(kib: number): string {
-  if (kib >= 1048576) return `${(kib / 1048576).toFixed(kib % 1048576 === 0 ? 0 : 1)} GiB`;
-  if (kib >= 1024) return `${(kib / 1024).toFixed(kib % 1024 === 0 ? 0 : 1)} MiB`;
-  return `${kib} KiB`;
+  const [unit, per] = kib >= 1048576 ? ['GiB', 1048576] : kib >= 1024 ? ['MiB', 1024] : ['KiB', 1];
+  const d = kib % per === 0 ? 0 : 1;
+  return `${numberText(kib / per, { min: d, max: d })} ${unit}`;
 }
 
 /** Where most of a process's base-page memory sits (the node its missing huge pages would have come from). */
@@ -145,8 +147,9 @@ export function verdictOf(
 
 /** The machine figures the verdicts rest on, in one line (the CLI and the app say it the same way). */
 export function machineLine(m: MachineFigures): string {
-  const pools = m.pools.map((p) => `${sizeText(p.pageSizeKiB)} ${p.free ?? '?'} free of ${p.total ?? '?'}`).join(', ');
-  const free = m.free2MiBByNode ? m.free2MiBByNode.map((n) => `node ${n.node} ${n.blocks}`).join(', ') : 'unknown';
+  const n = (x: number | null): string => (x === null ? '?' : numberText(x));
+  const pools = m.pools.map((p) => `${sizeText(p.pageSizeKiB)} ${n(p.free)} free of ${n(p.total)}`).join(', ');
+  const free = m.free2MiBByNode ? m.free2MiBByNode.map((b) => `node ${b.node} ${n(b.blocks)}`).join(', ') : 'unknown';
   const def = m.defaultHugePageKiB === null ? 'unknown' : sizeText(m.defaultHugePageKiB);
   return `THP ${m.thpEnabled ?? 'unknown'}; default huge page ${def}; pools ${pools || 'none'}; free 2 MiB blocks ${free}`;
 }
