@@ -9,6 +9,7 @@ import type { ReportDiff } from './host/diff';
 import type { Report } from './host/report';
 import * as v from 'valibot';
 import { decimal, integer, matching, text, validate } from './validate';
+import { MAX_WHAT_IF_HOURS, type WhatIfRun } from './sim/what-if';
 import type { SourceKind } from './host/files';
 import type { AlignmentProbe, PlanComparison, ProcessDetail, ProcessList } from './host/process/types';
 import { SNAPSHOT_MAX_BYTES } from './host/snapshot';
@@ -87,9 +88,17 @@ export const API_METHODS = {
   'source.openSnapshot': { args: snapshotText },
   /**
    * Switches this front end to a simulated machine (a profile, validated on the other side), its workload
-   * running `speed` simulated seconds per second (1 unless given).
+   * running `speed` simulated seconds per second (1 unless given), started `hours` after boot (1 unless given)
+   * with the recommended settings applied when `recommended` is true: the machine the Simulator shows.
    */
-  'source.openSim': { args: v.strictObject({ profile: profileSchema, speed: v.optional(decimal(1, 86400)) }) },
+  'source.openSim': {
+    args: v.strictObject({
+      profile: profileSchema,
+      speed: v.optional(decimal(1, 86400)),
+      hours: v.optional(decimal(0, MAX_WHAT_IF_HOURS)),
+      recommended: v.optional(v.boolean()),
+    }),
+  },
   /** Back to the source the app was started with. */
   'source.reset': { args: none },
   /** The model servers among the current source's processes, each with its huge page verdict. */
@@ -158,6 +167,8 @@ export interface SourceState {
   version: number;
   /** The profile of the simulated machine shown, when the current source is one (else null). */
   simProfile: Profile | null;
+  /** How that machine was started and runs (null with no simulated machine). */
+  simRun: WhatIfRun | null;
 }
 
 export interface Hardware {
