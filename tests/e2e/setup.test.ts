@@ -67,6 +67,24 @@ describe('Setup', () => {
     const now = page.getByTestId('setup-now');
     await expect.poll(() => steps.count()).toBe(2);
 
+    // A button that cannot be pressed looks it; a constraint that holds reads in the text's colour, as in the Planner.
+    const look = (id: string) =>
+      page.getByTestId(id).evaluate((el) => {
+        const st = getComputedStyle(el);
+        return { cursor: st.cursor, color: st.color, border: st.borderStyle };
+      });
+    const [enabled, disabled] = [await look('setup-apply-next'), await look('setup-rollback')];
+    expect(disabled.cursor).toBe('not-allowed');
+    expect(enabled.cursor).toBe('pointer');
+    expect([disabled.color, disabled.border]).not.toEqual([enabled.color, enabled.border]);
+    const holds = page.locator('tr[data-ok="true"] td:nth-child(2)').first();
+    const ink = await page
+      .getByTestId('setup-now')
+      .locator('td')
+      .first()
+      .evaluate((el) => getComputedStyle(el).color);
+    expect(await holds.evaluate((el) => getComputedStyle(el).color)).toBe(ink);
+
     // One step applied, another view, back: both steps, the first with its result, the second still to do.
     await page.getByTestId('setup-apply-next').click();
     await expect.poll(() => steps.nth(0).getAttribute('data-status')).toBe('done');
@@ -83,7 +101,8 @@ describe('Setup', () => {
     await expect.poll(() => steps.nth(1).getAttribute('data-status')).toMatch(/done|short/);
     await overview.click();
     await setup.click();
-    await expect.poll(() => now.textContent()).toMatch(/Pool 2 MiB[1-9][\d,]* pages/);
+    // Counts grouped by thousands, as everywhere in the app.
+    await expect.poll(() => now.textContent()).toMatch(/Pool 2 MiB[1-9]\d{0,2}(,\d{3})* pages/);
     expect(await page.getByTestId('setup-steps').textContent()).not.toMatch(/No runtime change is needed/);
     expect(await steps.nth(1).getAttribute('data-status')).toMatch(/done|short/);
 
