@@ -9,6 +9,7 @@ import type { ReportDiff } from './host/diff';
 import type { Report } from './host/report';
 import * as v from 'valibot';
 import { decimal, integer, matching, text, validate } from './validate';
+import { MAX_WHAT_IF_HOURS, type WhatIfRun } from './sim/what-if';
 import type { SourceKind } from './host/files';
 import { PID_MAX } from './host/process/runtime';
 import type { AlignmentProbe, PlanComparison, ProcessDetail, ProcessList } from './host/process/types';
@@ -88,9 +89,17 @@ export const API_METHODS = {
   'source.openSnapshot': { args: snapshotText },
   /**
    * Switches this front end to a simulated machine (a profile, validated on the other side), its workload
-   * running `speed` simulated seconds per second (1 unless given).
+   * running `speed` simulated seconds per second (1 unless given), started `hours` after boot (1 unless given)
+   * with the recommended settings applied when `recommended` is true: the machine the Simulator shows.
    */
-  'source.openSim': { args: v.strictObject({ profile: profileSchema, speed: v.optional(decimal(1, 86400)) }) },
+  'source.openSim': {
+    args: v.strictObject({
+      profile: profileSchema,
+      speed: v.optional(decimal(1, 86400)),
+      hours: v.optional(decimal(0, MAX_WHAT_IF_HOURS)),
+      recommended: v.optional(v.boolean()),
+    }),
+  },
   /** This machine (its /proc and /sys), from whatever source is shown; refused where it cannot be read. */
   'source.openLive': { args: none },
   /** Back to the source the app was started with. */
@@ -163,6 +172,8 @@ export interface SourceState {
   simProfile: Profile | null;
   /** Why this machine cannot be opened (`source.openLive`), or null when it can. */
   liveUnavailable: string | null;
+  /** How that machine was started and runs (null with no simulated machine). */
+  simRun: WhatIfRun | null;
 }
 
 export interface Hardware {

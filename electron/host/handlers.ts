@@ -29,9 +29,9 @@ import { DirectWriter, onPath, PkexecWriter, type Writer } from './writers';
 import { hvoCheck } from './hvo-check';
 import { pageSizeLabel } from '../../shared/kernel/pages';
 import { loadSnapshot } from './snapshot-load';
-import { checkProfile, SIM_START_SECONDS } from './sim-source';
+import { checkProfile, SIM_START_HOURS } from './sim-source';
 import { UserError } from '../../shared/errors';
-import { SimMachine } from '../../shared/sim/machine';
+import { runWhatIf, type WhatIfRun } from '../../shared/sim/what-if';
 import type { Profile } from '../../shared/sim/profile';
 import { findProfile } from '../../shared/sim/profiles';
 import { SimFiles } from '../../shared/sim/source';
@@ -42,10 +42,18 @@ import { APP_VERSION } from './version';
 
 export const SAMPLE_INTERVAL_MS = 2000;
 
-function simulated(profile: Profile, speed = 1): SimFiles {
-  const machine = new SimMachine(profile);
-  machine.advance(SIM_START_SECONDS);
-  return new SimFiles(machine, { speed });
+/** How each simulated source was started, for the Simulator to show the same settings when it comes back. */
+const simRuns = new WeakMap<SimFiles, WhatIfRun>();
+
+function simulated(profile: Profile, run: Partial<WhatIfRun> = {}): SimFiles {
+  const r: WhatIfRun = {
+    hours: run.hours ?? SIM_START_HOURS,
+    recommended: run.recommended ?? false,
+    speed: run.speed ?? 1,
+  };
+  const files = new SimFiles(runWhatIf(profile, r).machine, { speed: r.speed });
+  simRuns.set(files, r);
+  return files;
 }
 
 export const GGUF_OUTSIDE_MODELS_DIRS = 'GGUF paths are accepted only inside --models-dir directories in web mode';
@@ -147,6 +155,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
     version: source.version,
     simProfile: source.current instanceof SimFiles ? source.current.machine.profile : null,
     liveUnavailable: liveUnavailable(),
+    simRun: source.current instanceof SimFiles ? (simRuns.get(source.current) ?? null) : null,
   });
   const table: Handlers = {
     'app.info': () => ({
@@ -246,10 +255,10 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       source.use(await loadSnapshot(text, name));
       return state();
     },
-    'source.openSim': ({ profile, speed }) => {
+    'source.openSim': ({ profile, speed, hours, recommended }) => {
       const p = checkProfile(profile);
       if (!p.ok) throw new UserError(`not a machine profile: ${p.error}`, 'bad-request');
-      source.use(simulated(p.value, speed));
+      source.use(simulated(p.value, { speed, hours, recommended }));
       return state();
     },
     'source.openLive': () => {

@@ -11,7 +11,8 @@ import { hasControl, printable } from '../../shared/text';
 import { inputLabel, readJsonInput } from './open-input';
 
 /** Counters start an hour after boot, so a one-shot report shows a machine that has been running. */
-export const SIM_START_SECONDS = 3600;
+export const SIM_START_HOURS = 1;
+export const SIM_START_SECONDS = SIM_START_HOURS * 3600;
 
 /**
  * A profile from anyone's hands, checked beyond its shape: the release must be one a kernel could report

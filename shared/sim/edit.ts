@@ -5,7 +5,8 @@
 import { parseRelease } from '../host/parse/scalar';
 import { parseStrictNumber, type NumberRule } from '../numbers';
 import { printable } from '../text';
-import { parseProfile, SCENARIOS, type Profile } from './profile';
+import { numberText } from '../number-text';
+import { NODE_GIB, parseProfile, POOL_PAGES_MAX, SCENARIOS, type Profile } from './profile';
 
 export interface Edits {
   memGiB?: number[];
@@ -79,9 +80,9 @@ export function parseEdit(text: string, into: Edits): string | null {
   const num = (rule: NumberRule) => parseStrictNumber(raw, rule);
   switch (key) {
     case 'mem-gib': {
-      const sizes = raw.split(',').map((x) => parseStrictNumber(x, { min: 0.25, max: 65536, unit: 'GiB' }));
+      const sizes = raw.split(',').map((x) => parseStrictNumber(x, { ...NODE_GIB, unit: 'GiB' }));
       if (raw === '' || sizes.some((x) => !x.ok))
-        return `mem-gib=${value}: expected GiB per node as decimal numbers from 0.25 to 65,536, e.g. 512,512`;
+        return `mem-gib=${value}: expected GiB per node as decimal numbers from ${numberText(NODE_GIB.min)} to ${numberText(NODE_GIB.max)}, e.g. 512,512`;
       into.memGiB = sizes.map((x) => (x.ok ? x.value : 0));
       return null;
     }
@@ -102,7 +103,7 @@ export function parseEdit(text: string, into: Edits): string | null {
       return null;
     case 'pool-2m':
     case 'pool-1g': {
-      const n = num({ min: 0, max: 1 << 24, integer: true, unit: 'pages' });
+      const n = num({ min: 0, max: POOL_PAGES_MAX, integer: true, unit: 'pages' });
       if (!n.ok) return `${key}=${value}: ${n.error}`;
       if (key === 'pool-2m') into.pool2m = n.value;
       else into.pool1g = n.value;

@@ -8,6 +8,10 @@ import { KERNEL_RELEASE } from '../kernel/version';
 import { decimal, integer, matching, text, validate } from '../validate';
 
 export const SCENARIOS = ['idle', 'model-load', 'inference', 'reclaim-migration'] as const;
+
+/** GiB of memory a node may have, and pages a pool may hold: the limits of every way a profile is edited. */
+export const NODE_GIB = { min: 0.25, max: 65536 } as const;
+export const POOL_PAGES_MAX = 1 << 24;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const profileSchema = v.strictObject({
@@ -21,7 +25,7 @@ export const profileSchema = v.strictObject({
   sockets: integer(1, 16),
   /** Memory in GiB per NUMA node, and whether the node has CPUs (CXL expanders do not). */
   nodes: v.pipe(
-    v.array(v.strictObject({ memGiB: decimal(0.25, 65536), cpus: integer(0, 4096) })),
+    v.array(v.strictObject({ memGiB: decimal(NODE_GIB.min, NODE_GIB.max), cpus: integer(0, 4096) })),
     v.minLength(1),
     v.maxLength(64),
   ),
@@ -36,7 +40,7 @@ export const profileSchema = v.strictObject({
     v.array(
       v.strictObject({
         sizeKiB: integer(4, 16777216),
-        perNode: v.pipe(v.array(integer(0, 1 << 24)), v.maxLength(64)),
+        perNode: v.pipe(v.array(integer(0, POOL_PAGES_MAX)), v.maxLength(64)),
       }),
     ),
     v.maxLength(8),

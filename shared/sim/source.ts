@@ -13,7 +13,8 @@ const BOOT_EPOCH_MS = Date.UTC(2026, 0, 1);
 export class SimFiles implements HostFiles {
   readonly source: SourceInfo;
   private readonly clock: () => number;
-  private readonly speed: number;
+  /** Simulated seconds per real second. */
+  readonly speed: number;
   private readonly startClock: number;
   private readonly startSeconds: number;
   private cache: { second: number; files: MemoryFiles } | null = null;

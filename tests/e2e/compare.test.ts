@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { captureSnapshot, writeSnapshot } from '../../electron/host/snapshot-io';
+import { findProfile } from '../../shared/sim/profiles';
 import { fixtureFiles, VM, VM_TUNED } from '../helpers';
 import { launch, openApp, serve, type Served } from './browser';
 
@@ -62,5 +64,44 @@ describe('Compare', () => {
     expect(await page.getByTestId('diff-summary').textContent()).toMatch(/^Nothing differs/);
     expect(problems).toEqual([]);
     await page.context().close();
+  });
+
+  it('names memory tiers, keeps one unit per column with the exact figure on hover, and wraps long values', async () => {
+    // A tiered machine whose boot line holds one long word, compared with the same machine without it.
+    const base = findProfile('xeon-cxl-tiered')!;
+    const file = join(tmp, 'long-boot-line.json');
+    const long = `dyndbg=${'file mm/hugetlb.c +p;'.repeat(30).replaceAll(' ', '_')}`;
+    writeFileSync(file, JSON.stringify({ ...base, id: 'long-boot-line', cmdline: `${base.cmdline} ${long}` }));
+    const tiered = await serve('--sim', file);
+    try {
+      const { page, problems } = await openApp(browser, tiered, 'compare', {
+        context: { viewport: { width: 1400, height: 900 } },
+      });
+      await page.getByTestId('compare-b').selectOption('sim:xeon-2s-768g');
+      await page.getByTestId('diff-group-numa').waitFor();
+      const numa = page.getByTestId('diff-group-numa');
+      const tierLabels = await numa.locator('tr[data-testid^="diff-row-numa.tier."] th').allTextContents();
+      expect(tierLabels.length).toBeGreaterThan(1);
+      for (const label of tierLabels) expect(label).toMatch(/^Nodes in the (DRAM|slower than DRAM|faster than DRAM)/);
+
+      // Every size in a column in one unit, each with its exact figure in KiB on hover.
+      const sizeRows = numa.locator('tr[data-testid$=".memTotal"], tr[data-testid$=".memFree"]');
+      for (const col of [0, 1, 2]) {
+        const texts = (await sizeRows.locator(`td >> nth=${col}`).allTextContents()).filter((t) => /iB$/.test(t));
+        const units = new Set(texts.map((t) => /([KMGT]iB)$/.exec(t)?.[1]));
+        expect(units.size, texts.join(' | ')).toBeLessThanOrEqual(1);
+      }
+      expect(await sizeRows.first().locator('td').first().getAttribute('title')).toMatch(
+        /^[\d,]+ KiB \([\d,]+ bytes\)$/,
+      );
+
+      // The long boot parameter wraps inside its card: the page is no wider than the window.
+      await page.getByTestId('diff-row-kernel.cmdline.dyndbg').waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1400);
+      expect(problems).toEqual([]);
+      await page.context().close();
+    } finally {
+      await tiered.stop();
+    }
   });
 });

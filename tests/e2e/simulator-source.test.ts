@@ -47,6 +47,11 @@ describe('Simulator on a simulated source', () => {
     await page.getByTestId('sim-profile').selectOption('strix-halo-128g');
     await page.getByTestId('sim-profile').selectOption({ label: 'my-box (loaded from a file)' });
     await poll(() => page.getByTestId('sim-compare').locator('thead th').nth(1).textContent()).toBe('my-box');
+    // A corrupt file: the message says which file it is about.
+    const corrupt = join(dir, 'corrupt-box.json');
+    writeFileSync(corrupt, '{"id": 1, x}');
+    await page.getByTestId('sim-load').setInputFiles(corrupt);
+    await poll(() => page.getByTestId('sim-error').textContent()).toMatch(/^corrupt-box\.json: not JSON \(/);
     expect(problems).toEqual([]);
     await page.context().close();
   });

@@ -71,4 +71,63 @@ describe('Simulator', () => {
     expect(problems).toEqual([]);
     await page.context().close();
   });
+
+  it('marks a bad field beside it in words and keeps the last valid what-if', async () => {
+    const { page, problems } = await openSimulator();
+    await page.getByTestId('sim-profile').selectOption('strix-halo-128g');
+    const memory = cell(page, 'Memory');
+    const shown = await memory.textContent();
+    for (const bad of ['0', '', '65537']) {
+      await page.getByTestId('sim-mem-0').fill(bad);
+      await expect
+        .poll(() => page.getByTestId('sim-mem-0-problem').textContent())
+        .toMatch(/Memory: GiB from 0.25 to 65,536/);
+      expect(await page.getByTestId('sim-mem-0').getAttribute('aria-invalid')).toBe('true');
+      expect(await memory.textContent()).toBe(shown);
+    }
+    await page.getByTestId('sim-mem-0').fill('64');
+    await expect.poll(() => page.getByTestId('sim-mem-0-problem').count()).toBe(0);
+    await expect.poll(() => memory.textContent()).not.toBe(shown);
+
+    const pools = cell(page, 'Pools');
+    await page.getByTestId('sim-2m').fill('100');
+    await expect.poll(() => pools.textContent()).toBe('100 × 2 MiB');
+    for (const bad of ['-5', '1.5', '1e12']) {
+      await page.getByTestId('sim-2m').fill(bad);
+      await expect.poll(() => page.getByTestId('sim-2m-problem').textContent()).toMatch(/2 MiB pages: a whole number/);
+      expect(await pools.textContent()).toBe('100 × 2 MiB');
+      expect(await page.getByTestId('sim-invalid').count()).toBe(0);
+      expect(await page.getByTestId('sim-open').isDisabled()).toBe(true);
+    }
+    await page.getByTestId('sim-1g').fill('1e12');
+    await expect.poll(() => page.getByTestId('sim-1g-problem').textContent()).toMatch(/1 GiB pages: a whole number/);
+    expect(await page.getByTestId('sim-compare').count()).toBe(1);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows in the Overview the machine of its column, with the recommended settings and the speed chosen', async () => {
+    const { page, problems } = await openSimulator();
+    await page.getByTestId('sim-profile').selectOption('strix-halo-128g');
+    await page.getByTestId('sim-2m').fill('20000');
+    await page.getByTestId('sim-recommended').check();
+    const after = (row: string) => page.getByTestId(`sim-row-${row}`).getByTestId('sim-after');
+    await expect.poll(() => after('HVO').textContent()).toBe('on');
+    const vmemmap = await after('vmemmap').textContent();
+    await page.getByTestId('sim-speed').selectOption('3600');
+    await page.getByTestId('sim-open').click();
+    await expect
+      .poll(() => page.getByTestId('source-label').textContent())
+      .toMatch(/simulator: strix-halo-128g-what-if/);
+    expect(await page.locator('main').textContent()).not.toMatch(/HVO is built in but off/);
+
+    // Back in the Simulator: the same run, so the same machine and the same speed.
+    await page.getByRole('button', { name: 'Simulator' }).click();
+    await page.getByTestId('sim-compare').waitFor();
+    expect(await page.getByTestId('sim-speed').inputValue()).toBe('3600');
+    expect(await page.getByTestId('sim-recommended').isChecked()).toBe(true);
+    await expect.poll(() => after('vmemmap').textContent()).toBe(vmemmap);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
 });

@@ -230,7 +230,14 @@ describe('the frame of a machine view', () => {
     } as unknown as HugetuneApi;
     const live = new LiveStore(api, 'root', 1000);
     const root = { kind: 'root', label: 'r' } as const;
-    const source: SourceState = { current: root, initial: root, version: 0, simProfile: null, liveUnavailable: null };
+    const source: SourceState = {
+      current: root,
+      initial: root,
+      version: 0,
+      simProfile: null,
+      simRun: null,
+      liveUnavailable: null,
+    };
     app = mount(Pools, { target: document.body, props: { machine: new MachineStore(api), live, source } });
     flushSync();
     expect(document.body.textContent).toMatch(/Reading the machine…/);

@@ -1,12 +1,16 @@
 /**
- * What the guided setup has applied, kept outside the Setup view so that switching tabs does not lose the
- * steps (and with them the one-click rollback). It belongs to one source and one scope: `key` says which.
+ * What the guided setup is working through and has applied, kept outside the Setup view so that switching
+ * tabs loses neither the steps nor their results (and with them the one-click rollback). The advice is kept
+ * with them: read again once steps are applied, it would list only what is left, out of step with the results.
+ * It belongs to one source and one scope: `key` says which.
  */
 import type { SetupResult } from '../../../shared/api';
+import type { AdviceResult } from '../../../shared/advise/request';
 
 export const setupState = $state<{
   key: string | null;
+  advice: AdviceResult | null;
   done: SetupResult['results'];
   where: string | null;
   rolledBack: SetupResult['results'] | null;
-}>({ key: null, done: [], where: null, rolledBack: null });
+}>({ key: null, advice: null, done: [], where: null, rolledBack: null });
