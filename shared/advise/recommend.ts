@@ -12,6 +12,7 @@ import type { PlanResult } from '../plan/plan';
 import type { BootChange, Change, Recommendation, WriteChange } from './changes';
 import { DOC, type Evidence } from './findings';
 import { countLabel } from '../units';
+import { bootParamsText } from '../plan/boot-line';
 
 export interface RecommendOptions {
   /** The user that runs the model server (for a memlock limit), when known. */
@@ -109,17 +110,7 @@ function poolRules(r: Report | null, p: PlanResult): Recommendation[] {
   const perNodeText = multi
     ? ` (${p.perNode.map((n) => `node ${n.node}: ${n.poolTarget}, of which ${n.hugepages} for the model; it can give ${mib(n.haveMiB)}`).join('; ')})`
     : '';
-  const boot: BootChange = {
-    kind: 'boot',
-    set: [
-      ...(p.runtime.id === 'ik_llama.cpp' && p.machine.defaultHugePageKiB.value !== size
-        ? [{ key: 'default_hugepagesz', value: label }]
-        : []),
-      { key: 'hugepagesz', value: label },
-      { key: 'hugepages', value: multi ? nodeCounts : String(total) },
-    ],
-    remove: [],
-  };
+  const boot: BootChange = { kind: 'boot', set: [...p.bootParams], remove: [] };
   const countText = multi ? nodeCounts : String(total);
   const atBoot = (r?.kernel.boot?.hugepages ?? []).some(
     (x) =>
@@ -131,12 +122,17 @@ function poolRules(r: Report | null, p: PlanResult): Recommendation[] {
         : String(x.count)) === countText,
   );
   const defaultNeeded = boot.set.some((x) => x.key === 'default_hugepagesz');
+  // A pool already reserved at boot still needs what the boot line lacks of the rest (the default size, HVO).
+  const cmdline = r?.kernel.cmdline ?? null;
+  const missing = p.bootParams.filter(
+    (x) => x.key !== 'hugepagesz' && x.key !== 'hugepages' && !hasParam(cmdline, x.key, x.value),
+  );
   out.push({
     id: gigantic ? 'pool-at-boot' : 'pool',
-    severity: gigantic && atBoot && !defaultNeeded ? 'info' : 'important',
+    severity: gigantic && atBoot && missing.length === 0 ? 'info' : 'important',
     title:
       gigantic && atBoot
-        ? `The ${total} × ${label} pool is already reserved at boot${defaultNeeded ? `; make ${label} the default size` : ''}`
+        ? `The ${total} × ${label} pool is already reserved at boot${missing.length > 0 ? `; add ${bootParamsText(missing)}` : ''}`
         : `Reserve ${total} × ${label} huge pages${gigantic ? ' at boot' : ''}`,
     reason:
       `${p.model} with ${p.runtime.name} needs ${p.hugepagesNeeded} pages of ${label}${perNodeText}. ` +
@@ -144,14 +140,14 @@ function poolRules(r: Report | null, p: PlanResult): Recommendation[] {
         ? 'Gigantic pages need physically contiguous 1 GiB ranges, which a running machine rarely has: reserve them on the boot line (or set aside hugetlb_cma= to allocate at runtime).'
         : 'A runtime reservation takes what contiguous free memory allows: the setup reads the pool back and says how many pages it got.'),
     evidence,
-    changes: gigantic ? (atBoot ? (defaultNeeded ? [{ ...boot, set: boot.set.slice(0, 1) }] : []) : [boot]) : writes,
-    needsReboot: gigantic && (!atBoot || defaultNeeded),
+    changes: gigantic ? (atBoot ? (missing.length > 0 ? [{ ...boot, set: missing }] : []) : [boot]) : writes,
+    needsReboot: gigantic && (!atBoot || missing.length > 0),
     risk: gigantic
       ? 'A boot-time pool larger than the memory leaves the kernel unable to boot: at the boot menu, edit the command line once and delete hugepages= to recover.'
       : 'Pool pages are taken from general memory until released (echo 0 to the same file).',
     reference: DOC.hugetlbpage,
   });
-  if (!gigantic && boot.set.some((x) => x.key === 'default_hugepagesz')) {
+  if (!gigantic && defaultNeeded) {
     out.push({
       id: 'default-huge-page-size',
       severity: 'important',
@@ -521,6 +517,13 @@ const ORDER = (c: Change): number => {
   return 3;
 };
 
+/** Whether the running kernel's command line has this parameter with this value (a bare flag: null). */
+function hasParam(cmdline: Report['kernel']['cmdline'], key: string, value: string | null): boolean {
+  const v = cmdline?.[key];
+  const vals = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  return vals.some((x) => (x === true ? value === null : x === value));
+}
+
 /** Every change once, in an order that works; the boot line without what it already says. */
 export function mergeChanges(
   recs: readonly Recommendation[],
@@ -553,12 +556,8 @@ export function mergeChanges(
       } else others.push(c);
     }
   }
-  const cmdline = r?.kernel.cmdline ?? {};
-  const has = (key: string, value: string | null): boolean => {
-    const v = cmdline[key];
-    const vals = v === undefined ? [] : Array.isArray(v) ? v : [v];
-    return vals.some((x) => (x === true ? value === null : x === value));
-  };
+  const cmdline = r?.kernel.cmdline ?? null;
+  const has = (key: string, value: string | null): boolean => hasParam(cmdline, key, value);
   const set: BootChange['set'] = [];
   for (const [key, value] of boot) {
     if (has(key, value)) merged.push(`${key}${value === null ? '' : `=${value}`} is already on the boot line`);

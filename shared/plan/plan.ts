@@ -19,6 +19,7 @@ import {
   type RuntimeId,
 } from './runtimes';
 import { hvoFreedPages } from './vmemmap';
+import { bootParamsText, poolBootParams, type BootParam } from './boot-line';
 import { archPages, pageSizeLabel, type MapLevel } from '../kernel/pages';
 
 export type PlanModel = { kind: 'spec'; spec: ModelSpec } | { kind: 'footprint'; mib: number };
@@ -118,6 +119,8 @@ export interface PlanResult {
   breakdown: Term[];
   perNode: NodePlan[];
   numactl: string;
+  /** The parameters that reserve the pool at boot, when it is reserved there ([] without HugeTLB pages). */
+  bootParams: BootParam[];
   commands: string[];
   notes: string[];
   suggestions: Suggestion[];
@@ -458,7 +461,18 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     );
   }
 
-  const commands = setupCommands(i, perNode, pageKiB, hvoCredited);
+  const bootParams = hugetlb
+    ? poolBootParams({
+        pageKiB,
+        counts:
+          m.nodes.length > 1
+            ? perNode.map((n) => `${n.node}:${n.poolTarget}`).join(',')
+            : String(perNode[0]?.poolTarget ?? 0),
+        makeDefault: runtime.defaultSizeOnly && m.defaultHugePageKiB.value !== pageKiB,
+        hvo: hvoCredited,
+      })
+    : [];
+  const commands = setupCommands(i, perNode, pageKiB, hvoCredited, bootParams);
   const results: Record<string, number> = {};
   const tlb: Record<string, number> = {};
   const labelBase = pageSizeLabel(base);
@@ -499,6 +513,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     breakdown,
     perNode,
     numactl,
+    bootParams,
     commands,
     notes,
   };
@@ -525,7 +540,13 @@ function poolList(m: PlanMachine, except: number): string {
 }
 
 /** The commands that set the plan up, as root, in order; what needs a reboot is said so. */
-function setupCommands(i: PlanInput, perNode: NodePlan[], pageKiB: number, hvoCredited: boolean): string[] {
+function setupCommands(
+  i: PlanInput,
+  perNode: NodePlan[],
+  pageKiB: number,
+  hvoCredited: boolean,
+  bootParams: readonly BootParam[],
+): string[] {
   const m = i.machine;
   const commands: string[] = [];
   if (i.hugePageKiB === null) return commands;
@@ -559,20 +580,13 @@ function setupCommands(i: PlanInput, perNode: NodePlan[], pageKiB: number, hvoCr
   }
   commands.push(`grep -H . /sys/kernel/mm/hugepages/${dir(pageKiB)}/nr_hugepages   # check what the kernel gave`);
   const runtime = RUNTIME_INFO[i.runtime];
-  const bootDefault = runtime.defaultSizeOnly && m.defaultHugePageKiB.value !== pageKiB;
+  const bootDefault = bootParams.some((p) => p.key === 'default_hugepagesz');
   if (pageKiB >= 1048576 || bootDefault || (hvoCredited && m.hvo.switch === 'boot')) {
-    const counts = multi
-      ? perNode.map((n) => `${n.node}:${n.poolTarget}`).join(',')
-      : String(perNode[0]?.poolTarget ?? 0);
-    const parts = [
-      bootDefault ? `default_hugepagesz=${pageSizeLabel(pageKiB)}` : '',
-      `hugepagesz=${pageSizeLabel(pageKiB)} hugepages=${counts}`,
-      hvoCredited ? 'hugetlb_free_vmemmap=on' : '',
-    ].filter(Boolean);
+    const line = bootParamsText(bootParams);
     commands.push(
       bootDefault
-        ? `# needed, then reboot (${runtime.name} takes the default size): on the boot line: ${parts.join(' ')}`
-        : `# ${pageKiB >= 1048576 ? 'or, reliably, ' : 'or '}on the boot line: ${parts.join(' ')}`,
+        ? `# needed, then reboot (${runtime.name} takes the default size): on the boot line: ${line}`
+        : `# ${pageKiB >= 1048576 ? 'or, reliably, ' : 'or '}on the boot line: ${line}`,
     );
   }
   return commands;

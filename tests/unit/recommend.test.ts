@@ -69,8 +69,56 @@ describe('the seed cases', () => {
     const r = sim('xeon-2s-768g');
     const a = runAdvice({ model: 'deepseek-r1-671b', quant: 'Q4_K_M', pageSize: '1G' }, r);
     const pool = a.recommendations.find((x) => x.id === 'pool-at-boot')!;
-    expect(pool.title).toMatch(/The 380 × 1G pool is already reserved at boot; make 1G the default size/);
+    expect(pool.title).toMatch(/The 380 × 1G pool is already reserved at boot; add default_hugepagesz=1G$/);
     expect(a.changes).toEqual([{ kind: 'boot', set: [{ key: 'default_hugepagesz', value: '1G' }], remove: [] }]);
+  });
+  it('a pool reserved at boot gets hugetlb_free_vmemmap=on: the sysctl comes too late for boot-time pages', () => {
+    const a = runAdvice({ model: 'llama-3.3-70b', pageSize: '1G' }, sim('strix-halo-128g'));
+    const boot = a.changes.find((c) => c.kind === 'boot');
+    expect(boot?.kind === 'boot' && boot.set).toEqual(
+      expect.arrayContaining([
+        { key: 'hugepagesz', value: '1G' },
+        { key: 'hugepages', value: '40' },
+        { key: 'hugetlb_free_vmemmap', value: 'on' },
+      ]),
+    );
+    expect(a.artifacts.bootCmdline?.text).toMatch(/hugetlb_free_vmemmap=on/);
+    // The Planner's setup lines and the advice say the same boot line.
+    const pool = a.recommendations.find((x) => x.id === 'pool-at-boot')!;
+    expect(pool.changes).toEqual([{ kind: 'boot', set: a.plan!.bootParams, remove: [] }]);
+    expect(a.plan!.commands.join('\n')).toContain(
+      'default_hugepagesz=1G hugepagesz=1G hugepages=40 hugetlb_free_vmemmap=on',
+    );
+  });
+  it('no hugetlb_free_vmemmap where HVO cannot exist (arm64 since 6.3) or the plan has it off', () => {
+    const words = (req: AdviceRequest) =>
+      runAdvice(req, null).changes.flatMap((c) => (c.kind === 'boot' ? c.set.map((x) => x.key) : []));
+    const arm = { model: 'llama-3.3-70b', pageSize: '1G', memGiB: 128, arch: 'arm64', kernel: '6.12' } as const;
+    expect(words(arm)).toContain('hugepagesz');
+    expect(words(arm)).not.toContain('hugetlb_free_vmemmap');
+    expect(words({ ...arm, arch: 'x86_64' })).toContain('hugetlb_free_vmemmap');
+    expect(words({ ...arm, arch: 'x86_64', hvo: false })).not.toContain('hugetlb_free_vmemmap');
+  });
+  it('a pool already at boot without HVO there: only hugetlb_free_vmemmap=on is added', () => {
+    const r = sim('xeon-2s-768g');
+    const cmdline = { ...r.kernel.cmdline };
+    delete cmdline['hugetlb_free_vmemmap'];
+    const a = runAdvice(
+      { model: 'deepseek-r1-671b', quant: 'Q4_K_M', pageSize: '1G' },
+      { ...r, kernel: { ...r.kernel, cmdline } },
+    );
+    const pool = a.recommendations.find((x) => x.id === 'pool-at-boot')!;
+    expect(pool.needsReboot).toBe(true);
+    expect(pool.changes).toEqual([
+      {
+        kind: 'boot',
+        set: [
+          { key: 'default_hugepagesz', value: '1G' },
+          { key: 'hugetlb_free_vmemmap', value: 'on' },
+        ],
+        remove: [],
+      },
+    ]);
   });
   it('the machine alone: HVO for a pool reserved with it off, THP off → madvise', () => {
     const a = runAdvice({}, buildReport(readHost(fixtureFiles(VM_TUNED))));
