@@ -13,6 +13,7 @@ import type { BootChange, Change, Recommendation, WriteChange } from './changes'
 import { DOC, type Evidence } from './findings';
 import { countLabel } from '../units';
 import { bootParamsText } from '../plan/boot-line';
+import { shWord } from '../shell';
 
 export interface RecommendOptions {
   /** The user that runs the model server (for a memlock limit), when known. */
@@ -449,7 +450,7 @@ const LAUNCH_REFERENCE: Record<PlanResult['runtime']['id'], string> = {
 
 /** What to run, true to each runtime's own flags (never a setting no runtime reads). */
 function launchRule(p: PlanResult, o: RecommendOptions): Recommendation {
-  const model = o.modelPath ?? 'MODEL.gguf';
+  const model = shWord(o.modelPath ?? 'MODEL.gguf');
   const c = p.ctx !== null ? ` -c ${p.ctx}` : '';
   // A quantized V cache needs flash attention, which current builds turn on by themselves where supported.
   const kv = p.kvType === 'f16' ? '' : ` -ctk ${p.kvType} -ctv ${p.kvType}`;

@@ -20,7 +20,11 @@ export const adviceRequestSchema = v.strictObject({
   ...PLAN_REQUEST_SHAPE,
   user: v.optional(matching(64, NAME, 'a user name')),
   unit: v.optional(matching(64, /^[A-Za-z0-9_.@-]{1,60}\.service$/, 'a unit like llama.service')),
-  modelPath: v.optional(matching(4096, /^[^\0\n'"`$\\;&|<>]+$/, 'a model file path')),
+  // Any path is quoted for the launch line; only control characters are refused, as a one-line command cannot
+  // show them (and no path holds a NUL).
+  modelPath: v.optional(
+    matching(4096, /^[^\p{Cc}]+$/u, 'a model file path on one line (control characters cannot be shown in a command)'),
+  ),
   /**
    * The model of the GGUF file named by `gguf`, read from its header where the file is (the app's window), for
    * a file that is not on the machine hugetune reads. Without it, `gguf` is a path that machine opens.

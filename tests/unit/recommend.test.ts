@@ -1,11 +1,13 @@
 /** The advisor: the seed cases, and properties of the merged change list over random machines and plans. */
 import fc from 'fast-check';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSim } from '../../electron/host/sim-source';
-import { runAdvice, type AdviceRequest } from '../../shared/advise/request';
+import { adviceRequestSchema, runAdvice, type AdviceRequest } from '../../shared/advise/request';
+import { validate } from '../../shared/validate';
 import { refuse } from '../../shared/advise/settings';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
@@ -179,6 +181,33 @@ describe('the seed cases', () => {
       { kind: 'memlock', scope: 'service', name: 'llama.service', limit: 'infinity' },
       { kind: 'memlock', scope: 'user', name: 'llm', limit: 'infinity' },
     ]);
+  });
+});
+
+describe('the launch line', () => {
+  const launch = (modelPath: string) =>
+    runAdvice({ model: 'llama-3.3-70b', pageSize: '1G', memGiB: 128, modelPath }, null).recommendations.find(
+      (x) => x.id === 'launch',
+    )!.commands![0]!;
+  it.each(['/models/my model.gguf', "/models/it's.gguf", '/models/$HOME `x` "q" \\ ; & | < > *.gguf'])(
+    'quotes the model path %j so the shell reads it back as one word',
+    (path) => {
+      const line = launch(path);
+      const back = spawnSync('sh', ['-c', `set -- ${line}; printf %s "$3"`], { encoding: 'utf8' });
+      expect(back.stdout).toBe(path);
+    },
+  );
+  it('uses POSIX single-quote escaping, and leaves a plain path as it is', () => {
+    expect(launch("/models/it's.gguf")).toContain(`-m '/models/it'\\''s.gguf' -c`);
+    expect(launch('/models/plain-1.gguf')).toContain('-m /models/plain-1.gguf -c');
+  });
+  it('takes any path but one with a control character, and says why', () => {
+    const check = (modelPath: string) => validate(adviceRequestSchema, { modelPath });
+    expect(check("/models/it's my model.gguf").ok).toBe(true);
+    expect(check('/models/a\nb.gguf')).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^modelPath: expected a model file path on one line \(control/) as unknown,
+    });
   });
 });
 
