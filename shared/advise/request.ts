@@ -8,23 +8,15 @@ import { UserError } from '../errors';
 import type { PlanResult } from '../plan/plan';
 import { PLAN_REQUEST_SHAPE, isPlanned, runPlan } from '../plan/request';
 import * as v from 'valibot';
-import { matching } from '../validate';
 import type { HostFiles } from '../host/files';
 import { writeArtifacts, type Artifacts } from './artifacts';
 import { detectBootLoader, planBootEdit, type BootEdit } from './bootloader';
 import { recommend, type Advice } from './recommend';
-
-const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$/;
+import { WHO_SHAPE } from './who';
 
 export const adviceRequestSchema = v.strictObject({
   ...PLAN_REQUEST_SHAPE,
-  user: v.optional(matching(64, NAME, 'a user name')),
-  unit: v.optional(matching(64, /^[A-Za-z0-9_.@-]{1,60}\.service$/, 'a unit like llama.service')),
-  // Any path is quoted for the launch line; only control characters are refused, as a one-line command cannot
-  // show them (and no path holds a NUL).
-  modelPath: v.optional(
-    matching(4096, /^[^\p{Cc}]+$/u, 'a model file path on one line (control characters cannot be shown in a command)'),
-  ),
+  ...WHO_SHAPE,
   /**
    * The model of the GGUF file named by `gguf`, read from its header where the file is (the app's window), for
    * a file that is not on the machine hugetune reads. Without it, `gguf` is a path that machine opens.
