@@ -14,6 +14,7 @@ import { DOC, type Evidence } from './findings';
 import { countLabel } from '../units';
 import { bootParamsText } from '../plan/boot-line';
 import { shWord } from '../shell';
+import { controlName, type FrontEnd } from '../controls';
 
 export interface RecommendOptions {
   /** The user that runs the model server (for a memlock limit), when known. */
@@ -22,6 +23,8 @@ export interface RecommendOptions {
   unit?: string | undefined;
   /** The model file, for launch lines. */
   modelPath?: string | undefined;
+  /** Who shows the advice, so it names the controls that front end has (default: the command line). */
+  frontEnd?: FrontEnd | undefined;
 }
 
 export interface Advice {
@@ -388,7 +391,7 @@ function alignmentRule(r: Report): Recommendation | null {
  * that cannot run only takes it from everything else (and a boot-time pool too large stops the machine from
  * booting). What fails, and what would make it fit, is said instead.
  */
-function noFitRule(p: PlanResult): Recommendation | null {
+function noFitRule(p: PlanResult, o: RecommendOptions): Recommendation | null {
   if (p.fits) return null;
   const failing = p.constraints.filter((c) => !c.ok);
   const fixes = p.suggestions.filter((x) => x.fits);
@@ -399,7 +402,7 @@ function noFitRule(p: PlanResult): Recommendation | null {
     reason:
       `${failing.map((c) => c.message).join('; ')}. ` +
       (fixes.length > 0
-        ? `What would fit: ${fixes.map((x) => `${x.change} (${x.flags})`).join(', ')}.`
+        ? `What would fit: ${fixes.map((x) => (o.frontEnd === 'app' ? x.change : `${x.change} (${x.flags})`)).join(', ')}.`
         : 'No single change tried makes it fit.'),
     evidence: [{ path: PATHS.meminfo, value: `MemAvailable ${mib(p.machine.availableMiB.value)}` }],
     changes: [],
@@ -422,7 +425,7 @@ function memlockRule(p: PlanResult, o: RecommendOptions): Recommendation | null 
     reason:
       `--mlock pins ${mib(p.footprintMiB)}, far above the usual 8 MiB memlock limit: the runtime prints "failed to mlock" and runs unpinned. ` +
       (changes.length === 0
-        ? 'Name the service (--unit) or the user (--user) to get the exact file.'
+        ? `Name the service (${controlName('unit', o.frontEnd ?? 'cli')}) or the user (${controlName('user', o.frontEnd ?? 'cli')}) to get the exact file.`
         : 'A systemd service needs LimitMEMLOCK; a login session needs limits.d (log in again after).'),
     evidence: [],
     changes,
@@ -587,7 +590,7 @@ export function mergeChanges(
 /** The advice for a machine (null: a planned machine, whose files are not there to read) and an optional plan. */
 export function recommend(r: Report | null, p: PlanResult | null, o: RecommendOptions = {}): Advice {
   const rules: (Recommendation | null)[] = [
-    p ? noFitRule(p) : null,
+    p ? noFitRule(p, o) : null,
     // Pool steps only for a plan that fits; without a plan, HVO advice is about the pools the machine has.
     p === null || p.fits ? hvoRule(r, p) : null,
     ...(p?.fits ? poolRules(r, p) : []),

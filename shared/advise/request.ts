@@ -13,6 +13,7 @@ import { writeArtifacts, type Artifacts } from './artifacts';
 import { detectBootLoader, planBootEdit, type BootEdit } from './bootloader';
 import { recommend, type Advice } from './recommend';
 import { WHO_SHAPE } from './who';
+import type { FrontEnd } from '../controls';
 
 export const adviceRequestSchema = v.strictObject({
   ...PLAN_REQUEST_SHAPE,
@@ -50,13 +51,14 @@ export function runAdvice(
   spec?: ModelSpec,
   version = 'dev',
   files: HostFiles | null = null,
+  frontEnd: FrontEnd = 'cli',
 ): AdviceResult {
   const { user, unit, modelPath, ggufSpec, ...planReq } = r;
   if (ggufSpec !== undefined && r.gguf === undefined)
     throw new UserError("ggufSpec is the model of a GGUF file: give the file's name as gguf too", 'bad-request');
-  const plan = wantsPlan(r) ? runPlan(planReq, report, spec ?? ggufSpec) : null;
+  const plan = wantsPlan(r) ? runPlan(planReq, report, spec ?? ggufSpec, frontEnd) : null;
   const machineReport = isPlanned(planReq) ? null : report;
-  const advice = recommend(machineReport, plan, { user, unit, modelPath: modelPath ?? r.gguf });
+  const advice = recommend(machineReport, plan, { user, unit, modelPath: modelPath ?? r.gguf, frontEnd });
   const machine = plan?.machine.label ?? report?.source.label ?? 'a planned machine';
   const title = plan ? `${plan.model} with ${plan.runtime.name}` : 'the machine';
   const boot = advice.changes.find((c) => c.kind === 'boot');

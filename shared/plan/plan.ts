@@ -20,6 +20,7 @@ import {
 } from './runtimes';
 import { hvoFreedPages } from './vmemmap';
 import { bootParamsText, poolBootParams, type BootParam } from './boot-line';
+import { controlName, type FrontEnd } from '../controls';
 import { archPages, pageSizeLabel, type MapLevel } from '../kernel/pages';
 
 export type PlanModel = { kind: 'spec'; spec: ModelSpec } | { kind: 'footprint'; mib: number };
@@ -48,6 +49,8 @@ export interface PlanInput {
   /** Release HugeTLB pools of other sizes and use their free pages. */
   releasePools: boolean;
   machine: PlanMachine;
+  /** Who shows the plan's text, so it names the controls that front end has (default: the command line). */
+  frontEnd?: FrontEnd;
 }
 
 export interface Term {
@@ -409,7 +412,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
       message:
         fromPools <= 0
           ? `pools of other sizes (${mibText(otherPools)} free) are kept and not needed`
-          : `${mibText(fromPools)} of what is needed sits free in pools of other sizes (${poolList(m, pageKiB)}): release them (--release-pools)`,
+          : `${mibText(fromPools)} of what is needed sits free in pools of other sizes (${poolList(m, pageKiB)}): release them (${controlName('releasePools', i.frontEnd ?? 'cli')})`,
     });
   }
   if (
@@ -567,7 +570,7 @@ function setupCommands(
     commands.push(
       i.releasePools
         ? `echo 0 > /sys/kernel/mm/hugepages/${dir(size)}/nr_hugepages   # release the ${pageSizeLabel(size)} pool (${pages} pages; pages in use stay until freed)`
-        : `# keeps the ${pageSizeLabel(size)} pool (${pages} pages): this plan does not use it (--release-pools frees it)`,
+        : `# keeps the ${pageSizeLabel(size)} pool (${pages} pages): this plan does not use it (${controlName('releasePools', i.frontEnd ?? 'cli')} frees it)`,
     );
   }
   if (multi) {

@@ -211,6 +211,38 @@ describe('the launch line', () => {
   });
 });
 
+describe('wording per front end', () => {
+  const texts = (a: ReturnType<typeof runAdvice>) =>
+    [
+      ...a.recommendations.flatMap((x) => [x.title, x.reason]),
+      ...(a.plan?.constraints.map((c) => c.message) ?? []),
+      ...(a.plan?.commands ?? []),
+    ].join('\n');
+  it('the app names its controls by their labels, the command line by its flags', () => {
+    const r = sim('xeon-2s-768g');
+    const req: AdviceRequest = { model: 'deepseek-r1-671b', quant: 'Q4_K_M', pageSize: '2M' };
+    const cli = texts(runAdvice(req, r));
+    expect(cli).toMatch(/release them \(--release-pools\)/);
+    expect(cli).toMatch(/What would fit: release the pools of other sizes \(--release-pools\)/);
+    const app = texts(runAdvice(req, r, undefined, 'dev', null, 'app'));
+    expect(app).toMatch(/release them \(“Release pools of other sizes”\)/);
+    expect(app).not.toMatch(/--release-pools|--quant|--page-size|--hvo/);
+    const fits = { model: 'llama-3.1-8b', quant: 'Q8_0', mlock: true, memGiB: 64, releasePools: false } as const;
+    expect(texts(runAdvice(fits, null))).toMatch(/Name the service \(--unit\) or the user \(--user\)/);
+    expect(texts(runAdvice(fits, null, undefined, 'dev', null, 'app'))).toMatch(
+      /Name the service \(“Its systemd unit”\) or the user \(“User running the server”\)/,
+    );
+  });
+  it("the Planner's setup lines name the app's control for a pool they keep", () => {
+    const r = sim('xeon-2s-768g');
+    const req = { footprintMiB: 10000, pageSize: '2M' } as const;
+    expect(runPlan(req, r).commands.join('\n')).toMatch(/\(--release-pools frees it\)/);
+    expect(runPlan(req, r, undefined, 'app').commands.join('\n')).toMatch(
+      /\(“Release pools of other sizes” frees it\)/,
+    );
+  });
+});
+
 describe('the merged change list', () => {
   const request = fc.record(
     {
