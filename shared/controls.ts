@@ -5,6 +5,7 @@
 export type FrontEnd = 'cli' | 'app';
 
 export const CONTROLS = {
+  footprint: { cli: '--footprint-mib', app: 'Footprint size' },
   releasePools: { cli: '--release-pools', app: 'Release pools of other sizes' },
   user: { cli: '--user', app: 'User running the server' },
   unit: { cli: '--unit', app: 'Its systemd unit' },

@@ -199,7 +199,11 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
   if (i.model.kind === 'footprint') {
     name = `footprint ${i.model.mib} MiB`;
     pinnedKiB = i.model.mib * 1024;
-    breakdown.push({ label: 'Runtime footprint (given)', mib: i.model.mib, source: '--footprint-mib' });
+    breakdown.push({
+      label: 'Runtime footprint (given)',
+      mib: i.model.mib,
+      source: controlName('footprint', i.frontEnd ?? 'cli'),
+    });
   } else {
     const s = i.model.spec;
     name = s.name;
@@ -242,7 +246,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
         breakdown.push({
           label: 'Prompt cache (llama-server)',
           mib: cache,
-          source: `--cache-ram ${cache} MiB, filled as prompts are cached${i.cacheRamMiB === null ? ' (the default; --cache-ram-mib 0 for llama-cli)' : ''}`,
+          source: `--cache-ram ${cache} MiB, filled as prompts are cached${i.cacheRamMiB === null ? ` (the default${(i.frontEnd ?? 'cli') === 'cli' ? '; --cache-ram-mib 0 for llama-cli' : ''})` : ''}`,
         });
       }
     }
@@ -398,7 +402,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     ok: leftMiB >= reserveMiB,
     needMiB: reserveMiB,
     haveMiB: leftMiB,
-    message: `OS reserve: ${mibText(reserveMiB)} must stay free (${i.reserveMiB === null ? 'default: 5% of RAM, 1 to 4 GiB' : '--reserve-mib'}); ${leftMiB >= 0 ? `${mibText(leftMiB)} would stay free` : 'nothing would stay free'}`,
+    message: `OS reserve: ${mibText(reserveMiB)} must stay free (${i.reserveMiB === null ? 'default: 5% of RAM, 1 to 4 GiB' : (i.frontEnd ?? 'cli') === 'cli' ? '--reserve-mib' : 'as asked'}); ${leftMiB >= 0 ? `${mibText(leftMiB)} would stay free` : 'nothing would stay free'}`,
   });
   if (!i.releasePools && otherPools > 0) {
     const withRelease = round1(targetsCapacity(m, i, (n) => capacityOf(n, true)));

@@ -237,9 +237,12 @@ describe('wording per front end', () => {
     const r = sim('xeon-2s-768g');
     const req = { footprintMiB: 10000, pageSize: '2M' } as const;
     expect(runPlan(req, r).commands.join('\n')).toMatch(/\(--release-pools frees it\)/);
-    expect(runPlan(req, r, undefined, 'app').commands.join('\n')).toMatch(
-      /\(“Release pools of other sizes” frees it\)/,
-    );
+    const app = runPlan(req, r, undefined, 'app');
+    expect(app.commands.join('\n')).toMatch(/\(“Release pools of other sizes” frees it\)/);
+    expect(app.breakdown.map((t) => t.source)).toContain('“Footprint size”');
+    const cache = runPlan({ model: 'llama-3.1-8b', reserveMiB: 2048 }, r, undefined, 'app');
+    // --cache-ram is llama-server's own flag; hugetune's flags are what the app has no use for.
+    expect(JSON.stringify([cache.breakdown, cache.constraints])).not.toMatch(/--cache-ram-mib|--reserve-mib/);
   });
 });
 
