@@ -181,7 +181,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
     'plan.run': async (req) => {
       const spec = modelChoice(req) === 'gguf' ? await gguf(req.gguf!) : undefined;
       // A planned machine (memGiB) is described wholly by the request: the current source is not read.
-      return runPlan(req, isPlanned(req) ? null : buildReport(readHost(source.current)), spec);
+      return runPlan(req, isPlanned(req) ? null : buildReport(readHost(source.current)), spec, 'app');
     },
     'setup.apply': async ({ writes }) => {
       const files = source.current;
@@ -246,7 +246,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       // A planned machine is described by the request alone; otherwise the advice reads the current source.
       const planned = isPlanned(req);
       const files = planned ? null : source.current;
-      return runAdvice(req, files ? await measuredReport(files) : null, spec, APP_VERSION, files);
+      return runAdvice(req, files ? await measuredReport(files) : null, spec, APP_VERSION, files, 'app');
     },
     'models.list': () => ({ models: [...MODELS], quants: [...QUANTS] }),
     'source.get': state,

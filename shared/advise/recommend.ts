@@ -12,6 +12,9 @@ import type { PlanResult } from '../plan/plan';
 import type { BootChange, Change, Recommendation, WriteChange } from './changes';
 import { DOC, type Evidence } from './findings';
 import { countLabel } from '../units';
+import { bootParamsText } from '../plan/boot-line';
+import { shWord } from '../shell';
+import { controlName, type FrontEnd } from '../controls';
 
 export interface RecommendOptions {
   /** The user that runs the model server (for a memlock limit), when known. */
@@ -20,6 +23,8 @@ export interface RecommendOptions {
   unit?: string | undefined;
   /** The model file, for launch lines. */
   modelPath?: string | undefined;
+  /** Who shows the advice, so it names the controls that front end has (default: the command line). */
+  frontEnd?: FrontEnd | undefined;
 }
 
 export interface Advice {
@@ -109,17 +114,7 @@ function poolRules(r: Report | null, p: PlanResult): Recommendation[] {
   const perNodeText = multi
     ? ` (${p.perNode.map((n) => `node ${n.node}: ${n.poolTarget}, of which ${n.hugepages} for the model; it can give ${mib(n.haveMiB)}`).join('; ')})`
     : '';
-  const boot: BootChange = {
-    kind: 'boot',
-    set: [
-      ...(p.runtime.id === 'ik_llama.cpp' && p.machine.defaultHugePageKiB.value !== size
-        ? [{ key: 'default_hugepagesz', value: label }]
-        : []),
-      { key: 'hugepagesz', value: label },
-      { key: 'hugepages', value: multi ? nodeCounts : String(total) },
-    ],
-    remove: [],
-  };
+  const boot: BootChange = { kind: 'boot', set: [...p.bootParams], remove: [] };
   const countText = multi ? nodeCounts : String(total);
   const atBoot = (r?.kernel.boot?.hugepages ?? []).some(
     (x) =>
@@ -131,12 +126,17 @@ function poolRules(r: Report | null, p: PlanResult): Recommendation[] {
         : String(x.count)) === countText,
   );
   const defaultNeeded = boot.set.some((x) => x.key === 'default_hugepagesz');
+  // A pool already reserved at boot still needs what the boot line lacks of the rest (the default size, HVO).
+  const cmdline = r?.kernel.cmdline ?? null;
+  const missing = p.bootParams.filter(
+    (x) => x.key !== 'hugepagesz' && x.key !== 'hugepages' && !hasParam(cmdline, x.key, x.value),
+  );
   out.push({
     id: gigantic ? 'pool-at-boot' : 'pool',
-    severity: gigantic && atBoot && !defaultNeeded ? 'info' : 'important',
+    severity: gigantic && atBoot && missing.length === 0 ? 'info' : 'important',
     title:
       gigantic && atBoot
-        ? `The ${total} × ${label} pool is already reserved at boot${defaultNeeded ? `; make ${label} the default size` : ''}`
+        ? `The ${total} × ${label} pool is already reserved at boot${missing.length > 0 ? `; add ${bootParamsText(missing)}` : ''}`
         : `Reserve ${total} × ${label} huge pages${gigantic ? ' at boot' : ''}`,
     reason:
       `${p.model} with ${p.runtime.name} needs ${p.hugepagesNeeded} pages of ${label}${perNodeText}. ` +
@@ -144,14 +144,14 @@ function poolRules(r: Report | null, p: PlanResult): Recommendation[] {
         ? 'Gigantic pages need physically contiguous 1 GiB ranges, which a running machine rarely has: reserve them on the boot line (or set aside hugetlb_cma= to allocate at runtime).'
         : 'A runtime reservation takes what contiguous free memory allows: the setup reads the pool back and says how many pages it got.'),
     evidence,
-    changes: gigantic ? (atBoot ? (defaultNeeded ? [{ ...boot, set: boot.set.slice(0, 1) }] : []) : [boot]) : writes,
-    needsReboot: gigantic && (!atBoot || defaultNeeded),
+    changes: gigantic ? (atBoot ? (missing.length > 0 ? [{ ...boot, set: missing }] : []) : [boot]) : writes,
+    needsReboot: gigantic && (!atBoot || missing.length > 0),
     risk: gigantic
       ? 'A boot-time pool larger than the memory leaves the kernel unable to boot: at the boot menu, edit the command line once and delete hugepages= to recover.'
       : 'Pool pages are taken from general memory until released (echo 0 to the same file).',
     reference: DOC.hugetlbpage,
   });
-  if (!gigantic && boot.set.some((x) => x.key === 'default_hugepagesz')) {
+  if (!gigantic && defaultNeeded) {
     out.push({
       id: 'default-huge-page-size',
       severity: 'important',
@@ -391,7 +391,7 @@ function alignmentRule(r: Report): Recommendation | null {
  * that cannot run only takes it from everything else (and a boot-time pool too large stops the machine from
  * booting). What fails, and what would make it fit, is said instead.
  */
-function noFitRule(p: PlanResult): Recommendation | null {
+function noFitRule(p: PlanResult, o: RecommendOptions): Recommendation | null {
   if (p.fits) return null;
   const failing = p.constraints.filter((c) => !c.ok);
   const fixes = p.suggestions.filter((x) => x.fits);
@@ -402,7 +402,7 @@ function noFitRule(p: PlanResult): Recommendation | null {
     reason:
       `${failing.map((c) => c.message).join('; ')}. ` +
       (fixes.length > 0
-        ? `What would fit: ${fixes.map((x) => `${x.change} (${x.flags})`).join(', ')}.`
+        ? `What would fit: ${fixes.map((x) => (o.frontEnd === 'app' ? x.change : `${x.change} (${x.flags})`)).join(', ')}.`
         : 'No single change tried makes it fit.'),
     evidence: [{ path: PATHS.meminfo, value: `MemAvailable ${mib(p.machine.availableMiB.value)}` }],
     changes: [],
@@ -425,7 +425,7 @@ function memlockRule(p: PlanResult, o: RecommendOptions): Recommendation | null 
     reason:
       `--mlock pins ${mib(p.footprintMiB)}, far above the usual 8 MiB memlock limit: the runtime prints "failed to mlock" and runs unpinned. ` +
       (changes.length === 0
-        ? 'Name the service (--unit) or the user (--user) to get the exact file.'
+        ? `Name the service (${controlName('unit', o.frontEnd ?? 'cli')}) or the user (${controlName('user', o.frontEnd ?? 'cli')}) to get the exact file.`
         : 'A systemd service needs LimitMEMLOCK; a login session needs limits.d (log in again after).'),
     evidence: [],
     changes,
@@ -453,7 +453,7 @@ const LAUNCH_REFERENCE: Record<PlanResult['runtime']['id'], string> = {
 
 /** What to run, true to each runtime's own flags (never a setting no runtime reads). */
 function launchRule(p: PlanResult, o: RecommendOptions): Recommendation {
-  const model = o.modelPath ?? 'MODEL.gguf';
+  const model = shWord(o.modelPath ?? 'MODEL.gguf');
   const c = p.ctx !== null ? ` -c ${p.ctx}` : '';
   // A quantized V cache needs flash attention, which current builds turn on by themselves where supported.
   const kv = p.kvType === 'f16' ? '' : ` -ctk ${p.kvType} -ctv ${p.kvType}`;
@@ -521,6 +521,13 @@ const ORDER = (c: Change): number => {
   return 3;
 };
 
+/** Whether the running kernel's command line has this parameter with this value (a bare flag: null). */
+function hasParam(cmdline: Report['kernel']['cmdline'], key: string, value: string | null): boolean {
+  const v = cmdline?.[key];
+  const vals = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  return vals.some((x) => (x === true ? value === null : x === value));
+}
+
 /** Every change once, in an order that works; the boot line without what it already says. */
 export function mergeChanges(
   recs: readonly Recommendation[],
@@ -553,12 +560,8 @@ export function mergeChanges(
       } else others.push(c);
     }
   }
-  const cmdline = r?.kernel.cmdline ?? {};
-  const has = (key: string, value: string | null): boolean => {
-    const v = cmdline[key];
-    const vals = v === undefined ? [] : Array.isArray(v) ? v : [v];
-    return vals.some((x) => (x === true ? value === null : x === value));
-  };
+  const cmdline = r?.kernel.cmdline ?? null;
+  const has = (key: string, value: string | null): boolean => hasParam(cmdline, key, value);
   const set: BootChange['set'] = [];
   for (const [key, value] of boot) {
     if (has(key, value)) merged.push(`${key}${value === null ? '' : `=${value}`} is already on the boot line`);
@@ -587,7 +590,7 @@ export function mergeChanges(
 /** The advice for a machine (null: a planned machine, whose files are not there to read) and an optional plan. */
 export function recommend(r: Report | null, p: PlanResult | null, o: RecommendOptions = {}): Advice {
   const rules: (Recommendation | null)[] = [
-    p ? noFitRule(p) : null,
+    p ? noFitRule(p, o) : null,
     // Pool steps only for a plan that fits; without a plan, HVO advice is about the pools the machine has.
     p === null || p.fits ? hvoRule(r, p) : null,
     ...(p?.fits ? poolRules(r, p) : []),

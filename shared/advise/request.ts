@@ -8,19 +8,16 @@ import { UserError } from '../errors';
 import type { PlanResult } from '../plan/plan';
 import { PLAN_REQUEST_SHAPE, isPlanned, runPlan } from '../plan/request';
 import * as v from 'valibot';
-import { matching } from '../validate';
 import type { HostFiles } from '../host/files';
 import { writeArtifacts, type Artifacts } from './artifacts';
 import { detectBootLoader, planBootEdit, type BootEdit } from './bootloader';
 import { recommend, type Advice } from './recommend';
-
-const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$/;
+import { WHO_SHAPE } from './who';
+import type { FrontEnd } from '../controls';
 
 export const adviceRequestSchema = v.strictObject({
   ...PLAN_REQUEST_SHAPE,
-  user: v.optional(matching(64, NAME, 'a user name')),
-  unit: v.optional(matching(64, /^[A-Za-z0-9_.@-]{1,60}\.service$/, 'a unit like llama.service')),
-  modelPath: v.optional(matching(4096, /^[^\0\n'"`$\\;&|<>]+$/, 'a model file path')),
+  ...WHO_SHAPE,
   /**
    * The model of the GGUF file named by `gguf`, read from its header where the file is (the app's window), for
    * a file that is not on the machine hugetune reads. Without it, `gguf` is a path that machine opens.
@@ -54,13 +51,14 @@ export function runAdvice(
   spec?: ModelSpec,
   version = 'dev',
   files: HostFiles | null = null,
+  frontEnd: FrontEnd = 'cli',
 ): AdviceResult {
   const { user, unit, modelPath, ggufSpec, ...planReq } = r;
   if (ggufSpec !== undefined && r.gguf === undefined)
     throw new UserError("ggufSpec is the model of a GGUF file: give the file's name as gguf too", 'bad-request');
-  const plan = wantsPlan(r) ? runPlan(planReq, report, spec ?? ggufSpec) : null;
+  const plan = wantsPlan(r) ? runPlan(planReq, report, spec ?? ggufSpec, frontEnd) : null;
   const machineReport = isPlanned(planReq) ? null : report;
-  const advice = recommend(machineReport, plan, { user, unit, modelPath: modelPath ?? r.gguf });
+  const advice = recommend(machineReport, plan, { user, unit, modelPath: modelPath ?? r.gguf, frontEnd });
   const machine = plan?.machine.label ?? report?.source.label ?? 'a planned machine';
   const title = plan ? `${plan.model} with ${plan.runtime.name}` : 'the machine';
   const boot = advice.changes.find((c) => c.kind === 'boot');

@@ -19,6 +19,8 @@ import {
   type RuntimeId,
 } from './runtimes';
 import { hvoFreedPages } from './vmemmap';
+import { bootParamsText, poolBootParams, type BootParam } from './boot-line';
+import { controlName, type FrontEnd } from '../controls';
 import { archPages, pageSizeLabel, type MapLevel } from '../kernel/pages';
 
 export type PlanModel = { kind: 'spec'; spec: ModelSpec } | { kind: 'footprint'; mib: number };
@@ -47,6 +49,8 @@ export interface PlanInput {
   /** Release HugeTLB pools of other sizes and use their free pages. */
   releasePools: boolean;
   machine: PlanMachine;
+  /** Who shows the plan's text, so it names the controls that front end has (default: the command line). */
+  frontEnd?: FrontEnd;
 }
 
 export interface Term {
@@ -118,6 +122,8 @@ export interface PlanResult {
   breakdown: Term[];
   perNode: NodePlan[];
   numactl: string;
+  /** The parameters that reserve the pool at boot, when it is reserved there ([] without HugeTLB pages). */
+  bootParams: BootParam[];
   commands: string[];
   notes: string[];
   suggestions: Suggestion[];
@@ -193,7 +199,11 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
   if (i.model.kind === 'footprint') {
     name = `footprint ${i.model.mib} MiB`;
     pinnedKiB = i.model.mib * 1024;
-    breakdown.push({ label: 'Runtime footprint (given)', mib: i.model.mib, source: '--footprint-mib' });
+    breakdown.push({
+      label: 'Runtime footprint (given)',
+      mib: i.model.mib,
+      source: controlName('footprint', i.frontEnd ?? 'cli'),
+    });
   } else {
     const s = i.model.spec;
     name = s.name;
@@ -236,7 +246,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
         breakdown.push({
           label: 'Prompt cache (llama-server)',
           mib: cache,
-          source: `--cache-ram ${cache} MiB, filled as prompts are cached${i.cacheRamMiB === null ? ' (the default; --cache-ram-mib 0 for llama-cli)' : ''}`,
+          source: `--cache-ram ${cache} MiB, filled as prompts are cached${i.cacheRamMiB === null ? ` (the default${(i.frontEnd ?? 'cli') === 'cli' ? '; --cache-ram-mib 0 for llama-cli' : ''})` : ''}`,
         });
       }
     }
@@ -392,7 +402,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     ok: leftMiB >= reserveMiB,
     needMiB: reserveMiB,
     haveMiB: leftMiB,
-    message: `OS reserve: ${mibText(reserveMiB)} must stay free (${i.reserveMiB === null ? 'default: 5% of RAM, 1 to 4 GiB' : '--reserve-mib'}); ${leftMiB >= 0 ? `${mibText(leftMiB)} would stay free` : 'nothing would stay free'}`,
+    message: `OS reserve: ${mibText(reserveMiB)} must stay free (${i.reserveMiB === null ? 'default: 5% of RAM, 1 to 4 GiB' : (i.frontEnd ?? 'cli') === 'cli' ? '--reserve-mib' : 'as asked'}); ${leftMiB >= 0 ? `${mibText(leftMiB)} would stay free` : 'nothing would stay free'}`,
   });
   if (!i.releasePools && otherPools > 0) {
     const withRelease = round1(targetsCapacity(m, i, (n) => capacityOf(n, true)));
@@ -406,7 +416,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
       message:
         fromPools <= 0
           ? `pools of other sizes (${mibText(otherPools)} free) are kept and not needed`
-          : `${mibText(fromPools)} of what is needed sits free in pools of other sizes (${poolList(m, pageKiB)}): release them (--release-pools)`,
+          : `${mibText(fromPools)} of what is needed sits free in pools of other sizes (${poolList(m, pageKiB)}): release them (${controlName('releasePools', i.frontEnd ?? 'cli')})`,
     });
   }
   if (
@@ -458,7 +468,18 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     );
   }
 
-  const commands = setupCommands(i, perNode, pageKiB, hvoCredited);
+  const bootParams = hugetlb
+    ? poolBootParams({
+        pageKiB,
+        counts:
+          m.nodes.length > 1
+            ? perNode.map((n) => `${n.node}:${n.poolTarget}`).join(',')
+            : String(perNode[0]?.poolTarget ?? 0),
+        makeDefault: runtime.defaultSizeOnly && m.defaultHugePageKiB.value !== pageKiB,
+        hvo: hvoCredited,
+      })
+    : [];
+  const commands = setupCommands(i, perNode, pageKiB, hvoCredited, bootParams);
   const results: Record<string, number> = {};
   const tlb: Record<string, number> = {};
   const labelBase = pageSizeLabel(base);
@@ -499,6 +520,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     breakdown,
     perNode,
     numactl,
+    bootParams,
     commands,
     notes,
   };
@@ -525,7 +547,13 @@ function poolList(m: PlanMachine, except: number): string {
 }
 
 /** The commands that set the plan up, as root, in order; what needs a reboot is said so. */
-function setupCommands(i: PlanInput, perNode: NodePlan[], pageKiB: number, hvoCredited: boolean): string[] {
+function setupCommands(
+  i: PlanInput,
+  perNode: NodePlan[],
+  pageKiB: number,
+  hvoCredited: boolean,
+  bootParams: readonly BootParam[],
+): string[] {
   const m = i.machine;
   const commands: string[] = [];
   if (i.hugePageKiB === null) return commands;
@@ -546,7 +574,7 @@ function setupCommands(i: PlanInput, perNode: NodePlan[], pageKiB: number, hvoCr
     commands.push(
       i.releasePools
         ? `echo 0 > /sys/kernel/mm/hugepages/${dir(size)}/nr_hugepages   # release the ${pageSizeLabel(size)} pool (${pages} pages; pages in use stay until freed)`
-        : `# keeps the ${pageSizeLabel(size)} pool (${pages} pages): this plan does not use it (--release-pools frees it)`,
+        : `# keeps the ${pageSizeLabel(size)} pool (${pages} pages): this plan does not use it (${controlName('releasePools', i.frontEnd ?? 'cli')} frees it)`,
     );
   }
   if (multi) {
@@ -559,20 +587,13 @@ function setupCommands(i: PlanInput, perNode: NodePlan[], pageKiB: number, hvoCr
   }
   commands.push(`grep -H . /sys/kernel/mm/hugepages/${dir(pageKiB)}/nr_hugepages   # check what the kernel gave`);
   const runtime = RUNTIME_INFO[i.runtime];
-  const bootDefault = runtime.defaultSizeOnly && m.defaultHugePageKiB.value !== pageKiB;
+  const bootDefault = bootParams.some((p) => p.key === 'default_hugepagesz');
   if (pageKiB >= 1048576 || bootDefault || (hvoCredited && m.hvo.switch === 'boot')) {
-    const counts = multi
-      ? perNode.map((n) => `${n.node}:${n.poolTarget}`).join(',')
-      : String(perNode[0]?.poolTarget ?? 0);
-    const parts = [
-      bootDefault ? `default_hugepagesz=${pageSizeLabel(pageKiB)}` : '',
-      `hugepagesz=${pageSizeLabel(pageKiB)} hugepages=${counts}`,
-      hvoCredited ? 'hugetlb_free_vmemmap=on' : '',
-    ].filter(Boolean);
+    const line = bootParamsText(bootParams);
     commands.push(
       bootDefault
-        ? `# needed, then reboot (${runtime.name} takes the default size): on the boot line: ${parts.join(' ')}`
-        : `# ${pageKiB >= 1048576 ? 'or, reliably, ' : 'or '}on the boot line: ${parts.join(' ')}`,
+        ? `# needed, then reboot (${runtime.name} takes the default size): on the boot line: ${line}`
+        : `# ${pageKiB >= 1048576 ? 'or, reliably, ' : 'or '}on the boot line: ${line}`,
     );
   }
   return commands;

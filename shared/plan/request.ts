@@ -2,6 +2,7 @@
  * A plan request as every front end sends it (CLI flags, API arguments, the Planner form), its runtime
  * schema with the limits that keep absurd sizes out, and how it becomes a plan against a machine report.
  */
+import type { FrontEnd } from '../controls';
 import { UserError } from '../errors';
 import type { Report } from '../host/report';
 import * as v from 'valibot';
@@ -115,7 +116,12 @@ function hugePageOf(text: string | undefined, m: PlanMachine): number | null {
 }
 
 /** Runs a request against a machine report (null for a planned machine); `ggufSpec` is the GGUF already read. */
-export function runPlan(r: PlanRequest, report: Report | null, ggufSpec?: ModelSpec): PlanResult {
+export function runPlan(
+  r: PlanRequest,
+  report: Report | null,
+  ggufSpec?: ModelSpec,
+  frontEnd: FrontEnd = 'cli',
+): PlanResult {
   const choice = modelChoice(r);
   let model: PlanModel;
   if (choice === 'footprint') model = { kind: 'footprint', mib: r.footprintMiB! };
@@ -150,5 +156,6 @@ export function runPlan(r: PlanRequest, report: Report | null, ggufSpec?: ModelS
     slowTier: r.slowTier ?? false,
     releasePools: r.releasePools ?? false,
     machine,
+    frontEnd,
   });
 }

@@ -42,4 +42,38 @@ describe('Advisor', () => {
     expect(problems).toEqual([]);
     await page.context().close();
   });
+
+  it('marks an invalid user, unit or path beside its field, in plain words, and keeps the last advice', async () => {
+    const { page, problems } = await openApp(browser, server, 'planner');
+    await page.getByRole('radio', { name: 'Footprint' }).check();
+    await page.getByTestId('plan-footprint').fill('100000');
+    await page.locator('select[data-testid="plan-page-size"]').selectOption('2M');
+    await expect.poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/Fits|Does not fit/);
+    await page.getByTestId('plan-advise').click();
+    await page.getByTestId('recommendation').first().waitFor();
+    const before = await page.getByTestId('recommendation').count();
+    for (const [field, value, words] of [
+      ['advise-user', 'llm; rm -rf /', /User: one user name, such as llm/],
+      ['advise-unit', 'my llama', /Systemd unit: one service name ending in \.service/],
+    ] as const) {
+      const input = page.getByTestId(field);
+      await input.fill(value);
+      const problem = page.getByTestId(`${field}-problem`);
+      await expect.poll(() => problem.textContent()).toMatch(words);
+      expect(await problem.textContent()).not.toMatch(/advise\.run|expected/);
+      expect(await input.getAttribute('aria-invalid')).toBe('true');
+      expect(await input.getAttribute('aria-describedby')).toBe(await problem.getAttribute('id'));
+      expect(await page.getByTestId('advise-error').count()).toBe(0);
+      expect(await page.getByTestId('recommendation').count()).toBe(before);
+      expect(await page.getByTestId('advise-stale').count()).toBe(1);
+      await input.fill('');
+      await expect.poll(() => problem.count()).toBe(0);
+      expect(await input.getAttribute('aria-invalid')).toBeNull();
+    }
+    await page.getByTestId('advise-user').fill('llm');
+    await page.getByTestId('advise-unit').fill('llama.service');
+    await expect.poll(() => page.getByTestId('advise-stale').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
 });

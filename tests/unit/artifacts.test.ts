@@ -722,6 +722,14 @@ describe('systemd drop-in', () => {
     expect(lines(at.serviceDropIn!.text).some((l) => l.startsWith('ExecStart'))).toBe(false);
   });
 
+  it('quotes a unit name systemd-escape wrote (\\x2d) in the commands to copy, so the shell keeps its backslash', () => {
+    const a = all([{ kind: 'memlock', scope: 'service', name: 'llama\\x2dserver.service', limit: 'infinity' }]);
+    const d = a.serviceDropIn!;
+    expect(d.text).toContain("systemctl restart 'llama\\x2dserver.service'");
+    expect(d.text).toContain("rm '/etc/systemd/system/llama\\x2dserver.service.d/60-hugetune.conf'");
+    expect(a.rollbackScript!.text).toContain("systemctl restart '\\''llama\\x2dserver.service'\\''");
+  });
+
   it('is written for the service alone, without LimitMEMLOCK unless a memlock change asks for it', () => {
     const d = all(SETS.serviceOnly!).serviceDropIn!;
     expect(d.path).toBe('/etc/systemd/system/vllm.service.d/60-hugetune.conf');

@@ -1,11 +1,13 @@
 /** The advisor: the seed cases, and properties of the merged change list over random machines and plans. */
 import fc from 'fast-check';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSim } from '../../electron/host/sim-source';
-import { runAdvice, type AdviceRequest } from '../../shared/advise/request';
+import { adviceRequestSchema, runAdvice, type AdviceRequest } from '../../shared/advise/request';
+import { validate } from '../../shared/validate';
 import { refuse } from '../../shared/advise/settings';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
@@ -69,8 +71,56 @@ describe('the seed cases', () => {
     const r = sim('xeon-2s-768g');
     const a = runAdvice({ model: 'deepseek-r1-671b', quant: 'Q4_K_M', pageSize: '1G' }, r);
     const pool = a.recommendations.find((x) => x.id === 'pool-at-boot')!;
-    expect(pool.title).toMatch(/The 380 × 1G pool is already reserved at boot; make 1G the default size/);
+    expect(pool.title).toMatch(/The 380 × 1G pool is already reserved at boot; add default_hugepagesz=1G$/);
     expect(a.changes).toEqual([{ kind: 'boot', set: [{ key: 'default_hugepagesz', value: '1G' }], remove: [] }]);
+  });
+  it('a pool reserved at boot gets hugetlb_free_vmemmap=on: the sysctl comes too late for boot-time pages', () => {
+    const a = runAdvice({ model: 'llama-3.3-70b', pageSize: '1G' }, sim('strix-halo-128g'));
+    const boot = a.changes.find((c) => c.kind === 'boot');
+    expect(boot?.kind === 'boot' && boot.set).toEqual(
+      expect.arrayContaining([
+        { key: 'hugepagesz', value: '1G' },
+        { key: 'hugepages', value: '40' },
+        { key: 'hugetlb_free_vmemmap', value: 'on' },
+      ]),
+    );
+    expect(a.artifacts.bootCmdline?.text).toMatch(/hugetlb_free_vmemmap=on/);
+    // The Planner's setup lines and the advice say the same boot line.
+    const pool = a.recommendations.find((x) => x.id === 'pool-at-boot')!;
+    expect(pool.changes).toEqual([{ kind: 'boot', set: a.plan!.bootParams, remove: [] }]);
+    expect(a.plan!.commands.join('\n')).toContain(
+      'default_hugepagesz=1G hugepagesz=1G hugepages=40 hugetlb_free_vmemmap=on',
+    );
+  });
+  it('no hugetlb_free_vmemmap where HVO cannot exist (arm64 since 6.3) or the plan has it off', () => {
+    const words = (req: AdviceRequest) =>
+      runAdvice(req, null).changes.flatMap((c) => (c.kind === 'boot' ? c.set.map((x) => x.key) : []));
+    const arm = { model: 'llama-3.3-70b', pageSize: '1G', memGiB: 128, arch: 'arm64', kernel: '6.12' } as const;
+    expect(words(arm)).toContain('hugepagesz');
+    expect(words(arm)).not.toContain('hugetlb_free_vmemmap');
+    expect(words({ ...arm, arch: 'x86_64' })).toContain('hugetlb_free_vmemmap');
+    expect(words({ ...arm, arch: 'x86_64', hvo: false })).not.toContain('hugetlb_free_vmemmap');
+  });
+  it('a pool already at boot without HVO there: only hugetlb_free_vmemmap=on is added', () => {
+    const r = sim('xeon-2s-768g');
+    const cmdline = { ...r.kernel.cmdline };
+    delete cmdline['hugetlb_free_vmemmap'];
+    const a = runAdvice(
+      { model: 'deepseek-r1-671b', quant: 'Q4_K_M', pageSize: '1G' },
+      { ...r, kernel: { ...r.kernel, cmdline } },
+    );
+    const pool = a.recommendations.find((x) => x.id === 'pool-at-boot')!;
+    expect(pool.needsReboot).toBe(true);
+    expect(pool.changes).toEqual([
+      {
+        kind: 'boot',
+        set: [
+          { key: 'default_hugepagesz', value: '1G' },
+          { key: 'hugetlb_free_vmemmap', value: 'on' },
+        ],
+        remove: [],
+      },
+    ]);
   });
   it('the machine alone: HVO for a pool reserved with it off, THP off → madvise', () => {
     const a = runAdvice({}, buildReport(readHost(fixtureFiles(VM_TUNED))));
@@ -131,6 +181,68 @@ describe('the seed cases', () => {
       { kind: 'memlock', scope: 'service', name: 'llama.service', limit: 'infinity' },
       { kind: 'memlock', scope: 'user', name: 'llm', limit: 'infinity' },
     ]);
+  });
+});
+
+describe('the launch line', () => {
+  const launch = (modelPath: string) =>
+    runAdvice({ model: 'llama-3.3-70b', pageSize: '1G', memGiB: 128, modelPath }, null).recommendations.find(
+      (x) => x.id === 'launch',
+    )!.commands![0]!;
+  it.each(['/models/my model.gguf', "/models/it's.gguf", '/models/$HOME `x` "q" \\ ; & | < > *.gguf'])(
+    'quotes the model path %j so the shell reads it back as one word',
+    (path) => {
+      const line = launch(path);
+      const back = spawnSync('sh', ['-c', `set -- ${line}; printf %s "$3"`], { encoding: 'utf8' });
+      expect(back.stdout).toBe(path);
+    },
+  );
+  it('uses POSIX single-quote escaping, and leaves a plain path as it is', () => {
+    expect(launch("/models/it's.gguf")).toContain(`-m '/models/it'\\''s.gguf' -c`);
+    expect(launch('/models/plain-1.gguf')).toContain('-m /models/plain-1.gguf -c');
+  });
+  it('takes any path but one with a control character, and says why', () => {
+    const check = (modelPath: string) => validate(adviceRequestSchema, { modelPath });
+    expect(check("/models/it's my model.gguf").ok).toBe(true);
+    expect(check('/models/a\nb.gguf')).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^modelPath: expected a model file path on one line \(control/) as unknown,
+    });
+  });
+});
+
+describe('wording per front end', () => {
+  const texts = (a: ReturnType<typeof runAdvice>) =>
+    [
+      ...a.recommendations.flatMap((x) => [x.title, x.reason]),
+      ...(a.plan?.constraints.map((c) => c.message) ?? []),
+      ...(a.plan?.commands ?? []),
+    ].join('\n');
+  it('the app names its controls by their labels, the command line by its flags', () => {
+    const r = sim('xeon-2s-768g');
+    const req: AdviceRequest = { model: 'deepseek-r1-671b', quant: 'Q4_K_M', pageSize: '2M' };
+    const cli = texts(runAdvice(req, r));
+    expect(cli).toMatch(/release them \(--release-pools\)/);
+    expect(cli).toMatch(/What would fit: release the pools of other sizes \(--release-pools\)/);
+    const app = texts(runAdvice(req, r, undefined, 'dev', null, 'app'));
+    expect(app).toMatch(/release them \(“Release pools of other sizes”\)/);
+    expect(app).not.toMatch(/--release-pools|--quant|--page-size|--hvo/);
+    const fits = { model: 'llama-3.1-8b', quant: 'Q8_0', mlock: true, memGiB: 64, releasePools: false } as const;
+    expect(texts(runAdvice(fits, null))).toMatch(/Name the service \(--unit\) or the user \(--user\)/);
+    expect(texts(runAdvice(fits, null, undefined, 'dev', null, 'app'))).toMatch(
+      /Name the service \(“Its systemd unit”\) or the user \(“User running the server”\)/,
+    );
+  });
+  it("the Planner's setup lines name the app's control for a pool they keep", () => {
+    const r = sim('xeon-2s-768g');
+    const req = { footprintMiB: 10000, pageSize: '2M' } as const;
+    expect(runPlan(req, r).commands.join('\n')).toMatch(/\(--release-pools frees it\)/);
+    const app = runPlan(req, r, undefined, 'app');
+    expect(app.commands.join('\n')).toMatch(/\(“Release pools of other sizes” frees it\)/);
+    expect(app.breakdown.map((t) => t.source)).toContain('“Footprint size”');
+    const cache = runPlan({ model: 'llama-3.1-8b', reserveMiB: 2048 }, r, undefined, 'app');
+    // --cache-ram is llama-server's own flag; hugetune's flags are what the app has no use for.
+    expect(JSON.stringify([cache.breakdown, cache.constraints])).not.toMatch(/--cache-ram-mib|--reserve-mib/);
   });
 });
 

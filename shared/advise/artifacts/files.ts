@@ -3,7 +3,7 @@
  * (they are not sysctls), limits.d for a user's memlock limit, and a systemd drop-in for a model server.
  */
 import type { Collected } from './collect';
-import { type ArtifactContext, header } from './text';
+import { type ArtifactContext, header, shWord } from './text';
 
 export interface FileArtifact {
   path: string;
@@ -115,11 +115,13 @@ export function serviceDropIn(c: Collected, ctx: ArtifactContext): FileArtifact 
   const s = c.service;
   if (!s) return null;
   const path = dropInPath(s.unit);
+  // A unit name may hold \ (systemd-escape's \x2d): the commands to copy quote it as the shell needs.
+  const unit = shWord(s.unit);
   const lines = [
     ...header(ctx, path, `settings for ${s.unit} (a systemd drop-in, systemd.unit(5))`, [
-      `rm ${path} && systemctl daemon-reload && systemctl restart ${s.unit}`,
+      `rm ${shWord(path)} && systemctl daemon-reload && systemctl restart ${unit}`,
     ]),
-    `# Takes effect after: systemctl daemon-reload && systemctl restart ${s.unit}`,
+    `# Takes effect after: systemctl daemon-reload && systemctl restart ${unit}`,
     '',
     '[Service]',
   ];
@@ -141,7 +143,7 @@ export function serviceDropIn(c: Collected, ctx: ArtifactContext): FileArtifact 
       lines.push(
         ctx.execStart
           ? "# The unit's ExecStart= uses @ or several commands, which a prefix cannot wrap: edit it by hand."
-          : `# The unit's command was not given, so no ExecStart= is written: see it with systemctl cat ${s.unit},`,
+          : `# The unit's command was not given, so no ExecStart= is written: see it with systemctl cat ${unit},`,
         ...(ctx.execStart ? [] : ['# then add the two lines here with the numactl prefix in front of it.']),
       );
     }

@@ -5,7 +5,7 @@
  */
 import type { Collected, PlannedWrite } from './collect';
 import { dropInPath, LIMITS_PATH, SYSCTL_PATH, TMPFILES_PATH, type FileArtifact } from './files';
-import { type ArtifactContext, plainText, shQuote } from './text';
+import { type ArtifactContext, plainText, shQuote, shWord } from './text';
 
 export const APPLY_PATH = 'hugetune-apply.sh';
 export const ROLLBACK_PATH = 'hugetune-rollback.sh';
@@ -184,12 +184,13 @@ function steps(c: Collected, ctx: ArtifactContext, role: Role, persisted: string
   }
   if (c.service) {
     const path = dropInPath(c.service.unit);
+    const unit = shWord(c.service.unit);
     out.push(
       role === 'apply'
         ? say(
-            `${c.service.unit}: install ${path} (written with this script), then systemctl daemon-reload && systemctl restart ${c.service.unit}`,
+            `${c.service.unit}: install ${path} (written with this script), then systemctl daemon-reload && systemctl restart ${unit}`,
           )
-        : say(`${c.service.unit}: rm ${path} && systemctl daemon-reload && systemctl restart ${c.service.unit}`),
+        : say(`${c.service.unit}: rm ${shWord(path)} && systemctl daemon-reload && systemctl restart ${unit}`),
     );
   }
   if (persisted.length > 0) {

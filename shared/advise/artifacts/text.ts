@@ -3,15 +3,7 @@
  * into a file another program parses.
  */
 
-/**
- * A string as one POSIX sh word. Inside single quotes every byte is literal except the quote itself, which is
- * closed, written escaped and reopened ('\''); nothing else (no $, `, \ or newline) needs care. A NUL byte
- * cannot be part of a shell word at all, so it is refused rather than silently cut.
- */
-export function shQuote(s: string): string {
-  if (s.includes('\0')) throw new Error('a shell word cannot hold a NUL byte');
-  return `'${s.replaceAll("'", `'\\''`)}'`;
-}
+export { shQuote, shWord } from '../../shell';
 
 /**
  * Free text (a title, a machine label) made safe for a comment line in any of the artifacts: control

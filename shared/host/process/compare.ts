@@ -122,7 +122,7 @@ export function compareWithPlan(p: ProcessReport | ProcessDetail, plan: PlanResu
     change:
       total <= footprint / TOLERANCE
         ? null
-        : 'uses more than the plan: plan with the context, cache (--cache-ram-mib) and KV type the process was started with',
+        : 'uses more than the plan: plan with the context, prompt cache size and KV type the process was started with',
   });
   const pt = p.pageTablesKiB;
   if (pt !== null) {
