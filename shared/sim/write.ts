@@ -51,11 +51,11 @@ function unchanging(p: Profile, key: string, make: () => string): string {
   return text;
 }
 
-export function writeTree(m: SimMachine): Record<string, string> {
+/** The tree at simulated time `t` (seconds since boot; the machine's own time unless given). */
+export function writeTree(m: SimMachine, t = m.seconds): Record<string, string> {
   const p = m.profile;
   const v = m.version;
   const f: Record<string, string> = {};
-  const t = m.seconds;
   const rand = rng(p.seed + m.boots * 7919);
   const rate = SCENARIO_RATES[p.scenario];
   const nodeCpus = cpusByNode(m);
