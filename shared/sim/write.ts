@@ -141,6 +141,9 @@ export function writeTree(m: SimMachine, t = m.seconds): Record<string, string> 
   ].join('\n');
 
   const count = (perSecond: number): number => Math.floor(perSecond * t);
+  // khugepaged collapses a small share of what faults in, every allocation for a collapse succeeding: so its
+  // pages_collapsed and vmstat's thp_collapse_alloc move together. Splits follow partial unmaps and reclaim.
+  const collapsed = m.thp === 'never' ? 0 : count(rate.thpFault * 0.05);
   const vm: [string, number][] = [
     // The same memory as meminfo's lines, in 4 KiB pages (kernel stacks in KiB, THPs in 2 MiB pages).
     ['nr_free_pages', free / 4],
@@ -155,8 +158,7 @@ export function writeTree(m: SimMachine, t = m.seconds): Record<string, string> 
     ['nr_page_table_pages', m.pageTablePages()],
     ['thp_fault_alloc', count(rate.thpFault)],
     ['thp_fault_fallback', count(rate.thpFault * p.fragmentation)],
-    // khugepaged collapses a small share of what faults in; splits follow partial unmaps and reclaim.
-    ['thp_collapse_alloc', m.thp === 'never' ? 0 : count(rate.thpFault * 0.05)],
+    ['thp_collapse_alloc', collapsed],
     ['thp_split_page', count(rate.thpFault * 0.02)],
     ['compact_stall', count(rate.compactStall)],
     ['pgmigrate_success', count(rate.migrate)],
@@ -225,7 +227,7 @@ export function writeTree(m: SimMachine, t = m.seconds): Record<string, string> 
     max_ptes_swap: 64,
     max_ptes_shared: 256,
     full_scans: Math.floor(t / 10),
-    pages_collapsed: 0,
+    pages_collapsed: collapsed,
   })) {
     f[`${thp}/khugepaged/${k}`] = `${x}\n`;
   }

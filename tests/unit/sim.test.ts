@@ -150,6 +150,13 @@ describe('kernel semantics', () => {
     m.reboot();
     expect(report(m).hugetlb.pools.find((p) => p.pageSizeKiB === 1048576)!.total).toBe(8);
   });
+  it("khugepaged's pages_collapsed follows the collapses vmstat counts", () => {
+    const m = new SimMachine(profile('xeon-2s-768g'));
+    m.advance(3600);
+    const r = report(m);
+    expect(r.memory.vmstat!['thp_collapse_alloc']).toBeGreaterThan(0);
+    expect(r.thp.khugepaged['pages_collapsed']).toBe(r.memory.vmstat!['thp_collapse_alloc']);
+  });
   it('THP changes show at once; the boot line only after a reboot', () => {
     const m = new SimMachine(profile('small-laptop'));
     m.setThp('never');
