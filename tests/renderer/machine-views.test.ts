@@ -156,6 +156,11 @@ describe('machine views', () => {
     expect(rateOf('thp_split_page')).toBe('3/s');
     expect(rateOf('thp_collapse_alloc')).toBe('—');
     expect(text('thp-khugepaged')).toMatch(/Pages scanned per pass/);
+    // 8 KiB has no anon `enabled` file: a shmem-only size, not an unknown one.
+    const row8 = [...(q('thp-size-8')?.querySelectorAll('td') ?? [])].map((c) => c.textContent.trim());
+    expect(row8[1]).toBe('not for anonymous memory (shmem-only size)');
+    expect(row8).not.toContain('unknown');
+    expect(row8.slice(3, 5)).toEqual(['n/a', 'n/a']);
   });
 
   it('THP: a captured source says rates need a live source', async () => {
