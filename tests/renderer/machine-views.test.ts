@@ -202,6 +202,11 @@ describe('machine views', () => {
     await open('hvo', 'hvo-sizes');
     expect(q('hvo-size-64K')).not.toBeNull();
     expect(q('hvo-size-32M')).not.toBeNull();
+    // With the 4K granule: 64K is CONT_PTE, 2M a PMD block, 32M CONT_PMD, 1G a PUD block.
+    const level = (size: string) =>
+      q(`hvo-size-${size}`)?.querySelector('[data-testid="hvo-size-level"]')?.textContent.trim();
+    expect(['64K', '2M', '32M', '1G'].map(level)).toEqual(['PTE (contiguous)', 'PMD', 'PMD (contiguous)', 'PUD']);
+    expect(text('hvo-sizes-note')).not.toMatch(/HVO keeps/);
     expect(text('hvo-check-why')).toMatch(/./);
   });
 
