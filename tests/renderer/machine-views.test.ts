@@ -193,6 +193,9 @@ describe('machine views', () => {
     await open('hvo', 'hvo-pools');
     expect(text('hvo-enabled')).toBe('on');
     expect(q('hvo-pool-saving')?.getAttribute('title')).toBe(exactKiB(512 * 28 + 2 * 16380));
+    // One unit and one number of decimals for the column: 14 MiB and 31.99 MiB read 14.0 and 32.0.
+    const savings = [...(q('hvo-pools')?.querySelectorAll('td.num[title]') ?? [])].map((c) => c.textContent.trim());
+    expect(savings).toEqual(['14.0 MiB', '32.0 MiB', '46.0 MiB']);
   });
 
   it('HVO on arm64: not applicable, not a red "off", with the architecture\'s page sizes', async () => {
