@@ -17,6 +17,7 @@ import { UserError } from '../../shared/errors';
 import type { HostFiles } from '../../shared/host/files';
 import { parseVmstat } from '../../shared/host/parse/vmstat';
 import { HUGETLB_DIR, PATHS } from '../../shared/host/paths';
+import { freePagesNow, nodeFreeKiB } from '../../shared/host/pool-growth';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
 import { machineFromReport } from '../../shared/plan/machine';
@@ -85,7 +86,16 @@ function preflight(files: HostFiles, pageSizeKiB: number) {
   const m = machineFromReport(r);
   const keptPages = hvoKeptPages(v);
   const geometry = { basePageKiB: m.basePageKiB.value, structPageBytes: m.structPageBytes.value };
+  // What the free lists hold for this size now, read as the Pools view reads them, to say why a pool did not grow.
+  const zones = r.memory.buddy;
+  const freeBefore = zones
+    ? {
+        pagesNow: freePagesNow(zones, pageSizeKiB, geometry.basePageKiB),
+        freeKiB: nodeFreeKiB(zones, geometry.basePageKiB),
+      }
+    : null;
   return {
+    freeBefore,
     release,
     keptPages,
     basePageKiB: geometry.basePageKiB,
@@ -181,5 +191,6 @@ export async function hvoCheck(o: HvoCheckOptions): Promise<HvoCheckResult> {
     restoreJournalFile: restored.journalFile,
     steps: session.results,
     restoreSteps: restored.results,
+    freeBefore: pf.freeBefore,
   };
 }

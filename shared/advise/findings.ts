@@ -10,7 +10,7 @@ import { freeBlocksOf, freeKiB } from '../host/parse/buddyinfo';
 import { HUGETLB_DIR, PATHS, THP_DIR } from '../host/paths';
 import type { AlignmentProbe } from '../host/process/types';
 import type { HostState } from '../host/state';
-import { sizeLabel } from '../units';
+import { countLabel, memLabel, sizeLabel } from '../units';
 
 export type Severity = 'info' | 'warning' | 'error';
 
@@ -147,15 +147,15 @@ export function findings(h: HostState, extra: FindingExtras = {}): Finding[] {
     const savingKiB = pools.reduce((sum, p) => sum + hvoSavedKiB(p.size, p.n, kept, geometry), 0);
     const perPool = pools.map(
       (p) =>
-        `${hvoFreedPages(p.size, kept, geometry)} of ${hvoFreedPages(p.size, 0, geometry)} vmemmap pages per ${sizeLabel(p.size)} page`,
+        `${countLabel(hvoFreedPages(p.size, kept, geometry))} of ${countLabel(hvoFreedPages(p.size, 0, geometry))} vmemmap pages per ${sizeLabel(p.size)} page`,
     );
     out.push({
       id: 'hvo-off-with-pools',
       severity: 'warning',
       title: 'HVO is built in but off while huge page pools exist',
       detail:
-        `HugeTLB Vmemmap Optimization would give back ${(savingKiB / 1024).toFixed(1)} MiB of struct page memory for ` +
-        `${pools.map((p) => `${p.n} × ${sizeLabel(p.size)}`).join(' and ')} (${[...new Set(perPool)].join(', ')}). ` +
+        `HugeTLB Vmemmap Optimization would give back ${memLabel(savingKiB)} of struct page memory for ` +
+        `${pools.map((p) => `${countLabel(p.n)} × ${sizeLabel(p.size)}`).join(' and ')} (${[...new Set(perPool)].join(', ')}). ` +
         'Only pages allocated while HVO is on are optimized: enable it before reserving the pool ' +
         (h.hvo.sysctl !== null
           ? '(vm.hugetlb_optimize_vmemmap=1, or hugetlb_free_vmemmap=on at boot).'
@@ -233,14 +233,14 @@ export function findings(h: HostState, extra: FindingExtras = {}): Finding[] {
         severity: 'warning',
         title: 'Free memory is fragmented: growing a huge page pool now may fall short',
         detail:
-          `${(free / 1048576).toFixed(1)} GiB is free, but only ${(contiguous2M / 1048576).toFixed(1)} GiB of it lies in ` +
+          `${memLabel(free)} is free, but only ${memLabel(contiguous2M)} of it lies in ` +
           'free blocks of 2 MiB or larger, so a runtime pool of 2 MiB pages may get fewer pages than asked for. 1 GiB ' +
           'pages at runtime usually fail on a long-running machine: reserve them at boot (hugepagesz=1G hugepages=N) or ' +
           'set aside hugetlb_cma=.',
         evidence: [
           {
             path: PATHS.buddyinfo,
-            value: `${freeBlocksOf(buddy, 2048)} free 2 MiB blocks of ${Math.floor(free / 2048)} possible`,
+            value: `${countLabel(freeBlocksOf(buddy, 2048))} free 2 MiB blocks of ${countLabel(Math.floor(free / 2048))} possible`,
           },
         ],
         reference: DOC.hugetlbpage,

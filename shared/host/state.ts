@@ -22,6 +22,11 @@ export interface KernelState {
 
 export interface ThpSize {
   readonly sizeKiB: number;
+  /**
+   * Whether anonymous memory can use this size: false where the kernel offers no anon `enabled` file for it
+   * (order 1, 8 KiB with 4 KiB pages, is for shmem and file memory only).
+   */
+  readonly anon: boolean;
   /** The per-size anon `enabled` word (`always`/`inherit`/`madvise`/`never`), null where the size has none. */
   readonly enabled: string | null;
   /** `inherit` resolved against the top-level `enabled`. */

@@ -7,8 +7,12 @@ export type MapLevel = 'pte' | 'pmd' | 'pud';
 
 export interface HugePageKind {
   sizeKiB: number;
-  /** The level whose entries map it; contiguous-hint sizes (arm64 CONT_PTE/CONT_PMD) sit one level below. */
+  /**
+   * The level whose entries map it. A contiguous size (arm64 CONT_PTE/CONT_PMD, riscv Svnapot) is a run of
+   * entries at that level marked to share one TLB entry, so it sits one level below the size it resembles.
+   */
   level: MapLevel;
+  contiguous: boolean;
   /** What else the machine needs to offer it. */
   requires: string | null;
 }
@@ -40,8 +44,8 @@ export function archPages(arch: string | null, basePageKiB: number): ArchPages {
   const kinds: HugePageKind[] = [];
   switch (arch) {
     case 'x86_64':
-      kinds.push({ sizeKiB: 2 * M, level: 'pmd', requires: null });
-      kinds.push({ sizeKiB: 1 * G, level: 'pud', requires: 'a CPU with 1 GiB pages (x86 pdpe1gb)' });
+      kinds.push({ sizeKiB: 2 * M, level: 'pmd', contiguous: false, requires: null });
+      kinds.push({ sizeKiB: 1 * G, level: 'pud', contiguous: false, requires: 'a CPU with 1 GiB pages (x86 pdpe1gb)' });
       break;
     case 'aarch64':
     case 'arm64': {
@@ -49,21 +53,21 @@ export function archPages(arch: string | null, basePageKiB: number): ArchPages {
       // granules (arch/arm64/include/asm/pgtable-hwdef.h).
       const contPte = basePageKiB === 4 ? 64 * K : 2 * M;
       const contPmd = basePageKiB === 4 ? 32 * M : basePageKiB === 16 ? 1 * G : 16 * G;
-      kinds.push({ sizeKiB: contPte, level: 'pte', requires: null });
-      kinds.push({ sizeKiB: pmd, level: 'pmd', requires: null });
-      kinds.push({ sizeKiB: contPmd, level: 'pmd', requires: null });
+      kinds.push({ sizeKiB: contPte, level: 'pte', contiguous: true, requires: null });
+      kinds.push({ sizeKiB: pmd, level: 'pmd', contiguous: false, requires: null });
+      kinds.push({ sizeKiB: contPmd, level: 'pmd', contiguous: true, requires: null });
       // PUD-level blocks exist only with the 4K granule (pud_sect_supported()).
-      if (basePageKiB === 4) kinds.push({ sizeKiB: pud, level: 'pud', requires: null });
+      if (basePageKiB === 4) kinds.push({ sizeKiB: pud, level: 'pud', contiguous: false, requires: null });
       break;
     }
     case 'riscv64':
-      kinds.push({ sizeKiB: 64 * K, level: 'pte', requires: 'the Svnapot extension' });
-      kinds.push({ sizeKiB: 2 * M, level: 'pmd', requires: null });
-      kinds.push({ sizeKiB: 1 * G, level: 'pud', requires: null });
+      kinds.push({ sizeKiB: 64 * K, level: 'pte', contiguous: true, requires: 'the Svnapot extension' });
+      kinds.push({ sizeKiB: 2 * M, level: 'pmd', contiguous: false, requires: null });
+      kinds.push({ sizeKiB: 1 * G, level: 'pud', contiguous: false, requires: null });
       break;
     default:
-      kinds.push({ sizeKiB: pmd, level: 'pmd', requires: null });
-      kinds.push({ sizeKiB: pud, level: 'pud', requires: null });
+      kinds.push({ sizeKiB: pmd, level: 'pmd', contiguous: false, requires: null });
+      kinds.push({ sizeKiB: pud, level: 'pud', contiguous: false, requires: null });
   }
   return { basePageKiB, hugePages: kinds.sort((a, b) => a.sizeKiB - b.sizeKiB) };
 }

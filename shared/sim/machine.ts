@@ -227,9 +227,64 @@ export class SimMachine {
    * changes MemAvailable by the same amount. The kernel clamps it at zero.
    */
   memAvailableKiB(): number {
-    const reclaimable = this.profile.nodes.reduce((s, _, n) => s + 4 * Math.floor(this.basePages(n) * 0.02), 0);
-    const reserve = this.profile.nodes.reduce((s, _, n) => s + 4 * Math.floor(this.basePages(n) * 0.005), 0);
+    const u = this.memoryUse();
+    const reclaimable = u.buffersKiB + u.cachedKiB + u.slabReclaimableKiB;
+    const reserve = this.share(0.005);
     return Math.max(0, this.memFreeKiB() - reserve + reclaimable);
+  }
+
+  /** A share of installed RAM in KiB, counted in whole pages per node as the kernel counts. */
+  private share(fraction: number): number {
+    return this.profile.nodes.reduce((s, _, n) => s + 4 * Math.floor(this.basePages(n) * fraction), 0);
+  }
+
+  /** /proc/vmstat nr_page_table_pages: about one page-table page per 2,000 pages of RAM. */
+  pageTablePages(): number {
+    return Math.round(this.totalKiB / 4 / 2000);
+  }
+
+  /**
+   * The baseline use (usedNodeKiB) split into the lines /proc/meminfo names, system-wide, in KiB: page cache
+   * (Buffers, Cached, with Shmem inside Cached), slab, kernel stacks, per-CPU areas, page tables, and anonymous
+   * memory as the rest, with the scenario's THPs inside it. Page cache and reclaimable slab are what reclaim
+   * can drop, so MemAvailable counts them.
+   */
+  memoryUse(): {
+    buffersKiB: number;
+    cachedKiB: number;
+    shmemKiB: number;
+    slabReclaimableKiB: number;
+    slabUnreclaimableKiB: number;
+    kernelStackKiB: number;
+    percpuKiB: number;
+    pageTablesKiB: number;
+    anonKiB: number;
+    anonHugeKiB: number;
+  } {
+    const used = this.profile.nodes.reduce((s, _, n) => s + this.usedNodeKiB(n), 0);
+    const parts = {
+      buffersKiB: this.share(0.002),
+      cachedKiB: this.share(0.014),
+      shmemKiB: this.share(0.001),
+      slabReclaimableKiB: this.share(0.004),
+      slabUnreclaimableKiB: this.share(0.003),
+      kernelStackKiB: this.share(0.0005),
+      percpuKiB: this.share(0.0002),
+      pageTablesKiB: 4 * this.pageTablePages(),
+    };
+    const named =
+      parts.buffersKiB +
+      parts.cachedKiB +
+      parts.slabReclaimableKiB +
+      parts.slabUnreclaimableKiB +
+      parts.kernelStackKiB +
+      parts.percpuKiB +
+      parts.pageTablesKiB;
+    const anonKiB = Math.max(0, used - named);
+    // A running model keeps 2 GiB of its heap in THPs, whole 2 MiB pages, never more than its anonymous memory.
+    const busy = this.profile.scenario !== 'idle' && this.thp !== 'never';
+    const anonHugeKiB = busy ? Math.min(2097152, anonKiB - (anonKiB % 2048)) : 0;
+    return { ...parts, anonKiB, anonHugeKiB };
   }
 
   /** meminfo Hugetlb: pool pages of every size times their size. */

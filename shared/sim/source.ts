@@ -1,7 +1,8 @@
 /**
  * A simulated machine as a file tree that moves with time: simulated seconds advance with the clock (times
- * `speed`), and the tree is rewritten at most once per simulated second. Readers and the sampler see it
- * exactly as they see a live machine.
+ * `speed`), and the tree is rewritten at most once per simulated second, for that whole second. Readers and the
+ * sampler see it exactly as they see a live machine: `now()` gives the moment the tree's counters are for, so a
+ * rate (counter delta over time delta) is the scenario's rate however irregular the sampling.
  */
 import { MemoryFiles, type DirList, type FileRead, type HostFiles, type SourceInfo } from '../host/files';
 import type { SimMachine } from './machine';
@@ -18,6 +19,9 @@ export class SimFiles implements HostFiles {
   private readonly startClock: number;
   private readonly startSeconds: number;
   private cache: { second: number; files: MemoryFiles } | null = null;
+  /** Set by now() until the current task ends: the reads that follow a time stamp see the tree it names. */
+  private pinned = false;
+  private pins = 0;
 
   constructor(
     readonly machine: SimMachine,
@@ -39,25 +43,37 @@ export class SimFiles implements HostFiles {
     this.machine.seconds = this.startSeconds + ((this.clock() - this.startClock) / 1000) * this.speed;
   }
 
-  private tree(): MemoryFiles {
+  private tree(): { second: number; files: MemoryFiles } {
+    if (this.pinned && this.cache) return this.cache;
     this.sync();
     const second = Math.floor(this.machine.seconds);
     if (this.cache?.second !== second)
-      this.cache = { second, files: MemoryFiles.fromTexts(this.source, writeTree(this.machine)) };
-    return this.cache.files;
+      this.cache = { second, files: MemoryFiles.fromTexts(this.source, writeTree(this.machine, second)) };
+    return this.cache;
   }
 
-  /** The simulated machine's own time, for samples. */
+  /**
+   * The simulated machine's own time, for samples: the whole second the counters were written for, not the
+   * exact clock, which may lie up to a second past it. The tree stays pinned while the caller reads the files
+   * that go with this stamp (synchronously, as the sampler does), so a second boundary crossed between the stamp
+   * and the reads cannot put a later second's counts under an earlier time.
+   */
   now(): number {
-    this.sync();
-    return BOOT_EPOCH_MS + this.machine.seconds * 1000;
+    this.pinned = false;
+    const { second } = this.tree();
+    this.pinned = true;
+    const pin = ++this.pins;
+    queueMicrotask(() => {
+      if (pin === this.pins) this.pinned = false;
+    });
+    return BOOT_EPOCH_MS + second * 1000;
   }
 
   read(path: string): FileRead {
-    return this.tree().read(path);
+    return this.tree().files.read(path);
   }
 
   list(dir: string): DirList {
-    return this.tree().list(dir);
+    return this.tree().files.list(dir);
   }
 }

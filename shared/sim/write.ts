@@ -51,11 +51,11 @@ function unchanging(p: Profile, key: string, make: () => string): string {
   return text;
 }
 
-export function writeTree(m: SimMachine): Record<string, string> {
+/** The tree at simulated time `t` (seconds since boot; the machine's own time unless given). */
+export function writeTree(m: SimMachine, t = m.seconds): Record<string, string> {
   const p = m.profile;
   const v = m.version;
   const f: Record<string, string> = {};
-  const t = m.seconds;
   const rand = rng(p.seed + m.boots * 7919);
   const rate = SCENARIO_RATES[p.scenario];
   const nodeCpus = cpusByNode(m);
@@ -79,29 +79,86 @@ export function writeTree(m: SimMachine): Record<string, string> {
   const free = m.memFreeKiB();
   const def = m.pools.find((x) => x.sizeKiB === m.defaultSizeKiB);
   const defTotal = def ? def.perNode.reduce((a, b) => a + b, 0) : 0;
+  const use = m.memoryUse();
+  const kb = (name: string, kib: number): string => `${`${name}:`.padEnd(16)}${String(kib).padStart(8)} kB`;
+  // The LRU lists: anonymous memory active, a quarter of the page cache active and the rest inactive.
+  const activeFile = 4 * Math.floor(use.cachedKiB / 16);
+  const inactiveFile = use.buffersKiB + use.cachedKiB - activeFile;
   f['/proc/meminfo'] = [
-    `MemTotal:       ${m.memTotalKiB()} kB`,
-    `MemFree:        ${free} kB`,
-    `MemAvailable:   ${m.memAvailableKiB()} kB`,
-    `AnonHugePages:  ${p.scenario === 'idle' || m.thp === 'never' ? 0 : 2097152} kB`,
+    kb('MemTotal', m.memTotalKiB()),
+    kb('MemFree', free),
+    kb('MemAvailable', m.memAvailableKiB()),
+    kb('Buffers', use.buffersKiB),
+    kb('Cached', use.cachedKiB),
+    kb('SwapCached', 0),
+    kb('Active', use.anonKiB + activeFile),
+    kb('Inactive', inactiveFile),
+    kb('Active(anon)', use.anonKiB),
+    kb('Inactive(anon)', 0),
+    kb('Active(file)', activeFile),
+    kb('Inactive(file)', inactiveFile),
+    kb('Unevictable', 0),
+    kb('Mlocked', 0),
+    kb('SwapTotal', 0),
+    kb('SwapFree', 0),
+    ...(atLeast(v, 6, 0) ? [kb('Zswap', 0), kb('Zswapped', 0)] : []),
+    kb('Dirty', 0),
+    kb('Writeback', 0),
+    kb('AnonPages', use.anonKiB),
+    kb('Mapped', use.shmemKiB),
+    kb('Shmem', use.shmemKiB),
+    kb('KReclaimable', use.slabReclaimableKiB),
+    kb('Slab', use.slabReclaimableKiB + use.slabUnreclaimableKiB),
+    kb('SReclaimable', use.slabReclaimableKiB),
+    kb('SUnreclaim', use.slabUnreclaimableKiB),
+    kb('KernelStack', use.kernelStackKiB),
+    kb('PageTables', use.pageTablesKiB),
+    ...(atLeast(v, 6, 0) ? [kb('SecPageTables', 0)] : []),
+    kb('NFS_Unstable', 0),
+    kb('Bounce', 0),
+    kb('WritebackTmp', 0),
+    kb('CommitLimit', Math.floor(m.memTotalKiB() / 2)),
+    kb('Committed_AS', use.anonKiB + use.shmemKiB),
+    // The vmalloc area of a 48-bit address space: 32 TiB on x86_64, about 124 TiB on arm64.
+    kb('VmallocTotal', p.arch === 'x86_64' ? 34359738367 : 133141626880),
+    kb('VmallocUsed', 0),
+    kb('VmallocChunk', 0),
+    kb('Percpu', use.percpuKiB),
+    kb('AnonHugePages', use.anonHugeKiB),
+    kb('ShmemHugePages', 0),
+    kb('ShmemPmdMapped', 0),
+    kb('FileHugePages', 0),
+    kb('FilePmdMapped', 0),
     `HugePages_Total:   ${defTotal}`,
     // Nothing maps the simulated pools: every page is free, none reserved or surplus.
     `HugePages_Free:    ${defTotal}`,
     'HugePages_Rsvd:        0',
     'HugePages_Surp:        0',
-    `Hugepagesize:       ${m.defaultSizeKiB} kB`,
-    `Hugetlb:        ${m.hugetlbKiB()} kB`,
+    kb('Hugepagesize', m.defaultSizeKiB),
+    kb('Hugetlb', m.hugetlbKiB()),
+    ...(p.arch === 'x86_64' ? [kb('DirectMap4k', 0), kb('DirectMap2M', 0), kb('DirectMap1G', m.totalKiB)] : []),
     '',
   ].join('\n');
 
   const count = (perSecond: number): number => Math.floor(perSecond * t);
+  // khugepaged collapses a small share of what faults in, every allocation for a collapse succeeding: so its
+  // pages_collapsed and vmstat's thp_collapse_alloc move together. Splits follow partial unmaps and reclaim.
+  const collapsed = m.thp === 'never' ? 0 : count(rate.thpFault * 0.05);
   const vm: [string, number][] = [
+    // The same memory as meminfo's lines, in 4 KiB pages (kernel stacks in KiB, THPs in 2 MiB pages).
     ['nr_free_pages', free / 4],
-    ['nr_page_table_pages', Math.round(m.totalKiB / 4 / 2000)],
+    ['nr_slab_reclaimable', use.slabReclaimableKiB / 4],
+    ['nr_slab_unreclaimable', use.slabUnreclaimableKiB / 4],
+    ['nr_anon_pages', use.anonKiB / 4],
+    ['nr_mapped', use.shmemKiB / 4],
+    ['nr_file_pages', (use.buffersKiB + use.cachedKiB) / 4],
+    ['nr_shmem', use.shmemKiB / 4],
+    ['nr_anon_transparent_hugepages', use.anonHugeKiB / 2048],
+    ['nr_kernel_stack', use.kernelStackKiB],
+    ['nr_page_table_pages', m.pageTablePages()],
     ['thp_fault_alloc', count(rate.thpFault)],
     ['thp_fault_fallback', count(rate.thpFault * p.fragmentation)],
-    // khugepaged collapses a small share of what faults in; splits follow partial unmaps and reclaim.
-    ['thp_collapse_alloc', m.thp === 'never' ? 0 : count(rate.thpFault * 0.05)],
+    ['thp_collapse_alloc', collapsed],
     ['thp_split_page', count(rate.thpFault * 0.02)],
     ['compact_stall', count(rate.compactStall)],
     ['pgmigrate_success', count(rate.migrate)],
@@ -170,7 +227,7 @@ export function writeTree(m: SimMachine): Record<string, string> {
     max_ptes_swap: 64,
     max_ptes_shared: 256,
     full_scans: Math.floor(t / 10),
-    pages_collapsed: 0,
+    pages_collapsed: collapsed,
   })) {
     f[`${thp}/khugepaged/${k}`] = `${x}\n`;
   }

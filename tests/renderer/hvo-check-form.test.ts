@@ -25,7 +25,8 @@ describe('the HVO check form', () => {
     );
     expect(checkPagesProblem(256, 2048, GIB)).toBeNull();
     expect(checkPagesProblem(1, 1048576, GIB)).toMatch(/^Not even one page fits in half the memory available now/);
-    expect(checkPagesProblem(HVO_CHECK_MAX_PAGES + 1, 2048, null)).toBe(`At most ${HVO_CHECK_MAX_PAGES} pages.`);
+    expect(checkPagesProblem(HVO_CHECK_MAX_PAGES + 1, 2048, null)).toBe('At most 1,048,576 pages.');
+    expect(checkPagesProblem(100_000, 2048, 83452 * 2 * 2048)).toMatch(/^At most 83,452 pages: /);
   });
 
   it('offers a default the field accepts whenever one page fits', () => {

@@ -156,6 +156,11 @@ describe('machine views', () => {
     expect(rateOf('thp_split_page')).toBe('3/s');
     expect(rateOf('thp_collapse_alloc')).toBe('—');
     expect(text('thp-khugepaged')).toMatch(/Pages scanned per pass/);
+    // 8 KiB has no anon `enabled` file: a shmem-only size, not an unknown one.
+    const row8 = [...(q('thp-size-8')?.querySelectorAll('td') ?? [])].map((c) => c.textContent.trim());
+    expect(row8[1]).toBe('not for anonymous memory (shmem-only size)');
+    expect(row8).not.toContain('unknown');
+    expect(row8.slice(3, 5)).toEqual(['n/a', 'n/a']);
   });
 
   it('THP: a captured source says rates need a live source', async () => {
@@ -188,6 +193,9 @@ describe('machine views', () => {
     await open('hvo', 'hvo-pools');
     expect(text('hvo-enabled')).toBe('on');
     expect(q('hvo-pool-saving')?.getAttribute('title')).toBe(exactKiB(512 * 28 + 2 * 16380));
+    // One unit and one number of decimals for the column: 14 MiB and 31.99 MiB read 14.0 and 32.0.
+    const savings = [...(q('hvo-pools')?.querySelectorAll('td.num[title]') ?? [])].map((c) => c.textContent.trim());
+    expect(savings).toEqual(['14.0 MiB', '32.0 MiB', '46.0 MiB']);
   });
 
   it('HVO on arm64: not applicable, not a red "off", with the architecture\'s page sizes', async () => {
@@ -197,6 +205,11 @@ describe('machine views', () => {
     await open('hvo', 'hvo-sizes');
     expect(q('hvo-size-64K')).not.toBeNull();
     expect(q('hvo-size-32M')).not.toBeNull();
+    // With the 4K granule: 64K is CONT_PTE, 2M a PMD block, 32M CONT_PMD, 1G a PUD block.
+    const level = (size: string) =>
+      q(`hvo-size-${size}`)?.querySelector('[data-testid="hvo-size-level"]')?.textContent.trim();
+    expect(['64K', '2M', '32M', '1G'].map(level)).toEqual(['PTE (contiguous)', 'PMD', 'PMD (contiguous)', 'PUD']);
+    expect(text('hvo-sizes-note')).not.toMatch(/HVO keeps/);
     expect(text('hvo-check-why')).toMatch(/./);
   });
 

@@ -124,6 +124,17 @@ describe('Overview', () => {
     expect(document.querySelector('[style]')).toBeNull();
   });
 
+  it('a meminfo line the kernel did not write reads "unknown", not 0 GiB', async () => {
+    const { PageTables: _pt, ...meminfo } = tuned.memory.meminfo!;
+    await render({ ...tuned, memory: { ...tuned.memory, meminfo } });
+    const cells = [...document.querySelectorAll('[data-testid="mem-pagetables"] td')].map((td) =>
+      td.textContent.trim(),
+    );
+    expect(cells).toEqual(['unknown', 'unknown']);
+    expect(document.querySelector('[data-testid="mem-used"] th')?.textContent).toMatch(/page tables: not in/);
+    expect(document.querySelector('svg.membar')?.getAttribute('aria-label')).toMatch(/Page tables unknown/);
+  });
+
   it('a captured source shows counts as captured and never claims a sampling rate', async () => {
     const fake = await render(tuned);
     const captured = { live: false, reason: 'a snapshot holds one moment', tlb: null, seconds: null, tlbTotal: 100 };

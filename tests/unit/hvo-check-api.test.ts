@@ -60,6 +60,20 @@ describe('hvo.check on a simulated machine', () => {
     expect([read(POOL), read(HVO)]).toEqual(before);
   });
 
+  it('1 GiB pages on a fragmented machine: the reason is the one the Pools view gives (compaction), not free memory', async () => {
+    const { h } = await onSim('xeon-2s-768g');
+    const env = (await dispatch(h, 'hvo.check', { pages: 4, pageSizeKiB: 1048576 })) as Envelope<HvoCheckResult>;
+    if (!env.ok) throw new Error(env.error.message);
+    expect(env.value.pagesGot).toBe(0);
+    // Hundreds of GiB free, none of it in a block the size of the page.
+    expect(env.value.freeBefore!.freeKiB).toBeGreaterThan(100 * 1048576);
+    expect(env.value.freeBefore!.pagesNow).toBeNull();
+    const { verdict, sentence } = checkVerdict(env.value);
+    expect(verdict).toBe('nothing-measured');
+    expect(sentence).toMatch(/compaction/);
+    expect(sentence).not.toMatch(/no free memory/);
+  });
+
   it('says in one line why a kernel without memmap counters cannot be measured, and changes nothing', async () => {
     const { h, read } = await onSim('ubuntu-2404-desktop-64g');
     const before = [read(POOL), read(HVO)];
@@ -233,6 +247,7 @@ describe('the check verdict', () => {
         restoreJournalFile: null,
         steps: [],
         restoreSteps: [],
+        freeBefore: { pagesNow: 0, freeKiB: 1048576 },
       };
     });
 
@@ -240,10 +255,12 @@ describe('the check verdict', () => {
     fc.assert(
       fc.property(result, (r) => {
         const { verdict, sentence } = checkVerdict(r);
-        if (r.pagesGot === 0) return verdict === 'nothing-measured' && sentence.includes(`asked ${r.pagesAsked}`);
-        const product = `${r.pagesGot} × ${r.freedPagesPerHugePage} = ${r.predictedPages}`;
+        const n = (x: number) => x.toLocaleString('en-US');
+        if (r.pagesGot === 0) return verdict === 'nothing-measured' && sentence.includes(`asked ${n(r.pagesAsked)}`);
+        // Every figure grouped as the tables beside it show it.
+        const product = `${n(r.pagesGot)} × ${n(r.freedPagesPerHugePage)} = ${n(r.predictedPages)}`;
         expect(sentence).toContain(product);
-        expect(sentence).toContain(String(r.measuredPages));
+        expect(sentence).toContain(n(r.measuredPages));
         expect(verdict).toBe(r.measuredPages === r.predictedPages ? 'as-predicted' : 'differs');
         return true;
       }),

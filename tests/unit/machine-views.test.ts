@@ -15,8 +15,22 @@ describe('memoryComposition', () => {
     const c = memoryComposition(tuned.memory.meminfo, tuned.hugetlb.pools)!;
     expect(c.totalKiB).toBe(tuned.memory.totalKiB);
     expect(c.parts.filter((p) => p.kind === 'hugetlb').map((p) => p.kib)).toEqual([512 * 2048, 2 * 1048576]);
-    expect(c.parts.reduce((a, p) => a + p.kib, 0)).toBe(c.totalKiB);
+    expect(c.parts.reduce((a, p) => a + p.kib!, 0)).toBe(c.totalKiB);
     expect(c.parts.find((p) => p.kind === 'free')!.kib).toBe(tuned.memory.meminfo!['MemFree']);
+  });
+
+  it('a part whose meminfo line is missing is unknown, not 0, and "used" says it holds that memory', () => {
+    const c = memoryComposition({ MemTotal: 1000, MemFree: 400, AnonHugePages: 100 }, [])!;
+    const kib = (kind: string) => c.parts.find((p) => p.kind === kind)!.kib;
+    expect(kib('pagetables')).toBeNull();
+    expect(kib('cache')).toBeNull();
+    expect(kib('thp')).toBe(100);
+    expect(kib('used')).toBe(500);
+    expect(c.parts.find((p) => p.kind === 'used')!.label).toMatch(/page cache, page tables: not in \/proc\/meminfo/);
+    // Before 6.0 there is no SecPageTables line, and no secondary page tables to count.
+    const old = memoryComposition({ MemTotal: 1000, MemFree: 400, Buffers: 0, Cached: 0, PageTables: 8 }, [])!;
+    expect(old.parts.find((p) => p.kind === 'pagetables')!.kib).toBe(8);
+    expect(old.parts.find((p) => p.kind === 'used')!.label).toMatch(/anonymous THP: not in/);
   });
 
   it('says nothing rather than guess when MemTotal is missing', () => {
@@ -54,8 +68,8 @@ describe('memoryComposition', () => {
               nodes: [],
             })),
           )!;
-          expect(c.parts.every((p) => p.kib >= 0)).toBe(true);
-          expect(c.parts.reduce((a, p) => a + p.kib, 0)).toBe(meminfo.MemTotal);
+          expect(c.parts.every((p) => p.kib !== null && p.kib >= 0)).toBe(true);
+          expect(c.parts.reduce((a, p) => a + p.kib!, 0)).toBe(meminfo.MemTotal);
         },
       ),
     );

@@ -23,7 +23,8 @@ describe('real capture: vm-x86_64-6.18-2cpu', () => {
     expect(sizes[2048]).toMatchObject({ enabled: 'inherit', effective: 'madvise' });
     expect(sizes[64]).toMatchObject({ enabled: 'never', effective: 'never' });
     // Order 1 has no anon `enabled` file: unsupported, not "never", and not a diagnostic.
-    expect(sizes[8]).toMatchObject({ enabled: null, effective: null });
+    expect(sizes[8]).toMatchObject({ anon: false, enabled: null, effective: null });
+    expect(sizes[16]).toMatchObject({ anon: true });
   });
   it('reads both HugeTLB pools with their node split', () => {
     expect(before.hugetlb.defaultPageSizeKiB).toBe(2048);

@@ -68,7 +68,9 @@ describe("Ubuntu 24.04's 6.8", () => {
   });
   it('flags HVO off with a 4,096 × 2 MiB pool and the exact saving (7 pages of 4 KiB each)', () => {
     const f = r.findings.find((x) => x.id === 'hvo-off-with-pools')!;
-    expect(f.detail).toContain(`${((4096 * 28) / 1024).toFixed(1)} MiB`);
+    // Sizes and counts as the tables beside the finding show them.
+    expect(f.detail).toContain('give back 112 MiB of struct page memory for 4,096 × 2 MiB');
+    expect(f.detail).toContain('7 of 8 vmemmap pages');
     expect(f.evidence).toContainEqual({
       path: '/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages',
       value: '4096',
@@ -129,6 +131,10 @@ describe('other findings', () => {
     });
     expect(ids(r)).toContain('pool-growth-fragmented');
     expect(r.hugetlb.growth!.free2MiBBlocks).toBe(0);
+    const f = r.findings.find((x) => x.id === 'pool-growth-fragmented')!;
+    // 8,568,704 KiB free: 8.2 GiB, as a memory cell shows it, and grouped counts.
+    expect(f.detail).toMatch(/^8\.2 GiB is free, but only 0 KiB of it/);
+    expect(f.evidence[0]!.value).toBe('0 free 2 MiB blocks of 4,183 possible');
   });
   it('pools reserved at boot while HVO is only turned on later', () => {
     const r = report({ ...TREES.twoSocket, cmdline: 'ro hugepagesz=1G hugepages=0:200,1:200' });

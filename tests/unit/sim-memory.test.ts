@@ -13,6 +13,7 @@ import { parseProfile, type Profile } from '../../shared/sim/profile';
 import { findProfile } from '../../shared/sim/profiles';
 import { writeTree } from '../../shared/sim/write';
 import { arbProfile } from '../mocks/random-profile';
+import { fixtureFiles, VM_TUNED } from '../helpers';
 
 const GIB = 1048576;
 /** vmemmap pages HVO frees per huge page from 5.18 on (Documentation/admin-guide/sysctl/vm.rst). */
@@ -306,5 +307,27 @@ describe('memory accounting, worked examples', () => {
     expect(tree['/proc/sys/vm/nr_hugepages']).toBe('2\n');
     expect(r.hugetlb.mounts?.[0]?.pageSizeKiB).toBe(GIB);
     expect(tree['/sys/devices/system/node/node0/meminfo']).toMatch(/^Node 0 HugePages_Total:\s+2$/m);
+  });
+
+  it('meminfo has the lines a real 6.18 kernel writes, and they agree with vmstat', () => {
+    const m = new SimMachine(findProfile('xeon-cxl-tiered')!);
+    const { r } = read(m);
+    const real = buildReport(readHost(fixtureFiles(VM_TUNED))).memory.meminfo!;
+    // Balloon is there only with a virtio balloon driver: the capture is of a VM, the simulator is bare metal.
+    expect(Object.keys(r.memory.meminfo!)).toEqual(Object.keys(real).filter((k) => k !== 'Balloon'));
+    const mi = r.memory.meminfo!;
+    const vm = r.memory.vmstat!;
+    expect(mi['PageTables']).toBe(4 * vm['nr_page_table_pages']!);
+    expect(mi['PageTables']).toBeGreaterThan(0);
+    expect(mi['MemFree']).toBe(4 * vm['nr_free_pages']!);
+    expect(mi['Buffers']! + mi['Cached']!).toBe(4 * vm['nr_file_pages']!);
+    expect(mi['AnonPages']).toBe(4 * vm['nr_anon_pages']!);
+    expect(mi['AnonHugePages']).toBe(2048 * vm['nr_anon_transparent_hugepages']!);
+    expect(mi['Slab']).toBe(4 * (vm['nr_slab_reclaimable']! + vm['nr_slab_unreclaimable']!));
+    // The named parts of the baseline use fit inside it, THPs inside anonymous memory.
+    const used = sum(m.profile.nodes.map((_, n) => m.usedNodeKiB(n)));
+    const named = ['Buffers', 'Cached', 'Slab', 'KernelStack', 'PageTables', 'Percpu', 'AnonPages'];
+    expect(sum(named.map((k) => mi[k]!))).toBe(used);
+    expect(mi['AnonHugePages']).toBeLessThanOrEqual(mi['AnonPages']!);
   });
 });

@@ -13,11 +13,13 @@ import { applyEdits } from '../../shared/sim/edit';
 import { applyRecommended } from '../../shared/sim/recommend';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
-import { SimMachine } from '../../shared/sim/machine';
+import { SCENARIO_RATES, SimMachine } from '../../shared/sim/machine';
 import { parseProfile, SCENARIOS, type Profile } from '../../shared/sim/profile';
 import { findProfile, PROFILES } from '../../shared/sim/profiles';
 import { SimFiles } from '../../shared/sim/source';
-import { simFiles } from '../../shared/sim/write';
+import { simFiles, writeTree } from '../../shared/sim/write';
+import { MemoryFiles } from '../../shared/host/files';
+import type { HostSample } from '../../shared/api';
 import { CLI } from '../helpers';
 import { manualTimers } from '../mocks/timers';
 
@@ -148,6 +150,13 @@ describe('kernel semantics', () => {
     m.reboot();
     expect(report(m).hugetlb.pools.find((p) => p.pageSizeKiB === 1048576)!.total).toBe(8);
   });
+  it("khugepaged's pages_collapsed follows the collapses vmstat counts", () => {
+    const m = new SimMachine(profile('xeon-2s-768g'));
+    m.advance(3600);
+    const r = report(m);
+    expect(r.memory.vmstat!['thp_collapse_alloc']).toBeGreaterThan(0);
+    expect(r.thp.khugepaged['pages_collapsed']).toBe(r.memory.vmstat!['thp_collapse_alloc']);
+  });
   it('THP changes show at once; the boot line only after a reboot', () => {
     const m = new SimMachine(profile('small-laptop'));
     m.setThp('never');
@@ -180,6 +189,38 @@ describe('kernel semantics', () => {
     expect(seen[1]!.total).toBeGreaterThan(seen[0]!.total);
     expect(seen[0]!.tlb).toBeNull();
     expect(seen[1]!.tlb).toBeCloseTo((seen[1]!.total - seen[0]!.total) / 60, 0);
+  });
+});
+
+describe('simulated rates', () => {
+  it('sampled over irregular intervals, every rate is the steady one, the first included', () => {
+    const m = new SimMachine(profile('xeon-2s-768g'));
+    const rate = SCENARIO_RATES[m.profile.scenario];
+    // Each call to the clock takes 0.3 s, as a slow read would: the time stamp and the files read after it must
+    // still describe the same moment.
+    let now = 0;
+    const files = new SimFiles(m, { clock: () => (now += 300) });
+    const sampler = new Sampler(() => files, 2000, { timers: manualTimers() });
+    const seen: HostSample[] = [];
+    const off = sampler.subscribe((s) => seen.push(s));
+    for (const gap of [2100, 1700, 2900, 2050, 3300, 900]) {
+      now += gap;
+      sampler.tick();
+    }
+    off();
+    // The steady TLB rate: counts over an hour of simulated time.
+    const hour = (at: number) =>
+      buildReport(readHost(MemoryFiles.fromTexts(files.source, writeTree(m, at)))).tlb.total!;
+    const steady = (hour(3700) - hour(100)) / 3600;
+    const cpus = m.profile.nodes.reduce((a, n) => a + n.cpus, 0);
+    const live = seen.filter((s) => s.seconds !== null);
+    expect(live.length).toBe(6);
+    for (const s of live) {
+      expect(s.rates.migrate).toBe(rate.migrate);
+      expect(s.rates.thpFault).toBe(rate.thpFault);
+      // Each CPU's count is a whole number: at most one count per CPU off over the interval.
+      expect(Math.abs(s.rates.tlb! - steady)).toBeLessThanOrEqual(cpus / s.seconds!);
+    }
   });
 });
 

@@ -4,49 +4,12 @@
  * figure travels in the cell's title (`exactKiB`). Missing values read "unknown", never 0.
  */
 import { numberText } from '../../../shared/number-text';
-import { countLabel, sizeLabel } from '../../../shared/units';
+import { countLabel, memLabel, sizeLabel, UNKNOWN } from '../../../shared/units';
 
-export type MemUnit = 'KiB' | 'MiB' | 'GiB' | 'TiB';
+export { digitsFor, memIn, unitFor, unitOf, UNKNOWN, type MemUnit } from '../../../shared/units';
 
-const KIB_PER: Record<MemUnit, number> = { KiB: 1, MiB: 1024, GiB: 1024 ** 2, TiB: 1024 ** 3 };
-export const UNKNOWN = 'unknown';
-
-/** The unit for a value: the largest in which it is at least 1. */
-export function unitOf(kib: number): MemUnit {
-  const a = Math.abs(kib);
-  if (a >= KIB_PER.TiB) return 'TiB';
-  if (a >= KIB_PER.GiB) return 'GiB';
-  if (a >= KIB_PER.MiB) return 'MiB';
-  return 'KiB';
-}
-
-/** One unit for a whole column: the unit of its largest value, so no row reads "39.8 GiB" beside "2560 MiB". */
-export function unitFor(values: readonly (number | null | undefined)[]): MemUnit {
-  let max = 0;
-  for (const v of values) if (v !== null && v !== undefined && Math.abs(v) > max) max = Math.abs(v);
-  return unitOf(max);
-}
-
-function decimals(x: number, unit: MemUnit): number {
-  if (unit === 'KiB') return 0;
-  const a = Math.abs(x);
-  return a === Math.round(a) ? 0 : a < 100 ? 1 : 0;
-}
-
-/** A KiB amount in a given unit: "39.8 GiB", "2,560 MiB". */
-export function memIn(kib: number | null | undefined, unit: MemUnit): string {
-  if (kib === null || kib === undefined || !Number.isFinite(kib)) return UNKNOWN;
-  const x = kib / KIB_PER[unit];
-  const d = decimals(x, unit);
-  // A small amount in a big column's unit: say it is small, rather than round it to a zero it is not.
-  if (x !== 0 && Math.abs(x) < 0.05) return `< 0.1 ${unit}`;
-  return `${numberText(x, { min: d, max: d })} ${unit}`;
-}
-
-/** A KiB amount in its own best unit. */
-export function mem(kib: number | null | undefined): string {
-  return kib === null || kib === undefined ? UNKNOWN : memIn(kib, unitOf(kib));
-}
+/** A KiB amount in its own best unit: "39.8 GiB", "314 GiB". */
+export const mem = memLabel;
 
 /** The exact amount, for a title: "41,733,120 KiB (42,734,714,880 bytes)". */
 export function exactKiB(kib: number | null | undefined): string | undefined {

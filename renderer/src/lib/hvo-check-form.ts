@@ -4,7 +4,7 @@
  * available now: enough to measure, never enough to squeeze what runs on it.
  */
 import { HVO_CHECK_MAX_PAGES } from '../../../shared/advise/hvo-check';
-import { mem } from './format';
+import { count, mem } from './format';
 
 /** About 1 GiB of pages: plenty to measure (512 × 2 MiB frees 3,584 vmemmap pages) and quick to reserve. */
 const DEFAULT_CHECK_KIB = 1024 * 1024;
@@ -35,7 +35,7 @@ export function checkPagesProblem(value: unknown, sizeKiB: number, availableKiB:
     return `Not even one page fits in half the memory available now (${mem(availableKiB)}): free some memory first.`;
   if (value > max)
     return availableKiB !== null && max < HVO_CHECK_MAX_PAGES
-      ? `At most ${max} pages: half the memory available now (${mem(availableKiB)}), so the machine keeps room to work.`
-      : `At most ${max} pages.`;
+      ? `At most ${count(max)} pages: half the memory available now (${mem(availableKiB)}), so the machine keeps room to work.`
+      : `At most ${count(max)} pages.`;
   return null;
 }

@@ -42,11 +42,14 @@ export function readThp(ctx: ReadContext): ThpState {
   for (const name of entries.kind === 'entries' ? entries.names : ctx.list(THP_DIR)) {
     const sizeKiB = pageSizeFromDirName(name);
     if (sizeKiB === null) continue;
-    // Order-1 sizes have no anon `enabled` file by design: not an error.
-    const own = ctx.get(`${THP_DIR}/${name}/enabled`, parseMultiChoice, true)?.selected ?? null;
+    // Order-1 sizes have no anon `enabled` file by design: not an error, and a size for shmem only.
+    const enabledPath = `${THP_DIR}/${name}/enabled`;
+    const enabledRead = ctx.files.read(enabledPath);
+    const own = ctx.interpret(enabledPath, enabledRead, parseMultiChoice, true)?.selected ?? null;
     const shmem = ctx.get(`${THP_DIR}/${name}/shmem_enabled`, parseMultiChoice, true)?.selected ?? null;
     sizes.push({
       sizeKiB,
+      anon: enabledRead.kind !== 'missing',
       enabled: own,
       effective: own === 'inherit' ? (enabled?.selected ?? null) : own,
       shmemEnabled: shmem,
