@@ -37,6 +37,21 @@ describe('Advisor', () => {
     const saved = page.waitForEvent('download');
     await page.getByTestId('artifact-save').click();
     expect((await saved).suggestedFilename()).toBe('hugetune-apply.sh');
+    // The tabs move with the keyboard as a tab list does; only the selected one is in the Tab order.
+    await page.getByTestId('artifact-applyScript').focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.getByTestId('artifact-rollbackScript').getAttribute('aria-selected')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+      'artifact-rollbackScript',
+    );
+    expect(await page.getByTestId('artifact-text').textContent()).toMatch(/rollback|roll back/i);
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.getByRole('tab', { selected: true }).count()).toBe(1);
+    expect(await page.getByTestId('artifact-applyScript').getAttribute('tabindex')).toBe('-1');
+    expect(await page.getByRole('tabpanel').getAttribute('aria-labelledby')).toBe(
+      await page.getByRole('tab', { selected: true }).getAttribute('id'),
+    );
     await page.getByTestId('advise-machine').check();
     await expect.poll(() => page.getByTestId('recommendation').count()).toBeLessThan(ids.length);
     expect(problems).toEqual([]);
