@@ -1,12 +1,11 @@
 /**
- * The Planner's own logic in jsdom: the context steps, one unit per column, field messages, the fit bar's
- * constraint, and a GGUF read from a File the way a dropped one is (header only, in order, with progress).
+ * The Planner's own logic in jsdom: the context steps, one unit per column, field messages, and a GGUF read
+ * from a File the way a dropped one is (header only, in order, with progress).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_STEPS, contextIndex, stepContext } from '../../renderer/src/components/planner/context-steps';
 import { fieldOfError, fieldProblem } from '../../renderer/src/components/planner/fields';
-import { tightest } from '../../renderer/src/components/planner/fit';
 import { seriesOf } from '../../renderer/src/components/planner/series';
 import { inUnit, unitFor } from '../../renderer/src/components/planner/units';
 import { modelFiles, readGgufFiles, type GgufProgress } from '../../renderer/src/lib/gguf-file';
@@ -81,29 +80,6 @@ describe('fields', () => {
       'gguf',
     );
     expect(fieldOfError('no machine to plan for', 'catalog')).toBeNull();
-  });
-});
-
-describe('the fit bar', () => {
-  it('shows the constraint that decides the verdict: a failing one whenever the plan does not fit', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1024, max: 600_000 }),
-        fc.integer({ min: 8, max: 1024 }),
-        fc.constantFrom('base', '2M', '1G'),
-        fc.boolean(),
-        (footprintMiB, memGiB, pageSize, hvo) => {
-          const p = runPlan({ footprintMiB, memGiB, pageSize, hvo }, null);
-          const c = tightest(p);
-          expect(c).not.toBeNull();
-          if (!p.fits && p.constraints.some((x) => !x.ok && x.needMiB !== null)) expect(c!.ok).toBe(false);
-          if (p.fits) expect(c!.ok).toBe(true);
-          // A constraint that needs nothing (other pools kept, none there) never stands for the plan's fit.
-          if (c!.needMiB === 0) expect(p.constraints.every((x) => x.needMiB === null || x.needMiB <= 0)).toBe(true);
-        },
-      ),
-      { numRuns: 200 },
-    );
   });
 });
 

@@ -1,0 +1,80 @@
+/**
+ * The Planner's fit bar draws the constraint that decides each plan's verdict: over random requests on planned
+ * machines, simulated hosts and a captured one, the bar's own figures fail exactly when the plan does not fit,
+ * and a plan that fails only on a constraint without figures is never drawn as a passing bar.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { barFigures, decidingConstraint, fitRow } from '../../renderer/src/components/planner/fit';
+import { readHost } from '../../shared/host/read/index';
+import { buildReport, type Report } from '../../shared/host/report';
+import { MODELS } from '../../shared/plan/catalog';
+import { runPlan, type PlanRequest } from '../../shared/plan/request';
+import { RUNTIMES } from '../../shared/plan/runtimes';
+import { openSim } from '../../electron/host/sim-source';
+import { PROFILES } from '../../shared/sim/profiles';
+import { fixtureFiles, VM_TUNED } from '../helpers';
+
+const sims = new Map<string, Report>(PROFILES.map((p) => [p.id, buildReport(readHost(openSim(p.id, {})))]));
+const tuned = buildReport(readHost(fixtureFiles(VM_TUNED)));
+
+const model = fc.oneof(
+  fc.record({ model: fc.constantFrom(...MODELS.map((m) => m.id)), quant: fc.constantFrom('Q4_K_M', 'Q8_0') }),
+  fc.record({ footprintMiB: fc.integer({ min: 1024, max: 1_200_000 }) }),
+);
+const settings = fc.record({
+  ctx: fc.constantFrom(4096, 8192, 32768, 131072),
+  pageSize: fc.constantFrom('base', '64K', '2M', '32M', '512M', '1G', '16G'),
+  hvo: fc.boolean(),
+  runtime: fc.option(fc.constantFrom(...RUNTIMES), { nil: undefined }),
+  releasePools: fc.boolean(),
+  slowTier: fc.boolean(),
+  numa: fc.constantFrom('interleave' as const, 'bind' as const),
+});
+const planned = fc.record({
+  memGiB: fc.integer({ min: 8, max: 2048 }),
+  nodes: fc.integer({ min: 1, max: 8 }),
+  arch: fc.constantFrom('x86_64' as const, 'arm64' as const),
+  kernel: fc.constantFrom('5.10', '6.1', '6.12'),
+});
+const source = fc.oneof(
+  planned.map((p) => ({ req: p, report: null as Report | null })),
+  fc.constantFrom(...sims.values(), tuned).map((report) => ({ req: {}, report })),
+);
+
+describe('the fit bar', () => {
+  it('passes or fails exactly as the verdict does, over random plans', () => {
+    fc.assert(
+      fc.property(model, settings, source, (m, s, { req, report }) => {
+        const request: PlanRequest = { ...m, ...s, ...req };
+        if (request.arch === 'arm64') request.basePage = '64K';
+        const p = runPlan(request, report);
+        const row = fitRow('This plan', p, true)!;
+        expect(row.fits).toBe(p.fits);
+        expect(row.constraint.ok).toBe(p.fits);
+        const f = barFigures(row.constraint);
+        if (f) expect(f.fits).toBe(p.fits);
+        // Without figures only when every failing constraint has none.
+        else expect(!p.fits && p.constraints.every((c) => c.ok || c.needMiB === null)).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('does not draw a passing constraint for a plan that fails on one without figures', () => {
+    const p = runPlan(
+      { model: 'llama-3.3-70b', quant: 'Q4_K_M', ctx: 8192, pageSize: '2M', runtime: 'llama.cpp' },
+      sims.get('xeon-2s-768g')!,
+    );
+    expect(p.fits).toBe(false);
+    const c = decidingConstraint(p)!;
+    expect(c.id).toBe('runtime');
+    expect(barFigures(c)).toBeNull();
+  });
+
+  it('draws the memory that is short, not the pools of other sizes, on the tuned capture', () => {
+    const p = runPlan({ model: 'llama-3.3-70b', quant: 'Q4_K_M', ctx: 8192, pageSize: '2M' }, tuned);
+    expect(p.fits).toBe(false);
+    expect(decidingConstraint(p)!.id).toBe('total');
+  });
+});
