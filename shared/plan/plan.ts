@@ -125,6 +125,9 @@ export interface PlanResult {
 
 const MIB = 1048576;
 const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+/** What a breakdown's terms need together, savings taken off: the memory constraint's need. */
+export const termsTotalMiB = (terms: readonly Term[]): number => round1(terms.reduce((s, t) => s + t.mib, 0));
 const mibText = (x: number): string => (Math.abs(x) >= 10240 ? `${(x / 1024).toFixed(1)} GiB` : `${Math.round(x)} MiB`);
 
 export function defaultReserveMiB(totalMiB: number): number {
@@ -336,7 +339,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     });
   }
 
-  const totalNeedMiB = round1(breakdown.reduce((s, t) => s + t.mib, 0));
+  const totalNeedMiB = termsTotalMiB(breakdown);
   const haveMiB = round1(targetsCapacity(m, i, capacityOf));
   const reserveMiB = i.reserveMiB ?? defaultReserveMiB(m.totalMiB.value);
   // The headroom is the tightest memory constraint: the total less the reserve, or a node the plan uses.

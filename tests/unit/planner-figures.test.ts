@@ -1,10 +1,12 @@
 /**
- * The Planner's fit bar draws the constraint that decides each plan's verdict: over random requests on planned
- * machines, simulated hosts and a captured one, the bar's own figures fail exactly when the plan does not fit,
- * and a plan that fails only on a constraint without figures is never drawn as a passing bar.
+ * The Planner's figures agree with its verdict over random requests on planned machines, simulated hosts and a
+ * captured one: the fit bar's own figures fail exactly when the plan does not fit (and a plan that fails only
+ * on a constraint without figures is never drawn as a passing bar); the breakdown chart's "Needed" and
+ * "Available" bars end where the memory constraint's need and capacity do, savings included.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { AVAILABLE, breakdownBars, NEEDED, TERMS } from '../../renderer/src/components/planner/breakdown';
 import { barFigures, decidingConstraint, fitRow } from '../../renderer/src/components/planner/fit';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport, type Report } from '../../shared/host/report';
@@ -42,13 +44,16 @@ const source = fc.oneof(
   fc.constantFrom(...sims.values(), tuned).map((report) => ({ req: {}, report })),
 );
 
+const randomPlan = fc.tuple(model, settings, source).map(([m, s, { req, report }]) => {
+  const request: PlanRequest = { ...m, ...s, ...req };
+  if (request.arch === 'arm64') request.basePage = '64K';
+  return runPlan(request, report);
+});
+
 describe('the fit bar', () => {
   it('passes or fails exactly as the verdict does, over random plans', () => {
     fc.assert(
-      fc.property(model, settings, source, (m, s, { req, report }) => {
-        const request: PlanRequest = { ...m, ...s, ...req };
-        if (request.arch === 'arm64') request.basePage = '64K';
-        const p = runPlan(request, report);
+      fc.property(randomPlan, (p) => {
         const row = fitRow('This plan', p, true)!;
         expect(row.fits).toBe(p.fits);
         expect(row.constraint.ok).toBe(p.fits);
@@ -76,5 +81,42 @@ describe('the fit bar', () => {
     const p = runPlan({ model: 'llama-3.3-70b', quant: 'Q4_K_M', ctx: 8192, pageSize: '2M' }, tuned);
     expect(p.fits).toBe(false);
     expect(decidingConstraint(p)!.id).toBe('total');
+  });
+});
+
+describe('the breakdown chart', () => {
+  const end = (b: ReturnType<typeof breakdownBars>, row: string) =>
+    Math.max(...b.bars.filter((x) => x.row === row).map((x) => x.toMiB));
+
+  it("ends its bars where the memory constraint's need and capacity do, every term drawn once", () => {
+    fc.assert(
+      fc.property(randomPlan, (p) => {
+        const total = p.constraints.find((c) => c.id === 'total')!;
+        const b = breakdownBars(p.breakdown, p.availableMiB);
+        expect(b.neededMiB).toBe(total.needMiB);
+        expect(end(b, NEEDED)).toBeCloseTo(total.needMiB!, 6);
+        expect(end(b, AVAILABLE)).toBe(total.haveMiB);
+        for (const t of p.breakdown.filter((x) => x.mib !== 0)) {
+          const drawn = b.bars.filter((x) => x.label === t.label);
+          expect(drawn).toHaveLength(1);
+          expect(drawn[0]!.toMiB - drawn[0]!.fromMiB).toBeCloseTo(Math.abs(t.mib), 6);
+        }
+        for (const x of b.bars) expect(b.rows).toContain(x.row);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('shows what HVO gives back, so a plan that fits is not drawn needing more than there is', () => {
+    const p = runPlan({ footprintMiB: 1_073_152, memGiB: 1100, pageSize: '1G', hvo: true }, null);
+    expect(p.fits).toBe(true);
+    const b = breakdownBars(p.breakdown, p.availableMiB);
+    expect(b.rows).toEqual([TERMS, 'HVO gives back', NEEDED, AVAILABLE]);
+    expect(end(b, TERMS)).toBeGreaterThan(p.availableMiB);
+    expect(end(b, NEEDED)).toBeLessThanOrEqual(end(b, AVAILABLE));
+    const saving = b.bars.find((x) => x.label === 'HVO gives back')!;
+    expect(saving.series).toBe('saving');
+    expect(saving.toMiB).toBeCloseTo(end(b, TERMS), 6);
+    expect(saving.fromMiB).toBeCloseTo(b.neededMiB, 6);
   });
 });
