@@ -2,11 +2,15 @@
  * The Planner's figures agree with its verdict over random requests on planned machines, simulated hosts and a
  * captured one: the fit bar's own figures fail exactly when the plan does not fit (and a plan that fails only
  * on a constraint without figures is never drawn as a passing bar); the breakdown chart's "Needed" and
- * "Available" bars end where the memory constraint's need and capacity do, savings included.
+ * "Available" bars end where the memory constraint's need and capacity do, savings included; and each term's
+ * colour stands out against the card in both themes.
  */
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AVAILABLE, breakdownBars, NEEDED, TERMS } from '../../renderer/src/components/planner/breakdown';
+import { SERIES } from '../../renderer/src/components/planner/series';
 import { barFigures, decidingConstraint, fitRow } from '../../renderer/src/components/planner/fit';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport, type Report } from '../../shared/host/report';
@@ -118,5 +122,36 @@ describe('the breakdown chart', () => {
     expect(saving.series).toBe('saving');
     expect(saving.toMiB).toBeCloseTo(end(b, TERMS), 6);
     expect(saving.fromMiB).toBeCloseTo(b.neededMiB, 6);
+  });
+});
+
+describe('the chart colours', () => {
+  const css = readFileSync(resolve(import.meta.dirname, '../../renderer/src/app.css'), 'utf8');
+  /** A theme's tokens: the custom properties declared in the block that opens with `selector {`. */
+  const tokens = (selector: string): Map<string, string> => {
+    const start = css.indexOf(`${selector} {`);
+    const body = css.slice(start, css.indexOf('}', start));
+    return new Map([...body.matchAll(/(--[\w-]+):\s*(#[0-9a-f]{6});/gi)].map((m) => [m[1]!, m[2]!]));
+  };
+  const luminance = (hex: string): number => {
+    const [r, g, b] = [1, 3, 5].map((i) => {
+      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+  const contrast = (a: string, b: string): number => {
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (hi! + 0.05) / (lo! + 0.05);
+  };
+
+  it.each([':root', ":root[data-theme='dark']"])('every term stands out 3:1 against the card in %s', (selector) => {
+    const t = tokens(selector);
+    const card = t.get('--surface')!;
+    for (const s of SERIES) {
+      const colour = t.get(`--series-${s}`);
+      expect(colour, s).toBeDefined();
+      expect(contrast(colour!, card), s).toBeGreaterThanOrEqual(3);
+    }
   });
 });
