@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CONTEXT_STEPS, contextIndex, stepContext } from '../../renderer/src/components/planner/context-steps';
 import { fieldOfError, fieldProblem } from '../../renderer/src/components/planner/fields';
 import { seriesOf } from '../../renderer/src/components/planner/series';
-import { inUnit, unitFor } from '../../renderer/src/components/planner/units';
+import { inUnit, unitFor } from '../../shared/mem-text';
 import { modelFiles, readGgufFiles, type GgufProgress } from '../../renderer/src/lib/gguf-file';
 import { runPlan } from '../../shared/plan/request';
 import { ggufHeader, llamaMeta, llamaTensors, tensorSize } from '../fixtures/gguf';
