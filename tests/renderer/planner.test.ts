@@ -5,9 +5,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_STEPS, contextIndex, stepContext } from '../../renderer/src/components/planner/context-steps';
-import { fieldOfError, fieldProblem } from '../../renderer/src/components/planner/fields';
+import { fieldMessage, fieldOfError, fieldProblem } from '../../renderer/src/components/planner/fields';
 import { seriesOf } from '../../renderer/src/components/planner/series';
-import { inUnit, unitFor } from '../../shared/mem-text';
+import { byteText, inUnit, memText, unitFor } from '../../shared/mem-text';
 import { modelFiles, readGgufFiles, type GgufProgress } from '../../renderer/src/lib/gguf-file';
 import { runPlan } from '../../shared/plan/request';
 import { ggufHeader, llamaMeta, llamaTensors, tensorSize } from '../fixtures/gguf';
@@ -59,6 +59,13 @@ describe('figures', () => {
     expect(inUnit(1023.6, 'MiB')).toBe('1,024 MiB');
   });
 
+  it('file sizes in bytes below 1 KiB, so a tiny file is not "0 KiB"', () => {
+    expect(byteText(36)).toBe('36 bytes');
+    expect(byteText(1)).toBe('1 byte');
+    expect(byteText(1536)).toBe('1.5 KiB');
+    expect(byteText(3 * 1048576)).toBe(memText(3));
+  });
+
   it('each breakdown term keeps its series whatever else the plan has', () => {
     expect(seriesOf('Model weights')).toBe('weights');
     expect(seriesOf('KV cache (f16, 8192 tokens)')).toBe(seriesOf('KV cache (q8_0, 32768 tokens)'));
@@ -80,6 +87,17 @@ describe('fields', () => {
       'gguf',
     );
     expect(fieldOfError('no machine to plan for', 'catalog')).toBeNull();
+  });
+
+  it("hold the kernel to the planner's own rule, in the field's words, not the CLI's", () => {
+    expect(fieldProblem('kernel', '2.6')).toBe('Kernel: hugetune plans for kernels 3.0 and later');
+    expect(fieldProblem('kernel', '99.99')).toBe('Kernel: not a release like 6.12');
+    expect(fieldProblem('kernel', '3.0')).toBeNull();
+    const server = '--kernel 2.6: hugetune plans for kernels 3.0 and later';
+    expect(fieldOfError(server, 'catalog')).toBe('kernel');
+    expect(fieldMessage('kernel', server)).toBe('Kernel: hugetune plans for kernels 3.0 and later');
+    expect(fieldOfError('--mem-gib 0: expected at least 1', 'footprint')).toBe('memGiB');
+    expect(fieldMessage('ctx', 'ctx: expected an integer')).toBe('ctx: expected an integer');
   });
 });
 
