@@ -1,4 +1,5 @@
 /** `hugetune plan` and `hugetune models`: flags to a plan request, and the plan as text. */
+import { memText } from '../../shared/mem-text';
 import { MODELS, QUANTS } from '../../shared/plan/catalog';
 import { parsePageSize } from '../../shared/kernel/pages';
 import { machineFacts, PLANNED_ARCHES } from '../../shared/plan/machine';
@@ -88,14 +89,12 @@ export function requestFromFlags(v: Values, modelRequired: boolean): PlanRequest
   return checked.value;
 }
 
-const mib = (x: number): string => (Math.abs(x) >= 10240 ? `${(x / 1024).toFixed(1)} GiB` : `${Math.round(x)} MiB`);
-
 /** The headline: the verdict and the constraints that decide it, so no verdict stands without its reason. */
 export function verdictLines(p: PlanResult): string[] {
   const failing = p.constraints.filter((c) => !c.ok);
   const head = p.fits
-    ? `FITS with ${mib(p.marginMiB)} to spare (${mib(p.needMiB)} needed with the reserve, of ${mib(p.availableMiB)} available)`
-    : `DOES NOT FIT: ${failing.length} of ${p.constraints.length} constraints fail${p.marginMiB < 0 ? ` (${mib(-p.marginMiB)} short)` : ''}`;
+    ? `FITS with ${memText(p.marginMiB)} to spare (${memText(p.needMiB)} needed with the reserve, of ${memText(p.availableMiB)} available)`
+    : `DOES NOT FIT: ${failing.length} of ${p.constraints.length} constraints fail${p.marginMiB < 0 ? ` (${memText(-p.marginMiB)} short)` : ''}`;
   return [head, ...p.constraints.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.id.padEnd(12)} ${c.message}`)];
 }
 
@@ -106,7 +105,7 @@ export function formatPlan(p: PlanResult): string {
   out.push('', 'Machine (what the plan used, and where each fact came from):');
   for (const f of machineFacts(p.machine)) out.push(`  ${f.name.padEnd(18)} ${f.value}   [${f.from}]`);
   out.push('', 'Memory needed:');
-  for (const t of p.breakdown) out.push(`  ${t.label.padEnd(30)}${mib(t.mib).padStart(12)}   ${t.source}`);
+  for (const t of p.breakdown) out.push(`  ${t.label.padEnd(30)}${memText(t.mib).padStart(12)}   ${t.source}`);
   if (p.runtime.kvConvention) out.push(`  KV cache convention: ${p.runtime.kvConvention}`);
   out.push('');
   const backing =
@@ -138,7 +137,7 @@ export function formatPlan(p: PlanResult): string {
       `NUMA: ${p.perNode
         .map(
           (n) =>
-            `node ${n.node}: ${p.backing === 'hugetlb' ? `${n.hugepages} pages, ` : ''}${mib(n.needMiB)} of ${mib(n.haveMiB)} it can give${n.fits ? '' : ' (too much)'}`,
+            `node ${n.node}: ${p.backing === 'hugetlb' ? `${n.hugepages} pages, ` : ''}${memText(n.needMiB)} of ${memText(n.haveMiB)} it can give${n.fits ? '' : ' (too much)'}`,
         )
         .join('; ')}`,
     );
@@ -153,7 +152,7 @@ export function formatPlan(p: PlanResult): string {
     out.push('', 'What would make it fit (each re-planned):');
     for (const s of p.suggestions)
       out.push(
-        `  ${s.change.padEnd(40)} ${s.fits ? `fits, margin ${mib(s.marginMiB)}` : `still fails: ${s.failing.join(', ')}`}   (${s.flags})`,
+        `  ${s.change.padEnd(40)} ${s.fits ? `fits, margin ${memText(s.marginMiB)}` : `still fails: ${s.failing.join(', ')}`}   (${s.flags})`,
       );
   }
   return printable(`${out.join('\n')}\n`);

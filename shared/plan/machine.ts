@@ -236,6 +236,14 @@ export function machineFromReport(r: Report, o: MachineOverrides = {}): PlanMach
   };
 }
 
+/** Why a planned machine's kernel release cannot be planned for, in plain words; null when it can. */
+export function kernelProblem(release: string): string | null {
+  const v = parseKernelRelease(release);
+  if (!v || v.major > 9) return 'not a release like 6.12';
+  if (v.major < 3) return 'hugetune plans for kernels 3.0 and later';
+  return null;
+}
+
 /** A machine the user does not have: every fact from the flags or a stated default, none from this host. */
 export function plannedMachine(p: PlannedMachineSpec, o: MachineOverrides = {}): PlanMachine {
   const arch = p.arch ?? PLANNED_DEFAULTS.arch;
@@ -245,9 +253,9 @@ export function plannedMachine(p: PlannedMachineSpec, o: MachineOverrides = {}):
   if (base !== 4 && arch !== 'arm64')
     throw new UserError(`--base-page ${base}K: only arm64 has 16K and 64K pages`, 'bad-request');
   const release = p.release ?? PLANNED_DEFAULTS.release;
-  const v = parseKernelRelease(release);
-  if (!v || v.major > 9) throw new UserError(`--kernel ${release}: not a kernel release (e.g. 6.12)`, 'bad-request');
-  if (v.major < 3) throw new UserError(`--kernel ${release}: hugetune plans for kernels 3.0 and later`, 'bad-request');
+  const problem = kernelProblem(release);
+  if (problem) throw new UserError(`--kernel ${release}: ${problem}`, 'bad-request');
+  const v = parseKernelRelease(release)!;
   const count = p.nodes ?? 1;
   const totalMiB = p.memGiB * 1024;
   const flag = (f: string, given: unknown, dflt: string): string =>

@@ -4,6 +4,7 @@
  * size, the OS reserve, the runtime's backing), each comparing one need with one capacity in words; every
  * term of the need is listed with its source. Pure and synchronous.
  */
+import { memText } from '../mem-text';
 import { QUANTS, findQuant } from './catalog';
 import type { KvType } from './ggml-types';
 import type { PlanMachine, PlanNode } from './machine';
@@ -131,7 +132,9 @@ export interface PlanResult {
 
 const MIB = 1048576;
 const round1 = (x: number): number => Math.round(x * 10) / 10;
-const mibText = (x: number): string => (Math.abs(x) >= 10240 ? `${(x / 1024).toFixed(1)} GiB` : `${Math.round(x)} MiB`);
+
+/** What a breakdown's terms need together, savings taken off: the memory constraint's need. */
+export const termsTotalMiB = (terms: readonly Term[]): number => round1(terms.reduce((s, t) => s + t.mib, 0));
 
 export function defaultReserveMiB(totalMiB: number): number {
   return Math.round(Math.max(1024, Math.min(4096, totalMiB * 0.05)));
@@ -346,7 +349,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     });
   }
 
-  const totalNeedMiB = round1(breakdown.reduce((s, t) => s + t.mib, 0));
+  const totalNeedMiB = termsTotalMiB(breakdown);
   const haveMiB = round1(targetsCapacity(m, i, capacityOf));
   const reserveMiB = i.reserveMiB ?? defaultReserveMiB(m.totalMiB.value);
   // The headroom is the tightest memory constraint: the total less the reserve, or a node the plan uses.
@@ -388,11 +391,11 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     ok: totalOk,
     needMiB: totalNeedMiB,
     haveMiB,
-    message: `memory: ${mibText(totalNeedMiB)} needed, ${mibText(haveMiB)} available${
+    message: `memory: ${memText(totalNeedMiB)} needed, ${memText(haveMiB)} available${
       targets.some((t) => t.node.slow) ? ' (slow tier included)' : ''
     }${
       !i.slowTier && m.nodes.some((n) => n.slow)
-        ? `; ${mibText(m.nodes.filter((n) => n.slow).reduce((s, n) => s + n.availableMiB, 0))} on slower-tier nodes not used`
+        ? `; ${memText(m.nodes.filter((n) => n.slow).reduce((s, n) => s + n.availableMiB, 0))} on slower-tier nodes not used`
         : ''
     }`,
   });
@@ -402,7 +405,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     ok: leftMiB >= reserveMiB,
     needMiB: reserveMiB,
     haveMiB: leftMiB,
-    message: `OS reserve: ${mibText(reserveMiB)} must stay free (${i.reserveMiB === null ? 'default: 5% of RAM, 1 to 4 GiB' : (i.frontEnd ?? 'cli') === 'cli' ? '--reserve-mib' : 'as asked'}); ${leftMiB >= 0 ? `${mibText(leftMiB)} would stay free` : 'nothing would stay free'}`,
+    message: `OS reserve: ${memText(reserveMiB)} must stay free (${i.reserveMiB === null ? 'default: 5% of RAM, 1 to 4 GiB' : (i.frontEnd ?? 'cli') === 'cli' ? '--reserve-mib' : 'as asked'}); ${leftMiB >= 0 ? `${memText(leftMiB)} would stay free` : 'nothing would stay free'}`,
   });
   if (!i.releasePools && otherPools > 0) {
     const withRelease = round1(targetsCapacity(m, i, (n) => capacityOf(n, true)));
@@ -415,8 +418,8 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
       haveMiB: 0,
       message:
         fromPools <= 0
-          ? `pools of other sizes (${mibText(otherPools)} free) are kept and not needed`
-          : `${mibText(fromPools)} of what is needed sits free in pools of other sizes (${poolList(m, pageKiB)}): release them (${controlName('releasePools', i.frontEnd ?? 'cli')})`,
+          ? `pools of other sizes (${memText(otherPools)} free) are kept and not needed`
+          : `${memText(fromPools)} of what is needed sits free in pools of other sizes (${poolList(m, pageKiB)}): release them (${controlName('releasePools', i.frontEnd ?? 'cli')})`,
     });
   }
   if (
@@ -429,9 +432,9 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
         ok: n.fits,
         needMiB: n.needMiB,
         haveMiB: n.haveMiB,
-        message: `node ${n.node}${n.slow ? ' (slow tier)' : ''}: ${mibText(n.needMiB)} needed${
+        message: `node ${n.node}${n.slow ? ' (slow tier)' : ''}: ${memText(n.needMiB)} needed${
           hugetlb ? ` (${n.hugepages} × ${pageSizeLabel(pageKiB)} pages and its share of the rest)` : ''
-        }, ${mibText(n.haveMiB)} it can give`,
+        }, ${memText(n.haveMiB)} it can give`,
       });
     }
   }
@@ -464,7 +467,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
   const slowUsed = perNode.filter((n) => n.slow);
   if (slowUsed.length > 0) {
     notes.push(
-      `${slowUsed.map((n) => `${mibText(n.needMiB)} on node ${n.node}`).join(', ')} sits in slower-tier memory (CXL or CPU-less): every token reads the weights, so generation slows toward that memory's bandwidth and latency.`,
+      `${slowUsed.map((n) => `${memText(n.needMiB)} on node ${n.node}`).join(', ')} sits in slower-tier memory (CXL or CPU-less): every token reads the weights, so generation slows toward that memory's bandwidth and latency.`,
     );
   }
 

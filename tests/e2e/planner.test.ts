@@ -261,4 +261,114 @@ describe('Planner', () => {
     expect(problems).toEqual([]);
     await page.context().close();
   });
+
+  it('keeps the form when the user leaves the Planner and comes back', async () => {
+    const { page, problems } = await openPlanner();
+    await page.getByTestId('plan-model').selectOption('deepseek-r1-671b');
+    await page.getByTestId('plan-page-size').selectOption('1G');
+    await page.getByTestId('plan-ctx').fill('32768');
+    await poll(() => page.getByTestId('plan-breakdown').textContent()).toMatch(/32768 tokens/);
+    await page.getByTestId('tab-overview').click();
+    await page.getByTestId('tab-planner').click();
+    await page.getByTestId('plan-verdict').waitFor();
+    expect(await page.getByTestId('plan-model').inputValue()).toBe('deepseek-r1-671b');
+    expect(await page.getByTestId('plan-page-size').inputValue()).toBe('1G');
+    expect(await page.getByTestId('plan-ctx').inputValue()).toBe('32768');
+    await poll(() => page.getByTestId('plan-model-name').textContent()).toMatch(/DeepSeek-R1/);
+    expect(await page.getByTestId('plan-breakdown').textContent()).toMatch(/32768 tokens/);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("a path typed after a failed pick clears the pick's problem", async () => {
+    const tensors = llamaTensors({ layers: 2, hidden: 256, kvDim: 64, ffn: 512, vocab: 1024, type: 12 });
+    const file = join(dir, 'after-bad-pick.gguf');
+    writeGguf(
+      file,
+      llamaMeta({ name: 'picked-later', layers: 2, hidden: 256, heads: 4, kvHeads: 1, ctx: 2048, vocab: 1024 }),
+      tensors,
+    );
+    const { page, problems } = await openPlanner();
+    await page.getByTestId('plan-source-gguf').check();
+    await page.getByTestId('gguf-file').setInputFiles({
+      name: 'notgguf.gguf',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('not a model at all, 36 bytes long..'),
+    });
+    await poll(() => page.getByTestId('plan-gguf-problem').textContent()).toMatch(/notgguf\.gguf: not a readable GGUF/);
+    await page.getByTestId('plan-gguf').fill(file);
+    await poll(() => page.getByTestId('plan-model-name').textContent()).toBe('picked-later');
+    expect(await page.getByTestId('plan-gguf').getAttribute('aria-invalid')).toBeNull();
+    expect(await page.getByTestId('plan-gguf-problem').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('marks a kernel the planner refuses on its field, in plain words, with no banner', async () => {
+    const { page, problems } = await openPlanner();
+    await page.getByTestId('plan-planned').check();
+    const kernel = page.getByTestId('plan-kernel');
+    for (const [value, words] of [
+      ['2.6', /^\s*Kernel: hugetune plans for kernels 3\.0 and later\s*$/],
+      ['99.99', /^\s*Kernel: not a release like 6\.12\s*$/],
+      ['abc', /a release like 6\.12/],
+    ] as const) {
+      await kernel.fill(value);
+      await poll(() => page.getByTestId('plan-kernel-problem').textContent()).toMatch(words);
+      expect(await kernel.getAttribute('aria-invalid')).toBe('true');
+      expect(await page.getByTestId('plan-error').count()).toBe(0);
+    }
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('draws each fit row from the constraint that decides it, and says so when that one has no figures', async () => {
+    const { page, problems } = await openPlanner();
+    const rows = page.getByTestId('fit-row');
+    // The tuned capture: 2 MiB pages leave the plan short of memory; the row shows that, not the pools kept.
+    await page.getByTestId('plan-page-size').selectOption('2M');
+    await poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/Does not fit/);
+    await poll(() => rows.first().getAttribute('data-constraint')).toBe('total');
+    expect(await rows.first().getAttribute('data-fits')).toBe('false');
+    expect(await rows.first().getByTestId('fit-bar').getAttribute('data-fits')).toBe('false');
+    // A planned arm64 machine with 64 KiB pages has no 1 GiB pages and no HVO: the failing constraint has no
+    // figures, so the row says so rather than drawing the memory that fits, and it is not named by HVO.
+    await page.getByTestId('plan-planned').check();
+    await page.getByTestId('plan-page-size').selectOption('1G');
+    await page.getByTestId('plan-arch').selectOption('arm64');
+    await page.getByTestId('plan-base-page').selectOption('64K');
+    await poll(() =>
+      page.getByTestId('plan-constraints').locator('[data-constraint="page-size"]').getAttribute('data-ok'),
+    ).toBe('false');
+    await poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toMatch(/^\s*This plan: does not fit/);
+    expect(await rows.first().getAttribute('data-constraint')).toBe('page-size');
+    expect(await rows.first().getByTestId('fit-bar').count()).toBe(0);
+    expect(await rows.first().getByTestId('fit-no-figures').textContent()).toMatch(/No figures to draw: 1G pages/);
+    expect(await page.getByTestId('plan-verdict').textContent()).toMatch(/Does not fit/);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('totals the breakdown with what HVO gives back, as the memory constraint does', async () => {
+    const { page, problems } = await openPlanner();
+    await page.getByTestId('plan-source-footprint').check();
+    await page.getByTestId('plan-footprint').fill('1073152');
+    await page.getByTestId('plan-planned').check();
+    await page.getByTestId('plan-mem').fill('1100');
+    await page.getByTestId('plan-page-size').selectOption('1G');
+    await poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/^\s*Fits/);
+    const total = page.getByTestId('plan-constraints').locator('[data-constraint="total"] td.num');
+    const needed = page.getByTestId('plan-breakdown-needed').locator('td.num');
+    expect(await needed.textContent()).toBe(await total.first().textContent());
+    expect(await page.getByTestId('plan-breakdown').textContent()).toMatch(/HVO gives back/);
+    if (process.env.HUGETUNE_SCREENSHOT_PLANNER) {
+      await page.setViewportSize({ width: 1280, height: 1400 });
+      await page.screenshot({ path: `${process.env.HUGETUNE_SCREENSHOT_PLANNER}.hvo.png`, fullPage: true });
+      await page.evaluate(() => (document.documentElement.dataset['theme'] = 'dark'));
+      await page.screenshot({ path: `${process.env.HUGETUNE_SCREENSHOT_PLANNER}.hvo-dark.png`, fullPage: true });
+    }
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
 });

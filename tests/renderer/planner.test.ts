@@ -1,14 +1,13 @@
 /**
- * The Planner's own logic in jsdom: the context steps, one unit per column, field messages, the fit bar's
- * constraint, and a GGUF read from a File the way a dropped one is (header only, in order, with progress).
+ * The Planner's own logic in jsdom: the context steps, one unit per column, field messages, and a GGUF read
+ * from a File the way a dropped one is (header only, in order, with progress).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_STEPS, contextIndex, stepContext } from '../../renderer/src/components/planner/context-steps';
-import { fieldOfError, fieldProblem } from '../../renderer/src/components/planner/fields';
-import { tightest } from '../../renderer/src/components/planner/fit';
+import { fieldMessage, fieldOfError, fieldProblem } from '../../renderer/src/components/planner/fields';
 import { seriesOf } from '../../renderer/src/components/planner/series';
-import { inUnit, unitFor } from '../../renderer/src/components/planner/units';
+import { byteText, inUnit, memText, unitFor } from '../../shared/mem-text';
 import { modelFiles, readGgufFiles, type GgufProgress } from '../../renderer/src/lib/gguf-file';
 import { runPlan } from '../../shared/plan/request';
 import { ggufHeader, llamaMeta, llamaTensors, tensorSize } from '../fixtures/gguf';
@@ -60,6 +59,13 @@ describe('figures', () => {
     expect(inUnit(1023.6, 'MiB')).toBe('1,024 MiB');
   });
 
+  it('file sizes in bytes below 1 KiB, so a tiny file is not "0 KiB"', () => {
+    expect(byteText(36)).toBe('36 bytes');
+    expect(byteText(1)).toBe('1 byte');
+    expect(byteText(1536)).toBe('1.5 KiB');
+    expect(byteText(3 * 1048576)).toBe(memText(3));
+  });
+
   it('each breakdown term keeps its series whatever else the plan has', () => {
     expect(seriesOf('Model weights')).toBe('weights');
     expect(seriesOf('KV cache (f16, 8192 tokens)')).toBe(seriesOf('KV cache (q8_0, 32768 tokens)'));
@@ -82,28 +88,16 @@ describe('fields', () => {
     );
     expect(fieldOfError('no machine to plan for', 'catalog')).toBeNull();
   });
-});
 
-describe('the fit bar', () => {
-  it('shows the constraint that decides the verdict: a failing one whenever the plan does not fit', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1024, max: 600_000 }),
-        fc.integer({ min: 8, max: 1024 }),
-        fc.constantFrom('base', '2M', '1G'),
-        fc.boolean(),
-        (footprintMiB, memGiB, pageSize, hvo) => {
-          const p = runPlan({ footprintMiB, memGiB, pageSize, hvo }, null);
-          const c = tightest(p);
-          expect(c).not.toBeNull();
-          if (!p.fits && p.constraints.some((x) => !x.ok && x.needMiB !== null)) expect(c!.ok).toBe(false);
-          if (p.fits) expect(c!.ok).toBe(true);
-          // A constraint that needs nothing (other pools kept, none there) never stands for the plan's fit.
-          if (c!.needMiB === 0) expect(p.constraints.every((x) => x.needMiB === null || x.needMiB <= 0)).toBe(true);
-        },
-      ),
-      { numRuns: 200 },
-    );
+  it("hold the kernel to the planner's own rule, in the field's words, not the CLI's", () => {
+    expect(fieldProblem('kernel', '2.6')).toBe('Kernel: hugetune plans for kernels 3.0 and later');
+    expect(fieldProblem('kernel', '99.99')).toBe('Kernel: not a release like 6.12');
+    expect(fieldProblem('kernel', '3.0')).toBeNull();
+    const server = '--kernel 2.6: hugetune plans for kernels 3.0 and later';
+    expect(fieldOfError(server, 'catalog')).toBe('kernel');
+    expect(fieldMessage('kernel', server)).toBe('Kernel: hugetune plans for kernels 3.0 and later');
+    expect(fieldOfError('--mem-gib 0: expected at least 1', 'footprint')).toBe('memGiB');
+    expect(fieldMessage('ctx', 'ctx: expected an integer')).toBe('ctx: expected an integer');
   });
 });
 

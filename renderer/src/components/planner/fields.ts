@@ -2,6 +2,7 @@
  * The Planner's fields, each checked on its own with the request schema's own limits, so a bad value gets a
  * message beside its field and the rest of the plan stays on screen.
  */
+import { kernelProblem } from '../../../../shared/plan/machine';
 import { LIMITS, PLAN_REQUEST_SHAPE } from '../../../../shared/plan/request';
 import { validate } from '../../../../shared/validate';
 import { numberText } from '../../../../shared/number-text';
@@ -21,19 +22,46 @@ export const FIELD_RULE: Record<Field, string> = {
   gguf: 'GGUF: a path of at most 4,096 characters',
 };
 
-/** Why a field's value is not one a plan takes, or null when it is. An empty number field is `null`. */
+/**
+ * Why a field's value is not one a plan takes, or null when it is. An empty number field is `null`. A kernel
+ * release is also held to the planner's own rule, so a release it refuses is marked here, not by the server.
+ */
 export function fieldProblem(field: Field, value: unknown): string | null {
   if (value === null || value === undefined || value === '') return `${FIELD_RULE[field]} (it is empty)`;
-  return validate(PLAN_REQUEST_SHAPE[field], value).ok ? null : FIELD_RULE[field];
+  if (!validate(PLAN_REQUEST_SHAPE[field], value).ok) return FIELD_RULE[field];
+  if (field === 'kernel' && typeof value === 'string') {
+    const problem = kernelProblem(value);
+    if (problem) return `Kernel: ${problem}`;
+  }
+  return null;
 }
 
+/** The CLI flag each field stands for, as the planner names it in its messages ("--kernel 2.6: ..."). */
+const FIELD_FLAG: Partial<Record<Field, string>> = {
+  ctx: '--ctx',
+  footprintMiB: '--footprint-mib',
+  memGiB: '--mem-gib',
+  nodes: '--nodes',
+  kernel: '--kernel',
+};
+const FLAG_MESSAGE = /^(--[\w-]+) [^:]*: (.+)$/s;
+
 /**
- * The field a server message is about, when it names one the way the schema does (`ctx: expected ...`), or
- * the GGUF path when it is about the file.
+ * The field a server message is about, when it names one the way the schema does (`ctx: expected ...`) or by
+ * its flag (`--kernel 2.6: ...`), or the GGUF path when it is about the file.
  */
 export function fieldOfError(message: string, source: 'catalog' | 'gguf' | 'footprint'): Field | null {
   const m = /^(\w+): /.exec(message);
   if (m && (FIELDS as readonly string[]).includes(m[1]!)) return m[1] as Field;
+  const flag = FLAG_MESSAGE.exec(message)?.[1];
+  const byFlag = flag ? FIELDS.find((f) => FIELD_FLAG[f] === flag) : undefined;
+  if (byFlag) return byFlag;
   if (source === 'gguf' && /gguf|GGUF|no such file|--models-dir|not a file/.test(message)) return 'gguf';
   return null;
+}
+
+/** A server message about a field, in the field's words rather than the CLI's: "--kernel 2.6: x" is "Kernel: x". */
+export function fieldMessage(field: Field, message: string): string {
+  const m = FLAG_MESSAGE.exec(message);
+  return m && FIELD_FLAG[field] === m[1] ? `${FIELD_RULE[field].split(':')[0]}: ${m[2]}` : message;
 }

@@ -1,6 +1,6 @@
 /**
  * Each term of a plan's memory has one colour in every plan, whatever terms the plan has: a series key per
- * term, and a CSS variable per key (set by the theme; BreakdownChart.svelte holds the fallbacks).
+ * term, and a theme token per key (--series-<key> in app.css, for both themes).
  */
 export const SERIES = [
   'weights',
@@ -12,6 +12,8 @@ export const SERIES = [
   'copies',
   'page-tables',
   'other',
+  'saving',
+  'needed',
   'available',
 ] as const;
 export type Series = (typeof SERIES)[number];
@@ -26,5 +28,6 @@ export function seriesOf(label: string): Series {
   if (label === 'Pool rounding') return 'rounding';
   if (label.startsWith('Weight copies')) return 'copies';
   if (label === 'Page tables') return 'page-tables';
+  if (label === 'HVO gives back') return 'saving';
   return 'other';
 }

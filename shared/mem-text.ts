@@ -1,8 +1,8 @@
 /**
- * Memory figures in the Planner: one unit per column or row set (never "39.8 GiB" beside "2560 MiB"),
- * binary units, and the exact figure for a tooltip.
+ * Memory figures, in the app and in the plan's own words: one unit per column or row set (never "39.8 GiB"
+ * beside "2560 MiB"), binary units, and the exact figure for a tooltip.
  */
-import { numberText } from '../../../../shared/number-text';
+import { numberText } from './number-text';
 
 export type MemUnit = 'MiB' | 'GiB';
 
@@ -33,4 +33,11 @@ export function memText(mib: number): string {
 export function exactMiB(mib: number | null): string {
   if (mib === null) return '';
   return `${numberText(mib, { max: 1 })} MiB (${numberText(Math.round(mib * 1024))} KiB)`;
+}
+
+/** A file's size: bytes below 1 KiB (a 36-byte file is not "0 KiB"), KiB to a tenth below 1 MiB, then as memory. */
+export function byteText(bytes: number): string {
+  if (bytes < 1024) return `${numberText(bytes)} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  if (bytes < 1048576) return `${numberText(bytes / 1024, { max: 1 })} KiB`;
+  return memText(bytes / 1048576);
 }
