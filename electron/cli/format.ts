@@ -10,7 +10,8 @@ export function printable(text: string): string {
   return clean(text, { keepLines: true });
 }
 import type { Report } from '../../shared/host/report';
-import { gibLabel as gib, mibLabel, sizeLabel } from '../../shared/units';
+import { memmapKiB } from '../../shared/kernel/pages';
+import { countLabel, memLabel, sizeLabel } from '../../shared/units';
 
 const orUnknown = (v: string | number | null): string => (v === null ? 'unknown' : String(v));
 
@@ -38,7 +39,7 @@ export function formatReport(r: Report): string {
   };
   out.push(`hugetune report — ${r.source.label}`, '');
   line('Kernel', `${orUnknown(r.kernel.release)} (${orUnknown(r.kernel.arch)})`);
-  line('Memory', `${gib(r.memory.totalKiB)} total, ${gib(r.memory.availableKiB)} available`);
+  line('Memory', `${memLabel(r.memory.totalKiB)} total, ${memLabel(r.memory.availableKiB)} available`);
   if (r.thp.present === false) line('THP', 'not built into this kernel');
   else if (r.thp.present === null) line('THP', 'unknown: /sys/kernel/mm is not visible here');
   else {
@@ -53,28 +54,28 @@ export function formatReport(r: Report): string {
   for (const p of r.hugetlb.pools) {
     const isDefault = p.pageSizeKiB === r.hugetlb.defaultPageSizeKiB ? ' (default size)' : '';
     const nodes =
-      p.nodes.length > 1 ? `; per node ${p.nodes.map((n) => `${n.node}:${orUnknown(n.total)}`).join(' ')}` : '';
+      p.nodes.length > 1 ? `; per node ${p.nodes.map((n) => `${n.node}:${countLabel(n.total)}`).join(' ')}` : '';
     line(
       `Pool ${sizeLabel(p.pageSizeKiB)}`,
-      `${orUnknown(p.total)} total, ${orUnknown(p.free)} free${isDefault}${nodes}`,
+      `${countLabel(p.total)} total, ${countLabel(p.free)} free${isDefault}${nodes}`,
     );
   }
   line('HVO', `${onOff(r.hvo.enabled)}${r.hvo.compiled === false ? ' (not built into this kernel)' : ''}`);
   if (r.hvo.memmapPages !== null)
-    line('vmemmap (measured)', `${r.hvo.memmapPages} pages = ${mibLabel(r.hvo.memmapPages * 4)}`);
+    line('vmemmap (measured)', `${countLabel(r.hvo.memmapPages)} pages = ${memLabel(memmapKiB(r.hvo.memmapPages, r.thp.pmdSizeBytes))}`);
   if (r.tlb.available) {
-    line('TLB shootdowns', `${orUnknown(r.tlb.total)} since boot over ${r.tlb.cpus} CPUs`);
+    line('TLB shootdowns', `${countLabel(r.tlb.total)} since boot over ${countLabel(r.tlb.cpus)} CPUs`);
   } else line('TLB shootdowns', `not counted here: ${orUnknown(r.tlb.reason)}`);
   if (r.kernel.boot && r.kernel.boot.hugepages.length > 0) {
     line('Reserved at boot', r.kernel.boot.hugepages.map((b) => `${b.count} × ${sizeLabel(b.pageSizeKiB)}`).join(', '));
   }
   if (r.hugetlb.growth) {
-    line('Free in 2 MiB blocks', `${r.hugetlb.growth.free2MiBBlocks} (of ${gib(r.hugetlb.growth.freeKiB)} free)`);
+    line('Free in 2 MiB blocks', `${countLabel(r.hugetlb.growth.free2MiBBlocks)} (of ${memLabel(r.hugetlb.growth.freeKiB)} free)`);
   }
   for (const n of r.numa.nodes) {
     const tier = r.numa.tiers.find((t) => t.nodes.includes(n.id));
     const cpus = n.cpus === null ? 'CPUs unknown' : n.cpus.length === 0 ? 'no CPUs' : `${n.cpus.length} CPUs`;
-    line(`NUMA node ${n.id}`, `${cpus}, ${gib(n.memTotalKiB)}${tier ? `, tier ${tier.id}` : ''}`);
+    line(`NUMA node ${n.id}`, `${cpus}, ${memLabel(n.memTotalKiB)}${tier ? `, tier ${tier.id}` : ''}`);
   }
   if (r.numa.balancingMeaning) line('NUMA balancing', r.numa.balancingMeaning);
   if (r.findings.length > 0) {

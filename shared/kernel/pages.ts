@@ -38,6 +38,14 @@ export function basePageFromPmdBytes(pmdBytes: number | null): number | null {
   return null;
 }
 
+/**
+ * The measured vmemmap in KiB. Its count (nr_memmap_pages + nr_memmap_boot_pages) is in base pages, which are
+ * 64 KiB on some arm64 kernels; the base page comes from the PMD size, else 4 KiB.
+ */
+export function memmapKiB(memmapPages: number | null, pmdBytes: number | null): number | null {
+  return memmapPages === null ? null : memmapPages * (basePageFromPmdBytes(pmdBytes) ?? 4);
+}
+
 export function archPages(arch: string | null, basePageKiB: number): ArchPages {
   const pmd = pmdSpanKiB(basePageKiB);
   const pud = pudSpanKiB(basePageKiB);

@@ -42,6 +42,14 @@ describe('hugetune CLI', () => {
     expect(r.out).toMatch(/HVO\s+off/);
   });
 
+  it('report groups its counts and sizes as the app does', () => {
+    const r = run('report', '--sim', 'xeon-2s-768g');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/vmemmap \(measured\)\s+\d{1,3}(,\d{3})+ pages = [\d,.]+ GiB/);
+    expect(r.out).toMatch(/TLB shootdowns\s+\d{1,3}(,\d{3})+ since boot over 128 CPUs/);
+    expect(r.out).toMatch(/Free in 2 MiB blocks\s+\d{1,3}(,\d{3})+ \(of [\d.]+ GiB free\)/);
+  });
+
   it('reads the live machine by default', () => {
     const r = run('report', '--json');
     expect(r.code).toBe(0);

@@ -9,7 +9,7 @@ import { formatPlan } from '../../electron/cli/plan';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport } from '../../shared/host/report';
 import { hvoArchSupport, hvoKeptPages, hasHvoSysctl } from '../../shared/kernel/hvo';
-import { archPages, basePageFromPmdBytes, pageSizeLabel } from '../../shared/kernel/pages';
+import { archPages, basePageFromPmdBytes, memmapKiB, pageSizeLabel } from '../../shared/kernel/pages';
 import { parseKernelRelease } from '../../shared/kernel/version';
 import { machineFromReport, plannedMachine, type PlanMachine, type PlanNode } from '../../shared/plan/machine';
 import { catalogSpec, type ModelSpec } from '../../shared/plan/model';
@@ -60,6 +60,11 @@ describe('the kernel tables', () => {
     expect(basePageFromPmdBytes(2 * 1048576)).toBe(4);
     expect(basePageFromPmdBytes(32 * 1048576)).toBe(16);
     expect(basePageFromPmdBytes(512 * 1048576)).toBe(64);
+    // The measured vmemmap counts base pages: 64 KiB each on a 64K kernel, 4 KiB where the PMD size is unknown.
+    expect(memmapKiB(1000, 512 * 1048576)).toBe(64000);
+    expect(memmapKiB(1000, 2 * 1048576)).toBe(4000);
+    expect(memmapKiB(1000, null)).toBe(4000);
+    expect(memmapKiB(null, 2 * 1048576)).toBeNull();
   });
 });
 
