@@ -62,7 +62,10 @@ export function formatReport(r: Report): string {
   }
   line('HVO', `${onOff(r.hvo.enabled)}${r.hvo.compiled === false ? ' (not built into this kernel)' : ''}`);
   if (r.hvo.memmapPages !== null)
-    line('vmemmap (measured)', `${countLabel(r.hvo.memmapPages)} pages = ${memLabel(memmapKiB(r.hvo.memmapPages, r.thp.pmdSizeBytes))}`);
+    line(
+      'vmemmap (measured)',
+      `${countLabel(r.hvo.memmapPages)} pages = ${memLabel(memmapKiB(r.hvo.memmapPages, r.thp.pmdSizeBytes))}`,
+    );
   if (r.tlb.available) {
     line('TLB shootdowns', `${countLabel(r.tlb.total)} since boot over ${countLabel(r.tlb.cpus)} CPUs`);
   } else line('TLB shootdowns', `not counted here: ${orUnknown(r.tlb.reason)}`);
@@ -70,7 +73,10 @@ export function formatReport(r: Report): string {
     line('Reserved at boot', r.kernel.boot.hugepages.map((b) => `${b.count} × ${sizeLabel(b.pageSizeKiB)}`).join(', '));
   }
   if (r.hugetlb.growth) {
-    line('Free in 2 MiB blocks', `${countLabel(r.hugetlb.growth.free2MiBBlocks)} (of ${memLabel(r.hugetlb.growth.freeKiB)} free)`);
+    line(
+      'Free in 2 MiB blocks',
+      `${countLabel(r.hugetlb.growth.free2MiBBlocks)} (of ${memLabel(r.hugetlb.growth.freeKiB)} free)`,
+    );
   }
   for (const n of r.numa.nodes) {
     const tier = r.numa.tiers.find((t) => t.nodes.includes(n.id));
