@@ -4,7 +4,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VM_TUNED } from '../helpers';
+import { captureSnapshot } from '../../electron/host/snapshot-io';
+import { fixtureFiles, VM_TUNED } from '../helpers';
 import { launch, openApp, serve, type Served } from './browser';
 
 /**
@@ -50,6 +51,28 @@ beforeAll(async () => {
   browser = await launch();
 });
 afterAll(() => browser?.close());
+
+/**
+ * A page on `server` whose app script is held back, so the server's screen stays up, unwired, until
+ * `release` lets the script load.
+ */
+async function heldBack(server: Served) {
+  const context = await browser.newContext();
+  let release: () => void = () => {};
+  const held = new Promise<void>((ok) => (release = ok));
+  await context.route(/\/assets\/main-[^/]*\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(server.url);
+  await expect
+    .poll(() => page.evaluate(() => document.getElementById('app')!.innerHTML.includes('<!--[-->')))
+    .toBe(true);
+  return { context, page, problems, release };
+}
 
 describe('the first screen', () => {
   // A fixture root, whose counters never move, and a simulated machine, whose counters do.
@@ -102,21 +125,7 @@ describe('the first screen', () => {
   });
 
   it('keeps what is done on it before the app has mounted, and does it once the app is there', async () => {
-    const context = await browser.newContext();
-    // The app's script is held back, so the server's screen stays up, unwired, until the test lets it go.
-    let release: () => void = () => {};
-    const held = new Promise<void>((ok) => (release = ok));
-    await context.route(/\/assets\/main-[^/]*\.js$/, async (route) => {
-      await held;
-      await route.continue();
-    });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(sim.url);
-    await expect
-      .poll(() => page.evaluate(() => document.getElementById('app')!.innerHTML.includes('<!--[-->')))
-      .toBe(true);
+    const { context, page, problems, release } = await heldBack(sim);
     // A sidebar pick, a theme, and the snapshot dialog, all on the server's screen.
     await page.getByTestId('tab-pools').click();
     await page.getByTestId('theme').selectOption('dark');
@@ -131,6 +140,19 @@ describe('the first screen', () => {
     expect(await page.getByTestId('theme').inputValue()).toBe('dark');
     // The replayed click still counts as the person's: the file dialog opens.
     await chooser;
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+  it('keeps a snapshot picked before the app has mounted, and opens it once the app is there', async () => {
+    const { context, page, problems, release } = await heldBack(root);
+    const snap = JSON.stringify(captureSnapshot(fixtureFiles(VM_TUNED), true));
+    await page
+      .getByTestId('snapshot-input')
+      .setInputFiles({ name: 'early.json', mimeType: 'application/json', buffer: Buffer.from(snap) });
+    release();
+    await expect
+      .poll(() => page.getByTestId('source-label').textContent())
+      .toMatch(/snapshot early.json \(host redacted/);
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -109,7 +109,7 @@ describe('web mode in Chromium', () => {
     await page.getByTestId('source-simulate').click();
     await expect.poll(() => page.getByTestId('source-label').textContent()).toMatch(/xeon-2s-768g/);
     // The menu closes on a pick, and the simulated machine is shown.
-    expect(await page.getByTestId('source-simulate').isVisible()).toBe(false);
+    await expect.poll(() => page.getByTestId('source-simulate').isVisible()).toBe(false);
     await page.getByTestId('source-menu').click();
     expect(await page.getByTestId('source-profile').inputValue()).toBe('xeon-2s-768g');
     await page.getByTestId('source-live').click();
@@ -118,7 +118,7 @@ describe('web mode in Chromium', () => {
     // Shown now, so not offered again; the way back to the fixture root is. Escape closes the menu.
     await page.getByTestId('source-menu').click();
     await page.keyboard.press('Escape');
-    expect(await page.getByTestId('source-live').isVisible()).toBe(false);
+    await expect.poll(() => page.getByTestId('source-live').isVisible()).toBe(false);
     await page.getByTestId('source-menu').click();
     expect(await page.getByTestId('source-live').isDisabled()).toBe(true);
     await page.getByRole('button', { name: 'Back to fake root' }).click();

@@ -1,12 +1,16 @@
 /**
- * What a person does on the server's first screen before the app has mounted over it. That screen's buttons
- * and selects are there but not yet wired, so clicks and select changes are kept, in order, and done again
+ * What a person does on the server's first screen before the app has mounted over it. That screen's buttons,
+ * selects and file inputs are there but not yet wired, so clicks, select changes and picked files (a snapshot
+ * dropped or chosen before the app was up) are kept, in order, and done again
  * on the same controls of the app's own DOM once they are there: the app draws the same screen
  * (tests/e2e/first-screen.test.ts holds it), though parts of it (the source bar) only once its first calls
  * have settled. A replayed click still counts as the person's (the browser's user activation lasts seconds),
  * so "Open snapshot…" still opens the file dialog.
  */
-type Act = { kind: 'click'; key: string } | { kind: 'change'; key: string; value: string };
+type Act =
+  | { kind: 'click'; key: string }
+  | { kind: 'change'; key: string; value: string }
+  | { kind: 'files'; key: string; files: FileList };
 
 /** How long the replay waits for a control the app has not drawn yet, then does what it has found. */
 const WAIT_MS = 1000;
@@ -21,8 +25,10 @@ function keyOf(e: Element): string {
   );
 }
 
+const SELECTOR: Record<Act['kind'], string> = { click: CLICKABLE, change: 'select', files: 'input[type=file]' };
+
 function find(root: HTMLElement, act: Act): Element | undefined {
-  return [...root.querySelectorAll(act.kind === 'click' ? CLICKABLE : 'select')].find((e) => keyOf(e) === act.key);
+  return [...root.querySelectorAll(SELECTOR[act.kind])].find((e) => keyOf(e) === act.key);
 }
 
 export interface EarlyInput {
@@ -37,8 +43,10 @@ export function keepEarlyInput(root: HTMLElement): EarlyInput {
     if (button && root.contains(button)) acts.push({ kind: 'click', key: keyOf(button) });
   };
   const onChange = (e: Event): void => {
-    if (e.target instanceof HTMLSelectElement)
-      acts.push({ kind: 'change', key: keyOf(e.target), value: e.target.value });
+    const t = e.target;
+    if (t instanceof HTMLSelectElement) acts.push({ kind: 'change', key: keyOf(t), value: t.value });
+    else if (t instanceof HTMLInputElement && t.type === 'file' && t.files && t.files.length > 0)
+      acts.push({ kind: 'files', key: keyOf(t), files: t.files });
   };
   root.addEventListener('click', onClick);
   root.addEventListener('change', onChange);
@@ -50,6 +58,10 @@ export function keepEarlyInput(root: HTMLElement): EarlyInput {
       if (act.kind === 'click' && el instanceof HTMLElement) el.click();
       else if (act.kind === 'change' && el instanceof HTMLSelectElement) {
         el.value = act.value;
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+      } else if (act.kind === 'files' && el instanceof HTMLInputElement) {
+        // A FileList moves from one input to another as it is; the app reads it from its own input.
+        el.files = act.files;
         el.dispatchEvent(new Event('change', { bubbles: true }));
       }
     }
