@@ -20,7 +20,7 @@ import {
   type RuntimeId,
 } from './runtimes';
 import { hvoFreedPages } from './vmemmap';
-import { bootParamsText, poolBootParams, type BootParam } from './boot-line';
+import { bootParamsText, hugepagesCount, poolBootParams, type BootParam } from './boot-line';
 import { controlName, type FrontEnd } from '../controls';
 import { archPages, pageSizeLabel, type MapLevel } from '../kernel/pages';
 
@@ -474,10 +474,10 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
   const bootParams = hugetlb
     ? poolBootParams({
         pageKiB,
-        counts:
-          m.nodes.length > 1
-            ? perNode.map((n) => `${n.node}:${n.poolTarget}`).join(',')
-            : String(perNode[0]?.poolTarget ?? 0),
+        counts: hugepagesCount(
+          perNode.map((n) => ({ node: n.node, pages: n.poolTarget })),
+          m.nodes.length,
+        ),
         makeDefault: runtime.defaultSizeOnly && m.defaultHugePageKiB.value !== pageKiB,
         hvo: hvoCredited,
       })

@@ -9,23 +9,11 @@
 import { pageSizeLabel } from '../kernel/pages';
 import type { SimMachine } from './machine';
 import { numberText } from '../number-text';
+import { bootParamsText, hugepagesCount, poolsBootParams, withoutPoolReservations } from '../plan/boot-line';
 
 const GIGANTIC_KIB = 1048576;
 
 const total = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
-
-/** `hugepages=` as the boot line takes it: one count, or `node:count` per node on a machine with several. */
-function countText(perNode: readonly number[]): string {
-  return perNode.length > 1 ? perNode.map((n, i) => `${i}:${n}`).join(',') : String(perNode[0] ?? 0);
-}
-
-/** The boot line without its HugeTLB reservations (`hugepagesz=` and `hugepages=`); other words unchanged. */
-function withoutReservations(cmdline: string): string {
-  return cmdline
-    .split(/\s+/)
-    .filter((w) => w !== '' && !/^hugepages(?:z)?=/.test(w))
-    .join(' ');
-}
 
 /**
  * Releases a pool and reserves it again with HVO on, only when a trial on a copy of the machine gets every page
@@ -81,9 +69,17 @@ export function applyRecommended(m: SimMachine): string[] {
       .filter((p) => p.sizeKiB !== GIGANTIC_KIB && total(p.perNode) > 0)
       .map((p) => ({ sizeKiB: p.sizeKiB, perNode: [...p.perNode] }));
     targets.push({ sizeKiB: GIGANTIC_KIB, perNode: giant.perNode.map((n, i) => Math.max(n, asked[i] ?? 0)) });
-    const reservations = targets.map((t) => `hugepagesz=${pageSizeLabel(t.sizeKiB)} hugepages=${countText(t.perNode)}`);
-    const hvo = m.hvoAvailable() && !/hugetlb_free_vmemmap=/.test(m.bootCmdline) ? ' hugetlb_free_vmemmap=on' : '';
-    const cmdline = `${withoutReservations(m.bootCmdline)} ${reservations.join(' ')}${hvo}`;
+    const hvo = m.hvoAvailable() && !/\bhugetlb_free_vmemmap=/.test(m.bootCmdline);
+    const pools = targets.map((t) => ({
+      pageKiB: t.sizeKiB,
+      counts: hugepagesCount(
+        t.perNode.map((pages, node) => ({ node, pages })),
+        t.perNode.length,
+      ),
+    }));
+    const cmdline = `${withoutPoolReservations(m.bootCmdline)} ${bootParamsText(poolsBootParams(pools, hvo))}`.trim();
+    // What the step says it reserved: the gigantic pool and, when it is there, HVO's switch.
+    const giantWords = bootParamsText(poolsBootParams(pools.slice(-1), hvo));
     const kept = targets.slice(0, -1).map((t) => `${numberText(total(t.perNode))} × ${pageSizeLabel(t.sizeKiB)}`);
     // Tried on a copy first: a reboot that could not give every pool back whole is not a recommendation.
     const trial = m.clone();
@@ -103,7 +99,7 @@ export function applyRecommended(m: SimMachine): string[] {
       m.setCmdline(cmdline);
       m.reboot();
       steps.push(
-        `1 GiB pages reserved at boot (${reservations.at(-1)}${hvo})` +
+        `1 GiB pages reserved at boot (${giantWords})` +
           (kept.length > 0 ? `, the ${kept.join(' and ')} pool reserved at boot too so the reboot keeps it,` : '') +
           ' and the machine rebooted',
       );
