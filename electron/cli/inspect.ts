@@ -86,8 +86,10 @@ export function formatProcess(p: ProcessReport | ProcessDetail, detail: boolean)
 
 export function formatList(l: ProcessList, source: HostFiles): string {
   const out: string[] = [`hugetune inspect — ${source.source.label}`, `Machine now: ${machineLine(l.machine)}`, ''];
-  if (l.processes.length === 0)
+  // With no processes at all to read, the note below says why, and a PID could not be inspected either.
+  if (l.processes.length === 0 && l.scanned > 0)
     out.push(`No model servers among ${l.scanned} processes. Any process: hugetune inspect --pid PID`);
+  else if (l.processes.length === 0) out.push('No processes to inspect.');
   for (const p of l.processes) out.push(formatProcess(p, false), '');
   for (const n of l.notes) out.push(`Note: ${n}`);
   return `${printable(out.join('\n'))}\n`;

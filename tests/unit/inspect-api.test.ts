@@ -38,8 +38,11 @@ describe('process.* and probe.alignment', () => {
     expect(env.ok).toBe(true);
     if (!env.ok) return;
     const notes = (env.value as { notes: string[] }).notes.join(' ');
-    expect(notes).toMatch(/is simulated and runs no processes: switch to this machine/);
+    expect(notes).toMatch(/is simulated and runs no processes: inspect this machine/);
     expect(notes).not.toMatch(/--pid/);
+    const one = await dispatch(sim, 'process.inspect', { pid: 1 });
+    expect(one.ok || one.error).toMatchObject({ code: 'not-found' });
+    expect(one.ok || one.error.message).toBe('process 1: simulator: small-laptop is simulated and runs no processes');
   });
 
   it('refuses a plan larger than the machine before comparing anything', async () => {

@@ -198,6 +198,14 @@ describe('processes that come and go', () => {
     expect(gone.err).toMatch(/process 4194304: no such process/);
     expect(cli('inspect', '--smaps').code).toBe(2);
   });
+
+  it('a simulated machine is said to run no processes, with no PID to suggest', () => {
+    const list = cli('inspect', '--sim', 'small-laptop');
+    expect(list.code).toBe(0);
+    expect(list.out).toMatch(/No processes to inspect\./);
+    expect(list.out).toMatch(/is simulated and runs no processes/);
+    expect(list.out).not.toMatch(/--pid/);
+  });
 });
 
 describe('privileges and kernels without the files', () => {

@@ -244,7 +244,9 @@ export function inspectProcess(
       throw new UserError(
         files.source.kind === 'live'
           ? `process ${pid}: no such process (or it exited while being read)`
-          : `process ${pid}: not in ${files.source.label}`,
+          : files.source.kind === 'sim'
+            ? `process ${pid}: ${files.source.label} is simulated and runs no processes`
+            : `process ${pid}: not in ${files.source.label}`,
         'not-found',
       );
     throw e;
@@ -267,7 +269,7 @@ export function listProcesses(files: HostFiles, opts: InspectOptions = {}, state
         ? 'no processes could be listed from /proc'
         : files.source.kind === 'sim'
           ? // A simulated machine models the kernel, not the programs on it: nothing could add processes to it.
-            `${files.source.label} is simulated and runs no processes: switch to this machine, or open a snapshot of the machine that runs the model server`
+            `${files.source.label} is simulated and runs no processes: inspect this machine, or a snapshot of the machine that runs the model server`
           : `${files.source.label} holds no process files (hugetune snapshot --pid PID, or the capture script's --pid, adds them)`,
     );
     return { processes: [], notes, scanned: 0, machine: machineFigures(machineContext(state ?? readHost(files))) };
