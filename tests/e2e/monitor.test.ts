@@ -74,6 +74,14 @@ describe('Monitor in Chromium', () => {
       await page.getByTestId(`table-toggle-${id}`).click();
     expect(await page.getByTestId('table-tlb').locator('tbody tr').count()).toBeGreaterThanOrEqual(shown - 1);
     expect(await page.locator('#chart-heatmap-table').getAttribute('tabindex')).toBe('0');
+    // Every CPU with its rate over the window the map shows, not only the newest column.
+    expect(await page.getByTestId('table-heatmap').locator('thead th').allTextContents()).toEqual([
+      'CPU',
+      'Latest',
+      'Mean',
+      'Peak',
+    ]);
+    expect(await page.getByTestId('table-heatmap').locator('tbody tr').count()).toBeGreaterThan(0);
     expect(await page.getByRole('region', { name: 'TLB shootdowns per CPU: numbers' }).count()).toBe(1);
     expect(await page.getByTestId('chart-tlb').locator('h2').textContent()).toBe('TLB shootdowns per second');
     expect(await page.getByTestId('table-tlb').locator('caption').textContent()).toBe('TLB shootdowns per second');

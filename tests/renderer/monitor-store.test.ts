@@ -6,6 +6,7 @@ import {
   bandOf,
   bandsFor,
   ceilPow2,
+  cpuWindowStats,
   fillColumn,
   heatIndex,
   heatPalette,
@@ -129,6 +130,37 @@ describe('heatmap arithmetic', () => {
     expect(nextScale(8, Number.NaN)).toBe(1);
     expect(rowPeak(new Float32Array([3, -1, Number.NaN, 17, 2]))).toBe(17);
     expect(rowPeak(new Float32Array([-1, Number.NaN]))).toBe(0);
+  });
+
+  it("gives each CPU's latest, mean and peak over the window, leaving samples without a rate out", () => {
+    const rows = [new Float32Array([2, -1, 5]), new Float32Array([4, Number.NaN, -1]), new Float32Array([6, -1, 1])];
+    expect(cpuWindowStats(rows, 3)).toEqual([
+      { latest: 6, mean: 4, peak: 6 },
+      { latest: null, mean: null, peak: null },
+      { latest: 1, mean: 3, peak: 5 },
+    ]);
+    expect(cpuWindowStats([], 2)).toEqual([
+      { latest: null, mean: null, peak: null },
+      { latest: null, mean: null, peak: null },
+    ]);
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.double({ min: 0, max: 1e9, noNaN: true }), { minLength: 4, maxLength: 4 }), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        (table) => {
+          const stats = cpuWindowStats(
+            table.map((r) => new Float32Array(r)),
+            4,
+          );
+          for (const s of stats) {
+            expect(s.mean!).toBeLessThanOrEqual(s.peak! * (1 + 1e-9));
+            expect(s.latest!).toBeLessThanOrEqual(s.peak!);
+          }
+        },
+      ),
+    );
   });
 
   it('keeps the scale a power of two that holds the peak, at most four times it, and still for a steady peak', () => {

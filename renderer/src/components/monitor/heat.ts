@@ -82,3 +82,37 @@ export function rowPeak(row: Float32Array): number {
   for (let k = 0; k < row.length; k++) if (row[k]! > m) m = row[k]!;
   return m;
 }
+
+/** One CPU's rates over the shown window, for the map's table. null where it had no rate at all. */
+export interface CpuWindow {
+  latest: number | null;
+  mean: number | null;
+  peak: number | null;
+}
+
+/**
+ * Each CPU's latest, mean and peak rate over the given per-CPU rows (oldest first), so the table holds the
+ * window the map draws, not only its last column. -1 and NaN (no rate) are left out of the mean and the peak.
+ */
+export function cpuWindowStats(rows: readonly Float32Array[], cpus: number): CpuWindow[] {
+  const sum = new Float64Array(cpus);
+  const count = new Uint32Array(cpus);
+  const peak = new Float64Array(cpus).fill(-1);
+  for (const row of rows)
+    for (let k = 0; k < cpus; k++) {
+      const v = row[k]!;
+      if (!(v >= 0)) continue;
+      sum[k]! += v;
+      count[k]!++;
+      if (v > peak[k]!) peak[k] = v;
+    }
+  const last = rows.at(-1);
+  return Array.from({ length: cpus }, (_, k) => {
+    const v = last?.[k];
+    return {
+      latest: v !== undefined && v >= 0 ? v : null,
+      mean: count[k]! > 0 ? sum[k]! / count[k]! : null,
+      peak: count[k]! > 0 ? peak[k]! : null,
+    };
+  });
+}
