@@ -1,5 +1,4 @@
 /** `hugetune plan` and `hugetune models`: flags to a plan request, and the plan as text. */
-import { memText } from '../../shared/mem-text';
 import { MODELS, QUANTS } from '../../shared/plan/catalog';
 import { parsePageSize } from '../../shared/kernel/pages';
 import { machineFacts, PLANNED_ARCHES } from '../../shared/plan/machine';
@@ -8,7 +7,7 @@ import { isPlanned, LIMITS, planRequestSchema, runPlan, type PlanRequest } from 
 import { LLAMA_BUILDS, RUNTIMES } from '../../shared/plan/runtimes';
 import type { PLAN_OPTIONS } from './plan-options';
 import { validate } from '../../shared/validate';
-import { sizeLabel } from '../../shared/units';
+import { sizeLabel, verdictLabel } from '../../shared/units';
 import { UsageError } from './errors';
 import { printable } from './format';
 import { parseStrictNumber } from '../../shared/numbers';
@@ -93,8 +92,8 @@ export function requestFromFlags(v: Values, modelRequired: boolean): PlanRequest
 export function verdictLines(p: PlanResult): string[] {
   const failing = p.constraints.filter((c) => !c.ok);
   const head = p.fits
-    ? `FITS with ${memText(p.marginMiB)} to spare (${memText(p.needMiB)} needed with the reserve, of ${memText(p.availableMiB)} available)`
-    : `DOES NOT FIT: ${failing.length} of ${p.constraints.length} constraints fail${p.marginMiB < 0 ? ` (${memText(-p.marginMiB)} short)` : ''}`;
+    ? `FITS with ${verdictLabel(p.marginMiB * 1024)} to spare (${verdictLabel(p.needMiB * 1024)} needed with the reserve, of ${verdictLabel(p.availableMiB * 1024)} available)`
+    : `DOES NOT FIT: ${failing.length} of ${p.constraints.length} constraints fail${p.marginMiB < 0 ? ` (${verdictLabel(-p.marginMiB * 1024)} short)` : ''}`;
   return [head, ...p.constraints.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.id.padEnd(12)} ${c.message}`)];
 }
 
@@ -105,7 +104,8 @@ export function formatPlan(p: PlanResult): string {
   out.push('', 'Machine (what the plan used, and where each fact came from):');
   for (const f of machineFacts(p.machine)) out.push(`  ${f.name.padEnd(18)} ${f.value}   [${f.from}]`);
   out.push('', 'Memory needed:');
-  for (const t of p.breakdown) out.push(`  ${t.label.padEnd(30)}${memText(t.mib).padStart(12)}   ${t.source}`);
+  for (const t of p.breakdown)
+    out.push(`  ${t.label.padEnd(30)}${verdictLabel(t.mib * 1024).padStart(12)}   ${t.source}`);
   if (p.runtime.kvConvention) out.push(`  KV cache convention: ${p.runtime.kvConvention}`);
   out.push('');
   const backing =
@@ -137,7 +137,7 @@ export function formatPlan(p: PlanResult): string {
       `NUMA: ${p.perNode
         .map(
           (n) =>
-            `node ${n.node}: ${p.backing === 'hugetlb' ? `${n.hugepages} pages, ` : ''}${memText(n.needMiB)} of ${memText(n.haveMiB)} it can give${n.fits ? '' : ' (too much)'}`,
+            `node ${n.node}: ${p.backing === 'hugetlb' ? `${n.hugepages} pages, ` : ''}${verdictLabel(n.needMiB * 1024)} of ${verdictLabel(n.haveMiB * 1024)} it can give${n.fits ? '' : ' (too much)'}`,
         )
         .join('; ')}`,
     );
@@ -152,7 +152,7 @@ export function formatPlan(p: PlanResult): string {
     out.push('', 'What would make it fit (each re-planned):');
     for (const s of p.suggestions)
       out.push(
-        `  ${s.change.padEnd(40)} ${s.fits ? `fits, margin ${memText(s.marginMiB)}` : `still fails: ${s.failing.join(', ')}`}   (${s.flags})`,
+        `  ${s.change.padEnd(40)} ${s.fits ? `fits, margin ${verdictLabel(s.marginMiB * 1024)}` : `still fails: ${s.failing.join(', ')}`}   (${s.flags})`,
       );
   }
   return printable(`${out.join('\n')}\n`);

@@ -6,6 +6,7 @@
  * (null), never 0: its memory is then inside "used", which says so.
  */
 import type { Report } from './report';
+import { sizeLabel } from '../units';
 
 export type CompositionPart =
   | { kind: 'used'; label: string; kib: number }
@@ -19,9 +20,6 @@ export interface Composition {
   totalKiB: number;
   parts: CompositionPart[];
 }
-
-const sizeName = (kib: number): string =>
-  kib % 1048576 === 0 ? `${kib / 1048576} GiB` : kib % 1024 === 0 ? `${kib / 1024} MiB` : `${kib} KiB`;
 
 /** null when /proc/meminfo lacks MemTotal or MemFree: no picture beats a made-up one. */
 export function memoryComposition(
@@ -57,7 +55,7 @@ export function memoryComposition(
     .sort((a, b) => a.pageSizeKiB - b.pageSizeKiB)
     .map((p, index) => ({
       kind: 'hugetlb',
-      label: `HugeTLB pool, ${sizeName(p.pageSizeKiB)} pages`,
+      label: `HugeTLB pool, ${sizeLabel(p.pageSizeKiB)} pages`,
       kib: take((p.total ?? 0) * p.pageSizeKiB),
       pageSizeKiB: p.pageSizeKiB,
       index,

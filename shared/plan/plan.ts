@@ -4,7 +4,7 @@
  * size, the OS reserve, the runtime's backing), each comparing one need with one capacity in words; every
  * term of the need is listed with its source. Pure and synchronous.
  */
-import { memText } from '../mem-text';
+import { verdictLabel } from '../units';
 import { QUANTS, findQuant } from './catalog';
 import type { KvType } from './ggml-types';
 import type { PlanMachine, PlanNode } from './machine';
@@ -391,11 +391,11 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     ok: totalOk,
     needMiB: totalNeedMiB,
     haveMiB,
-    message: `memory: ${memText(totalNeedMiB)} needed, ${memText(haveMiB)} available${
+    message: `memory: ${verdictLabel(totalNeedMiB * 1024)} needed, ${verdictLabel(haveMiB * 1024)} available${
       targets.some((t) => t.node.slow) ? ' (slow tier included)' : ''
     }${
       !i.slowTier && m.nodes.some((n) => n.slow)
-        ? `; ${memText(m.nodes.filter((n) => n.slow).reduce((s, n) => s + n.availableMiB, 0))} on slower-tier nodes not used`
+        ? `; ${verdictLabel(m.nodes.filter((n) => n.slow).reduce((s, n) => s + n.availableMiB, 0) * 1024)} on slower-tier nodes not used`
         : ''
     }`,
   });
@@ -405,7 +405,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     ok: leftMiB >= reserveMiB,
     needMiB: reserveMiB,
     haveMiB: leftMiB,
-    message: `OS reserve: ${memText(reserveMiB)} must stay free (${i.reserveMiB === null ? 'default: 5% of RAM, 1 to 4 GiB' : (i.frontEnd ?? 'cli') === 'cli' ? '--reserve-mib' : 'as asked'}); ${leftMiB >= 0 ? `${memText(leftMiB)} would stay free` : 'nothing would stay free'}`,
+    message: `OS reserve: ${verdictLabel(reserveMiB * 1024)} must stay free (${i.reserveMiB === null ? 'default: 5% of RAM, 1 to 4 GiB' : (i.frontEnd ?? 'cli') === 'cli' ? '--reserve-mib' : 'as asked'}); ${leftMiB >= 0 ? `${verdictLabel(leftMiB * 1024)} would stay free` : 'nothing would stay free'}`,
   });
   if (!i.releasePools && otherPools > 0) {
     const withRelease = round1(targetsCapacity(m, i, (n) => capacityOf(n, true)));
@@ -418,8 +418,8 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
       haveMiB: 0,
       message:
         fromPools <= 0
-          ? `pools of other sizes (${memText(otherPools)} free) are kept and not needed`
-          : `${memText(fromPools)} of what is needed sits free in pools of other sizes (${poolList(m, pageKiB)}): release them (${controlName('releasePools', i.frontEnd ?? 'cli')})`,
+          ? `pools of other sizes (${verdictLabel(otherPools * 1024)} free) are kept and not needed`
+          : `${verdictLabel(fromPools * 1024)} of what is needed sits free in pools of other sizes (${poolList(m, pageKiB)}): release them (${controlName('releasePools', i.frontEnd ?? 'cli')})`,
     });
   }
   if (
@@ -432,9 +432,9 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
         ok: n.fits,
         needMiB: n.needMiB,
         haveMiB: n.haveMiB,
-        message: `node ${n.node}${n.slow ? ' (slow tier)' : ''}: ${memText(n.needMiB)} needed${
+        message: `node ${n.node}${n.slow ? ' (slow tier)' : ''}: ${verdictLabel(n.needMiB * 1024)} needed${
           hugetlb ? ` (${n.hugepages} × ${pageSizeLabel(pageKiB)} pages and its share of the rest)` : ''
-        }, ${memText(n.haveMiB)} it can give`,
+        }, ${verdictLabel(n.haveMiB * 1024)} it can give`,
       });
     }
   }
@@ -467,7 +467,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
   const slowUsed = perNode.filter((n) => n.slow);
   if (slowUsed.length > 0) {
     notes.push(
-      `${slowUsed.map((n) => `${memText(n.needMiB)} on node ${n.node}`).join(', ')} sits in slower-tier memory (CXL or CPU-less): every token reads the weights, so generation slows toward that memory's bandwidth and latency.`,
+      `${slowUsed.map((n) => `${verdictLabel(n.needMiB * 1024)} on node ${n.node}`).join(', ')} sits in slower-tier memory (CXL or CPU-less): every token reads the weights, so generation slows toward that memory's bandwidth and latency.`,
     );
   }
 

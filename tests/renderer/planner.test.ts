@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CONTEXT_STEPS, contextIndex, stepContext } from '../../renderer/src/components/planner/context-steps';
 import { fieldMessage, fieldOfError, fieldProblem } from '../../renderer/src/components/planner/fields';
 import { seriesOf } from '../../renderer/src/components/planner/series';
-import { byteText, inUnit, memText, unitFor } from '../../shared/mem-text';
+import { byteLabel, verdictIn, verdictLabel, verdictUnitFor } from '../../shared/units';
 import { modelFiles, readGgufFiles, type GgufProgress } from '../../renderer/src/lib/gguf-file';
 import { runPlan } from '../../shared/plan/request';
 import { ggufHeader, llamaMeta, llamaTensors, tensorSize } from '../fixtures/gguf';
@@ -51,19 +51,20 @@ describe('context steps', () => {
 
 describe('figures', () => {
   it('one unit per column: GiB when any figure is 1 GiB or more, small ones still readable', () => {
-    const column = [40755.2, 2560, 443, 8];
-    const unit = unitFor(column);
+    const column = [40755.2, 2560, 443, 8].map((mib) => mib * 1024);
+    const unit = verdictUnitFor(column);
     expect(unit).toBe('GiB');
-    expect(column.map((m) => inUnit(m, unit))).toEqual(['39.8 GiB', '2.50 GiB', '0.43 GiB', '0.008 GiB']);
-    expect(unitFor([443, 8, null])).toBe('MiB');
-    expect(inUnit(1023.6, 'MiB')).toBe('1,024 MiB');
+    expect(column.map((kib) => verdictIn(kib, unit))).toEqual(['39.8 GiB', '2.50 GiB', '0.43 GiB', '0.008 GiB']);
+    expect(verdictUnitFor([443 * 1024, 8 * 1024, null])).toBe('MiB');
+    expect(verdictIn(1023.6 * 1024, 'MiB')).toBe('1,024 MiB');
   });
 
   it('file sizes in bytes below 1 KiB, so a tiny file is not "0 KiB"', () => {
-    expect(byteText(36)).toBe('36 bytes');
-    expect(byteText(1)).toBe('1 byte');
-    expect(byteText(1536)).toBe('1.5 KiB');
-    expect(byteText(3 * 1048576)).toBe(memText(3));
+    expect(byteLabel(36)).toBe('36 bytes');
+    expect(byteLabel(1)).toBe('1 byte');
+    expect(byteLabel(1536)).toBe('1.5 KiB');
+    expect(byteLabel(3 * 1048576)).toBe(verdictLabel(3 * 1024));
+    expect(byteLabel(3 * 1048576)).toBe('3 MiB');
   });
 
   it('each breakdown term keeps its series whatever else the plan has', () => {

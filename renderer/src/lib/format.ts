@@ -1,21 +1,30 @@
 /**
  * Numbers as every view shows them: one module, built on shared/units.ts. Memory is binary (KiB, MiB, GiB,
  * TiB); a column picks one unit for all its rows (`unitFor`) so values compare at a glance, and the exact
- * figure travels in the cell's title (`exactKiB`). Missing values read "unknown", never 0.
+ * figure travels in the cell's title (`exactKiB`); the planner's verdict figures keep more digits (`verdictIn`).
+ * Missing values read "unknown", never 0.
  */
 import { numberText } from '../../../shared/number-text';
 import { countLabel, memLabel, sizeLabel, UNKNOWN } from '../../../shared/units';
 
-export { digitsFor, memIn, unitFor, unitOf, UNKNOWN, type MemUnit } from '../../../shared/units';
+export {
+  byteLabel,
+  digitsFor,
+  exactKiB,
+  exactMiB,
+  memIn,
+  mibToKiB,
+  unitFor,
+  unitOf,
+  UNKNOWN,
+  verdictIn,
+  verdictLabel,
+  verdictUnitFor,
+  type MemUnit,
+} from '../../../shared/units';
 
 /** A KiB amount in its own best unit: "39.8 GiB", "314 GiB". */
 export const mem = memLabel;
-
-/** The exact amount, for a title: "41,733,120 KiB (42,734,714,880 bytes)". */
-export function exactKiB(kib: number | null | undefined): string | undefined {
-  if (kib === null || kib === undefined || !Number.isFinite(kib)) return undefined;
-  return `${countLabel(kib)} KiB (${countLabel(kib * 1024)} bytes)`;
-}
 
 /** A count with grouping: "1,234,567". */
 export function count(n: number | null | undefined): string {
