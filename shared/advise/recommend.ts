@@ -12,7 +12,7 @@ import type { PlanResult } from '../plan/plan';
 import type { BootChange, Change, Recommendation, WriteChange } from './changes';
 import { DOC, type Evidence } from './findings';
 import { countLabel } from '../units';
-import { bootParamsText } from '../plan/boot-line';
+import { bootParamsText, hugepagesCount } from '../plan/boot-line';
 import { shWord } from '../shell';
 import { controlName, type FrontEnd } from '../controls';
 
@@ -91,7 +91,6 @@ function poolRules(r: Report | null, p: PlanResult): Recommendation[] {
   const pool = poolOf(r, size);
   const multi = p.machine.nodes.length > 1;
   const gigantic = size >= 1048576;
-  const nodeCounts = p.perNode.map((n) => `${n.node}:${n.poolTarget}`).join(',');
   const total = p.perNode.reduce((s, n) => s + n.poolTarget, 0);
   const evidence: Evidence[] = !r
     ? []
@@ -115,14 +114,16 @@ function poolRules(r: Report | null, p: PlanResult): Recommendation[] {
     ? ` (${p.perNode.map((n) => `node ${n.node}: ${n.poolTarget}, of which ${n.hugepages} for the model; it can give ${mib(n.haveMiB)}`).join('; ')})`
     : '';
   const boot: BootChange = { kind: 'boot', set: [...p.bootParams], remove: [] };
-  const countText = multi ? nodeCounts : String(total);
+  // Already reserved at boot when the boot line's hugepages= for this size reads as the plan's own.
+  const countText = p.bootParams.find((x) => x.key === 'hugepages')?.value;
   const atBoot = (r?.kernel.boot?.hugepages ?? []).some(
     (x) =>
       x.pageSizeKiB === size &&
       (x.perNode
-        ? Object.entries(x.perNode)
-            .map(([n, c]) => `${n}:${c}`)
-            .join(',')
+        ? hugepagesCount(
+            Object.entries(x.perNode).map(([node, pages]) => ({ node: Number(node), pages })),
+            p.machine.nodes.length,
+          )
         : String(x.count)) === countText,
   );
   const defaultNeeded = boot.set.some((x) => x.key === 'default_hugepagesz');
