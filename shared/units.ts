@@ -149,6 +149,16 @@ export function byteLabel(bytes: number): string {
   return verdictLabel(bytes / 1024);
 }
 
+/**
+ * A MiB amount in a sentence of advice or a machine fact, where it stands alone and rounding is harmless: whole
+ * MiB below 10 GiB ("2,560 MiB", the figure people type into a pool size), GiB to a tenth from there.
+ */
+export function proseMiB(mib: number): string {
+  return Math.abs(mib) >= 10240
+    ? `${numberText(mib / 1024, { min: 1, max: 1 })} GiB`
+    : `${numberText(Math.round(mib))} MiB`;
+}
+
 /** A count with grouping: "1,234,567". */
 export function countLabel(n: number | null): string {
   return n === null ? UNKNOWN : numberText(n);

@@ -11,7 +11,7 @@ import { pageSizeLabel } from '../kernel/pages';
 import type { PlanResult } from '../plan/plan';
 import type { BootChange, Change, Recommendation, WriteChange } from './changes';
 import { DOC, type Evidence } from './findings';
-import { countLabel } from '../units';
+import { countLabel, proseMiB } from '../units';
 import { bootParamsText, hugepagesCount } from '../plan/boot-line';
 import { shWord } from '../shell';
 import { controlName, type FrontEnd } from '../controls';
@@ -35,7 +35,6 @@ export interface Advice {
   merged: string[];
 }
 
-const mib = (x: number): string => (Math.abs(x) >= 10240 ? `${(x / 1024).toFixed(1)} GiB` : `${Math.round(x)} MiB`);
 const poolDir = (kib: number): string => `hugepages-${kib}kB`;
 
 /** The value a /proc or /sys file held, as the report read it (null when unknown). */
@@ -65,7 +64,7 @@ function hvoRule(r: Report | null, p: PlanResult | null): Recommendation | null 
       ]
     : [];
   const saving = planned
-    ? `${mib(p.vmemmap.savedMiB)} for the ${p.hugepagesToAdd} new ${pageSizeLabel(p.pageSizeKiB)} pages this plan reserves (${p.vmemmap.freedPagesPerHugePage} of every ${p.vmemmap.freedPagesPerHugePage + p.vmemmap.keptPages} vmemmap pages)`
+    ? `${proseMiB(p.vmemmap.savedMiB)} for the ${p.hugepagesToAdd} new ${pageSizeLabel(p.pageSizeKiB)} pages this plan reserves (${p.vmemmap.freedPagesPerHugePage} of every ${p.vmemmap.freedPagesPerHugePage + p.vmemmap.keptPages} vmemmap pages)`
     : `the struct page memory of the pools reserved from now on (${livePools.map((x) => `${pageSizeLabel(x.pageSizeKiB)} × ${x.total}`).join(', ')} are already reserved: release and reserve them again to optimize them)`;
   return {
     id: 'hvo-on',
@@ -111,7 +110,7 @@ function poolRules(r: Report | null, p: PlanResult): Recommendation[] {
       )
     : [write(`${HUGETLB_DIR}/${poolDir(size)}/nr_hugepages`, String(total), pool?.total)];
   const perNodeText = multi
-    ? ` (${p.perNode.map((n) => `node ${n.node}: ${n.poolTarget}, of which ${n.hugepages} for the model; it can give ${mib(n.haveMiB)}`).join('; ')})`
+    ? ` (${p.perNode.map((n) => `node ${n.node}: ${n.poolTarget}, of which ${n.hugepages} for the model; it can give ${proseMiB(n.haveMiB)}`).join('; ')})`
     : '';
   const boot: BootChange = { kind: 'boot', set: [...p.bootParams], remove: [] };
   // Already reserved at boot when the boot line's hugepages= for this size reads as the plan's own.
@@ -315,8 +314,8 @@ function cgroupRule(r: Report, p: PlanResult): Recommendation | null {
   return {
     id: 'cgroup-hugetlb-limit',
     severity: 'critical',
-    title: `This cgroup may use only ${mib(limit.maxBytes / 1048576)} of ${pageSizeLabel(p.pageSizeKiB)} pages`,
-    reason: `The plan maps ${p.hugepagesNeeded} pages (${mib(needBytes / 1048576)}), but this cgroup's ${name} allows ${mib(limit.maxBytes / 1048576)}: past it the mapping fails (ik_llama.cpp -thp falls back to a file mapping). The limit is set from outside the container (the host's cgroup of this container, or the orchestrator's hugepages resources).`,
+    title: `This cgroup may use only ${proseMiB(limit.maxBytes / 1048576)} of ${pageSizeLabel(p.pageSizeKiB)} pages`,
+    reason: `The plan maps ${p.hugepagesNeeded} pages (${proseMiB(needBytes / 1048576)}), but this cgroup's ${name} allows ${proseMiB(limit.maxBytes / 1048576)}: past it the mapping fails (ik_llama.cpp -thp falls back to a file mapping). The limit is set from outside the container (the host's cgroup of this container, or the orchestrator's hugepages resources).`,
     evidence: [
       { path: `/sys/fs/cgroup/${name}`, value: String(limit.maxBytes) },
       ...(limit.currentBytes === null
@@ -405,7 +404,7 @@ function noFitRule(p: PlanResult, o: RecommendOptions): Recommendation | null {
       (fixes.length > 0
         ? `What would fit: ${fixes.map((x) => (o.frontEnd === 'app' ? x.change : `${x.change} (${x.flags})`)).join(', ')}.`
         : 'No single change tried makes it fit.'),
-    evidence: [{ path: PATHS.meminfo, value: `MemAvailable ${mib(p.machine.availableMiB.value)}` }],
+    evidence: [{ path: PATHS.meminfo, value: `MemAvailable ${proseMiB(p.machine.availableMiB.value)}` }],
     changes: [],
     needsReboot: false,
     risk: 'A pool reserved anyway is memory nothing else can use; a boot-time pool too large for the machine stops it from booting (at the boot menu press e and delete hugepages= for one boot to recover).',
@@ -424,7 +423,7 @@ function memlockRule(p: PlanResult, o: RecommendOptions): Recommendation | null 
     severity: 'important',
     title: 'Allow the model server to lock its memory',
     reason:
-      `--mlock pins ${mib(p.footprintMiB)}, far above the usual 8 MiB memlock limit: the runtime prints "failed to mlock" and runs unpinned. ` +
+      `--mlock pins ${proseMiB(p.footprintMiB)}, far above the usual 8 MiB memlock limit: the runtime prints "failed to mlock" and runs unpinned. ` +
       (changes.length === 0
         ? `Name the service (${controlName('unit', o.frontEnd ?? 'cli')}) or the user (${controlName('user', o.frontEnd ?? 'cli')}) to get the exact file.`
         : 'A systemd service needs LimitMEMLOCK; a login session needs limits.d (log in again after).'),

@@ -9,6 +9,7 @@ import { archPages, basePageFromPmdBytes, pageSizeLabel } from '../kernel/pages'
 import { parseKernelRelease, type KernelVersion } from '../kernel/version';
 import type { Report } from '../host/report';
 import { UserError } from '../errors';
+import { proseMiB } from '../units';
 
 export interface Fact<T> {
   value: T;
@@ -303,7 +304,6 @@ export function plannedMachine(p: PlannedMachineSpec, o: MachineOverrides = {}):
 
 /** The facts of a machine as rows for text and UI: what the plan used and where each came from. */
 export function machineFacts(m: PlanMachine): { name: string; value: string; from: string }[] {
-  const mib = (x: number): string => (x >= 10240 ? `${(x / 1024).toFixed(1)} GiB` : `${Math.round(x)} MiB`);
   const rows = [
     { name: 'Architecture', value: m.arch.value ?? 'unknown', from: m.arch.from },
     { name: 'Kernel', value: m.release.value ?? 'unknown', from: m.release.from },
@@ -318,14 +318,14 @@ export function machineFacts(m: PlanMachine): { name: string; value: string; fro
       value: m.defaultHugePageKiB.value === null ? 'unknown' : pageSizeLabel(m.defaultHugePageKiB.value),
       from: m.defaultHugePageKiB.from,
     },
-    { name: 'Memory', value: mib(m.totalMiB.value), from: m.totalMiB.from },
-    { name: 'Available', value: mib(m.availableMiB.value), from: m.availableMiB.from },
+    { name: 'Memory', value: proseMiB(m.totalMiB.value), from: m.totalMiB.from },
+    { name: 'Available', value: proseMiB(m.availableMiB.value), from: m.availableMiB.from },
     {
       name: 'NUMA nodes',
       value: m.nodes
         .map(
           (n) =>
-            `${n.id}: ${mib(n.availableMiB)} of ${mib(n.memTotalMiB)}${n.slow ? ' (slow tier)' : ''}${n.hasCpus ? '' : ' (no CPUs)'}`,
+            `${n.id}: ${proseMiB(n.availableMiB)} of ${proseMiB(n.memTotalMiB)}${n.slow ? ' (slow tier)' : ''}${n.hasCpus ? '' : ' (no CPUs)'}`,
         )
         .join('; '),
       from: m.nodesFrom,

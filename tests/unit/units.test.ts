@@ -12,6 +12,7 @@ import {
   memIn,
   memLabel,
   mibToKiB,
+  proseMiB,
   sizeLabel,
   unitFor,
   unitOf,
@@ -218,5 +219,15 @@ describe('page sizes', () => {
     expect(sizeLabel(2048)).toBe('2 MiB');
     expect(sizeLabel(1048576)).toBe('1 GiB');
     expect(sizeLabel(16380)).toBe('16380 KiB');
+  });
+});
+
+describe('MiB in prose', () => {
+  it('is whole, grouped MiB below 10 GiB and GiB to a tenth from there, either sign', () => {
+    expect(proseMiB(2560)).toBe('2,560 MiB');
+    expect(proseMiB(10240)).toBe('10.0 GiB');
+    expect(proseMiB(1048576)).toBe('1,024.0 GiB');
+    expect(proseMiB(-20480)).toBe('-20.0 GiB');
+    expect(proseMiB(0.4)).toBe('0 MiB');
   });
 });
