@@ -41,6 +41,11 @@ describe('Setup', () => {
     if (status === 'short') expect(await page.getByTestId('setup-short').textContent()).toMatch(/grew only partly/);
     await expect.poll(() => now.textContent()).toMatch(/Pool 2 MiB[1-9][\d,]* pages/);
 
+    // The constraints are planned again on the machine as the steps left it: the Planner's own, now.
+    const setupConstraints = await page.getByTestId('plan-constraints').textContent();
+    await page.getByRole('button', { name: 'Planner' }).click();
+    await expect.poll(() => page.getByTestId('plan-constraints').textContent()).toBe(setupConstraints);
+
     // Another tab and back: the applied steps, and the rollback, are still there.
     await page.getByRole('button', { name: 'Overview' }).click();
     await page.getByRole('button', { name: 'Setup' }).click();
@@ -49,6 +54,21 @@ describe('Setup', () => {
     await page.getByTestId('setup-rolled-back').waitFor();
     await expect.poll(() => now.textContent()).toMatch(/HVOoff/);
     expect(await now.textContent()).toMatch(/Pool 2 MiB0 pages/);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('says a plan that does not fit has nothing to set up, and why', async () => {
+    const { page, problems } = await openApp(browser, server, 'planner');
+    await page.getByRole('radio', { name: 'Footprint' }).check();
+    await page.getByTestId('plan-footprint').fill('400000');
+    await expect.poll(() => page.getByTestId('plan-verdict').textContent()).toMatch(/Does not fit/);
+    await page.getByRole('button', { name: 'Setup' }).click();
+    await page.getByTestId('setup-plan').check();
+    await expect
+      .poll(() => page.getByTestId('setup-unfit').textContent())
+      .toMatch(/does not fit this machine \(\d+ of \d+ constraints fail/);
+    expect(await page.getByText('No runtime change is needed.').count()).toBe(0);
     expect(problems).toEqual([]);
     await page.context().close();
   });
