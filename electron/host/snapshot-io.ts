@@ -14,11 +14,10 @@ export function captureSnapshot(
   now = new Date(),
   pids: readonly number[] = [],
 ): Snapshot {
-  return takeSnapshot(
-    files,
-    { capturedAt: now, host: redact ? null : hostname(), tool: `hugetune ${APP_VERSION}` },
-    pids,
-  );
+  // The machine the files are from: this one's name only when they are this machine's; a simulated machine or
+  // a fake root is named by what it is, never stamped with the name of the host that captured it.
+  const host = redact ? null : files.source.kind === 'live' ? hostname() : files.source.label;
+  return takeSnapshot(files, { capturedAt: now, host, tool: `hugetune ${APP_VERSION}` }, pids);
 }
 
 /**

@@ -202,4 +202,9 @@ describe('bad snapshots get a clear error and change nothing', () => {
     expect(cli('snapshot', '--redact', '-o', file, '--root', VM).code).toBe(0);
     expect((JSON.parse(readFileSync(file, 'utf8')) as { host: unknown }).host).toBeNull();
   });
+  it("a simulated machine's snapshot is named for the simulation, not for the host that took it", () => {
+    const file = join(tmp, 'sim.json');
+    expect(cli('snapshot', '-o', file, '--sim', 'xeon-2s-768g').code).toBe(0);
+    expect((JSON.parse(readFileSync(file, 'utf8')) as { host: unknown }).host).toBe('simulator: xeon-2s-768g');
+  });
 });
