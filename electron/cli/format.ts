@@ -1,4 +1,5 @@
 /** Text output for people. JSON output is the report object itself. */
+import { hvoStatus } from '../../shared/host/hvo-status';
 import type { Hardware } from '../../shared/api';
 import { printable as clean } from '../../shared/text';
 
@@ -14,10 +15,6 @@ import { memmapKiB } from '../../shared/kernel/pages';
 import { countLabel, memLabel, sizeLabel } from '../../shared/units';
 
 const orUnknown = (v: string | number | null): string => (v === null ? 'unknown' : String(v));
-
-function onOff(v: boolean | null): string {
-  return v === null ? 'unknown' : v ? 'on' : 'off';
-}
 
 function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
@@ -60,7 +57,8 @@ export function formatReport(r: Report): string {
       `${countLabel(p.total)} total, ${countLabel(p.free)} free${isDefault}${nodes}`,
     );
   }
-  line('HVO', `${onOff(r.hvo.enabled)}${r.hvo.compiled === false ? ' (not built into this kernel)' : ''}`);
+  const hvo = hvoStatus(r.hvo);
+  line('HVO', `${hvo.word} (${hvo.why})`);
   if (r.hvo.memmapPages !== null)
     line(
       'vmemmap (measured)',

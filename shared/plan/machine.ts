@@ -91,9 +91,10 @@ function hvoFacts(
   let available: Fact<boolean | null>;
   // The machine's own files beat the version table: the sysctl exists exactly when HVO is built in.
   if (read?.sysctlPresent) available = { value: true, from: 'read: vm.hugetlb_optimize_vmemmap exists' };
+  // An architecture that cannot have HVO is the reason, even where the config (which then lacks it) is read too.
+  else if (table.supported === false) available = { value: false, from: `kernel table: ${table.note}` };
   else if (read?.compiled === false) available = { value: false, from: 'read: the kernel config has no HVO' };
-  else if (read?.compiled === true && table.supported !== false)
-    available = { value: true, from: 'read: the kernel config builds HVO in' };
+  else if (read?.compiled === true) available = { value: true, from: 'read: the kernel config builds HVO in' };
   else available = { value: table.supported, from: `kernel table: ${table.note}` };
   return {
     available,

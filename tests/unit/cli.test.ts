@@ -39,7 +39,16 @@ describe('hugetune CLI', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/THP enabled\s+madvise/);
     expect(r.out).toMatch(/Pool 1 GiB\s+0 total, 0 free/);
-    expect(r.out).toMatch(/HVO\s+off/);
+    expect(r.out).toMatch(/HVO\s+off \(built in, switched off\)/);
+  });
+
+  it('report and plan say HVO is not applicable on arm64, for the architecture, as the app does', () => {
+    expect(run('report', '--sim', 'arm64-workstation').out).toMatch(
+      /HVO\s+not applicable \(arm64 had HVO in 5\.19 to 6\.2 only/,
+    );
+    const plan = run('plan', '--sim', 'arm64-workstation', '--footprint-mib', '1024', '--page-size', '2M').out;
+    expect(plan).toMatch(/HVO\s+not available\s+\[kernel table: arm64 had HVO/);
+    expect(plan).not.toMatch(/kernel config has no HVO/);
   });
 
   it('report groups its counts and sizes as the app does', () => {
