@@ -7,7 +7,7 @@ import type {
   ProcessList,
   ProcessReport,
 } from '../../shared/host/process/types';
-import { parsePid } from '../../shared/host/process/runtime';
+import { parsePid, PID_EXPECTED } from '../../shared/host/process/runtime';
 import { machineLine, sizeText } from '../../shared/host/process/verdict';
 import { UsageError } from './errors';
 import { printable } from './format';
@@ -20,7 +20,7 @@ export const INSPECT_OPTIONS = {
 export function pidFlag(text: string | boolean | undefined): number | undefined {
   if (text === undefined) return undefined;
   const pid = typeof text === 'string' ? parsePid(text) : null;
-  if (pid === null) throw new UsageError(`--pid ${String(text)}: expected a process id (a positive whole number)`);
+  if (pid === null) throw new UsageError(`--pid ${String(text)}: expected ${PID_EXPECTED}`);
   return pid;
 }
 

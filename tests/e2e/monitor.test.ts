@@ -70,6 +70,8 @@ describe('Monitor in Chromium', () => {
     }
 
     // The numbers behind every chart, as tables: each scrolling box is a named region a keyboard can reach.
+    // Each switch is named for its chart.
+    expect(await page.getByRole('button', { name: 'Show numbers: TLB shootdowns per CPU' }).count()).toBe(1);
     for (const id of ['tlb', 'heatmap', 'ipi', 'thp', 'compaction', 'migration', 'tiering'])
       await page.getByTestId(`table-toggle-${id}`).click();
     expect(await page.getByTestId('table-tlb').locator('tbody tr').count()).toBeGreaterThanOrEqual(shown - 1);

@@ -191,7 +191,10 @@ describe('processes that come and go', () => {
   it('bad PIDs and gone processes are one line from the CLI, exit 2 and 1', () => {
     const bad = cli('inspect', '--pid', 'abc');
     expect(bad.code).toBe(2);
-    expect(bad.err).toBe('hugetune: --pid abc: expected a process id (a positive whole number)\n');
+    expect(bad.err).toBe('hugetune: --pid abc: expected a process id, a whole number from 1 to 4,194,304\n');
+    expect(cli('inspect', '--pid', '99999999').err).toBe(
+      'hugetune: --pid 99999999: expected a process id, a whole number from 1 to 4,194,304\n',
+    );
     const gone = cli('inspect', '--pid', '4194304');
     expect(gone.code).toBe(1);
     expect(gone.err.trim().split('\n')).toHaveLength(1);

@@ -2,6 +2,7 @@
  * Which inference runtime a process is, from its command line, its comm and (for Python) the libraries it has
  * mapped; and the loading flags on its command line that decide where its memory sits. Pure.
  */
+import { numberText } from '../../number-text';
 import type { RuntimeId } from '../../plan/runtimes';
 
 export type ProcessRuntime =
@@ -127,6 +128,9 @@ export function parseCmdline(text: string): string[] {
 
 /** The kernel's PID_MAX_LIMIT on 64-bit machines: no process id is larger. */
 export const PID_MAX = 4194304;
+
+/** What a process id must be, as every front end says it when one is not. */
+export const PID_EXPECTED = `a process id, a whole number from 1 to ${numberText(PID_MAX)}`;
 
 /** A process id as a user types it: a positive whole number no larger than the kernel's PID_MAX_LIMIT. */
 export function parsePid(text: string): number | null {
