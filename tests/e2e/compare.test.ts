@@ -62,7 +62,19 @@ describe('Compare', () => {
     await page.getByTestId('compare-b-file').setInputFiles(snapshotOf(VM, 'same.json'));
     await page.getByTestId('diff-same').waitFor();
     expect(await page.getByTestId('diff-summary').textContent()).toMatch(/^Nothing differs/);
-    expect(problems).toEqual([]);
+
+    // A corrupt file is refused and the comparison made before stays, its picker naming the good file.
+    const bad = join(tmp, 'trunc.json');
+    writeFileSync(bad, '{"truncated": [1,2,');
+    await page.getByTestId('compare-b-file').setInputFiles(bad);
+    await expect.poll(() => page.getByTestId('compare-error').textContent()).toMatch(/trunc\.json: not JSON/);
+    expect(await page.getByTestId('compare-error').textContent()).toMatch(/last one that could be made/);
+    expect(await page.getByTestId('diff-same').count()).toBe(1);
+    expect(await page.getByTestId('compare-b-label').textContent()).toMatch(/^snapshot same\.json/);
+    await expect
+      .poll(() => page.getByTestId('compare-b').evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent))
+      .toBe('Snapshot same.json');
+    expect(problems.filter((p) => !p.includes('status of 400'))).toEqual([]);
     await page.context().close();
   });
 
