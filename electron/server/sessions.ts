@@ -105,7 +105,10 @@ export class SessionMap<T> {
  */
 export const MAX_OWN_SOURCES = 8;
 
-/** Web mode's sessions: each starts on the source the server was started with. */
+/**
+ * Web mode's sessions: each starts on the source the server was started with; a simulated machine as its own
+ * copy of it, taken when the session starts.
+ */
 export function webSessions(
   initial: HostFiles,
   opts: HandlerOptions = {},
@@ -127,7 +130,8 @@ export function webSessions(
   };
   return new SessionMap<Session>(
     () => {
-      const source = new ActiveSource(initial, guard);
+      // A simulated machine is the session's own: settings applied in one tab are not in another's machine.
+      const source = new ActiveSource(initial.fork?.() ?? initial, guard);
       const sampler = new Sampler(() => source.current, SAMPLE_INTERVAL_MS);
       return { source, handlers: createHandlers(source, 'web', { ...opts, sampler }), sampler };
     },

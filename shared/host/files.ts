@@ -41,6 +41,11 @@ export interface HostFiles {
   list(dir: string): DirList;
   /** The machine's own clock in ms, where it is not the wall clock (the simulator). */
   now?(): number;
+  /**
+   * A copy for one viewer that may change it (a simulated machine, which settings are written to): each web
+   * session applies its own. Sources nobody writes to (this machine's /proc, a snapshot) have none.
+   */
+  fork?(): HostFiles;
 }
 
 /** An in-memory tree: what snapshots and the simulator produce, and what tests build by hand. */

@@ -69,6 +69,12 @@ export class SimFiles implements HostFiles {
     return BOOT_EPOCH_MS + second * 1000;
   }
 
+  /** The same machine at the same moment, running on from here on its own: what is written to one is not in the other. */
+  fork(): SimFiles {
+    this.sync();
+    return new SimFiles(this.machine.clone(), { clock: this.clock, speed: this.speed, label: this.source.label });
+  }
+
   read(path: string): FileRead {
     return this.tree().files.read(path);
   }
