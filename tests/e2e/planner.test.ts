@@ -78,6 +78,10 @@ describe('Planner', () => {
       /Does not fit\s+\d+ of \d+ constraints fail/,
     );
     expect(await constraints.locator('[data-constraint="total"]').getAttribute('data-ok')).toBe('false');
+    // Nothing stays free: the reserve's capacity reads none, and the hover says how far over the plan goes.
+    const reserveHave = constraints.locator('[data-constraint="reserve"]').getByTestId('constraint-have');
+    expect(await reserveHave.textContent()).toBe('none');
+    expect(await reserveHave.getAttribute('title')).toMatch(/^none: the plan takes [\d.,]+ \wiB more than there is$/);
     expect(problems).toEqual([]);
     await page.context().close();
   });
