@@ -80,7 +80,7 @@ describe('fields', () => {
     expect(fieldProblem('ctx', 8192)).toBeNull();
     expect(fieldProblem('ctx', 50)).toMatch(/from 128 to 16,777,216/);
     expect(fieldProblem('ctx', 1000.5)).toMatch(/whole number/);
-    expect(fieldProblem('ctx', null)).toMatch(/it is empty/);
+    expect(fieldProblem('ctx', null)).toMatch(/it is empty, or not a number/);
     expect(fieldProblem('kernel', 'six')).toMatch(/like 6\.12/);
     expect(fieldProblem('nodes', 65)).toMatch(/from 1 to 64/);
     expect(fieldOfError('ctx: expected an integer from 128 to 16777216', 'catalog')).toBe('ctx');

@@ -24,7 +24,7 @@ const RULES = {
 type Bound = number | null | undefined | '';
 
 function numberProblem(rule: string, v: Bound, ok: (x: number) => boolean): string | null {
-  if (v === null || v === undefined || v === '') return `${rule} (it is empty)`;
+  if (v === null || v === undefined || v === '') return `${rule} (it is empty, or not a number)`;
   return Number.isFinite(v) && ok(v) ? null : rule;
 }
 

@@ -22,12 +22,16 @@ export const FIELD_RULE: Record<Field, string> = {
   gguf: 'GGUF: a path of at most 4,096 characters',
 };
 
+/** The fields typed as text; the others are number fields. */
+const TEXT_FIELDS: ReadonlySet<Field> = new Set(['kernel', 'gguf']);
+
 /**
- * Why a field's value is not one a plan takes, or null when it is. An empty number field is `null`. A kernel
+ * Why a field's value is not one a plan takes, or null when it is. An empty number field is `null`, and so is one holding what is not a number (the browser gives no value). A kernel
  * release is also held to the planner's own rule, so a release it refuses is marked here, not by the server.
  */
 export function fieldProblem(field: Field, value: unknown): string | null {
-  if (value === null || value === undefined || value === '') return `${FIELD_RULE[field]} (it is empty)`;
+  if (value === null || value === undefined || value === '')
+    return `${FIELD_RULE[field]} (${TEXT_FIELDS.has(field) ? 'it is empty' : 'it is empty, or not a number'})`;
   if (!validate(PLAN_REQUEST_SHAPE[field], value).ok) return FIELD_RULE[field];
   if (field === 'kernel' && typeof value === 'string') {
     const problem = kernelProblem(value);
