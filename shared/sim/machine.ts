@@ -54,6 +54,10 @@ export const SCENARIO_RATES: Record<
   'reclaim-migration': { tlb: 6000, thpFault: 20, migrate: 25000, demote: 20000, compactStall: 5 },
 };
 
+/** Past this fragmentation, or this long after boot, no free 1 GiB range is left for a runtime allocation. */
+const GIGANTIC_MAX_FRAGMENTATION = 0.1;
+const GIGANTIC_UPTIME_S = 600;
+
 export class SimMachine {
   /** Simulated seconds since boot. */
   seconds = 0;
@@ -292,16 +296,25 @@ export class SimMachine {
     return this.pools.reduce((s, p) => s + p.perNode.reduce((a, b) => a + b, 0) * p.sizeKiB, 0);
   }
 
+  /**
+   * Why a runtime allocation of gigantic pages gets none now, or null when it can. They need a free, movable
+   * 1 GiB range: there is one only soon after boot on a barely fragmented machine, or in a hugetlb_cma= area.
+   */
+  giganticBlocked(): string | null {
+    if (/\bhugetlb_cma=/.test(this.bootCmdline)) return null;
+    const f = this.profile.fragmentation;
+    if (f >= GIGANTIC_MAX_FRAGMENTATION)
+      return `free memory is ${Math.round(f * 100)}% fragmented, and a free 1 GiB range needs it under ${GIGANTIC_MAX_FRAGMENTATION * 100}%`;
+    if (this.seconds >= GIGANTIC_UPTIME_S)
+      return `the machine has been up over ${GIGANTIC_UPTIME_S / 60} minutes, and its free memory is no longer in whole 1 GiB ranges`;
+    return null;
+  }
+
   /** How many pages of this size a runtime allocation can still get on node n. */
   growable(sizeKiB: number, n: number): number {
     const free = this.freeNodeKiB(n);
     const f = this.profile.fragmentation;
-    if (sizeKiB >= 1048576) {
-      // Gigantic pages need a free, movable 1 GiB range: only soon after boot, on a barely fragmented
-      // machine, or from a hugetlb_cma= area.
-      const cma = /\bhugetlb_cma=/.test(this.bootCmdline);
-      return cma || (f < 0.1 && this.seconds < 600) ? Math.floor((free * 0.9) / sizeKiB) : 0;
-    }
+    if (sizeKiB >= 1048576) return this.giganticBlocked() === null ? Math.floor((free * 0.9) / sizeKiB) : 0;
     return Math.floor((free * (1 - f)) / sizeKiB);
   }
 

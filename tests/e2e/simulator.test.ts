@@ -38,13 +38,17 @@ describe('Simulator', () => {
     await page.context().close();
   });
 
-  it('a runtime 1 GiB pool falls short on a long-running machine; the recommended settings reserve it at boot', async () => {
+  it('a runtime 1 GiB pool falls short on a fragmented machine, saying why; the recommended settings reserve it at boot', async () => {
     const { page } = await openSimulator();
     await page.getByTestId('sim-profile').selectOption('strix-halo-128g');
     await page.getByTestId('sim-1g').fill('16');
     await expect
       .poll(() => page.getByTestId('sim-shortfall').textContent())
       .toMatch(/Asked for 16 × 1 GiB at runtime, got 0/);
+    // The reason is the one the simulated kernel had: this profile's fragmentation, not how long it has run.
+    expect(await page.getByTestId('sim-shortfall').textContent()).toMatch(
+      /free memory is \d+% fragmented, and a free 1 GiB range needs it under 10%; reserve 1 GiB pages at boot/,
+    );
     await page.getByTestId('sim-recommended').check();
     // A third column: the what-if with the recommended settings applied.
     const after = page.getByTestId('sim-row-Pools').getByTestId('sim-after');
