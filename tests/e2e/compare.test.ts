@@ -110,6 +110,14 @@ describe('Compare', () => {
       // The long boot parameter wraps inside its card: the page is no wider than the window.
       await page.getByTestId('diff-row-kernel.cmdline.dyndbg').waitFor();
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1400);
+      // At 1024 px too, and no column is squeezed to a few letters by the long one.
+      await page.setViewportSize({ width: 1024, height: 800 });
+      await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+      const widths = await page
+        .getByTestId('diff-row-kernel.release')
+        .locator('th, td')
+        .evaluateAll((cells) => cells.map((c) => c.getBoundingClientRect().width));
+      expect(Math.min(...widths), widths.join(', ')).toBeGreaterThanOrEqual(90);
       expect(problems).toEqual([]);
       await page.context().close();
     } finally {
