@@ -2,6 +2,7 @@
  * Findings the report raises on its own: each names what was seen (the evidence: file and value), why it
  * matters, and where the fact comes from. Pure: HostState in, findings out.
  */
+import { nodeMemoryGap } from '../host/node-coverage';
 import { inThpAlignmentRegression } from '../kernel/facts';
 import { hvoKeptPages } from '../kernel/hvo';
 import { basePageFromPmdBytes } from '../kernel/pages';
@@ -34,6 +35,7 @@ export const DOC = {
   vmemmap: 'https://docs.kernel.org/mm/vmemmap_dedup.html',
   vmSysctl: 'https://docs.kernel.org/admin-guide/sysctl/vm.html',
   tiering: 'https://docs.kernel.org/admin-guide/mm/numaperf.html',
+  hotplug: 'https://docs.kernel.org/admin-guide/mm/memory-hotplug.html',
   alignmentFix:
     'commit d4148aeab412 "mm, mmap: limit THP alignment of anonymous mappings to PMD-aligned sizes" (6.12, 6.11.7)',
 };
@@ -246,6 +248,31 @@ export function findings(h: HostState, extra: FindingExtras = {}): Finding[] {
         reference: DOC.hugetlbpage,
       });
     }
+  }
+
+  const gap = nodeMemoryGap(
+    h.numa.nodes.map((n) => n.memTotalKiB),
+    h.memory.totalKiB,
+  );
+  if (gap && h.numa.nodes.length > 0) {
+    out.push({
+      id: 'node-memory-partial',
+      severity: 'info',
+      title: "The NUMA nodes' memory does not add up to the machine's",
+      detail:
+        `The nodes' own meminfo adds up to ${memLabel(gap.sumKiB)}, /proc/meminfo says ${memLabel(gap.totalKiB)} ` +
+        '(a virtual machine with hot-added memory, for one, may list only part of it per node). Per-node figures — ' +
+        'pools per node, free memory per node, how far a pool could grow — cover only that part; the planner takes ' +
+        "the machine's MemAvailable and splits it over the nodes by their free memory and size.",
+      evidence: [
+        { path: PATHS.meminfo, value: `MemTotal ${countLabel(gap.totalKiB)} kB` },
+        ...h.numa.nodes.map((n) => ({
+          path: `/sys/devices/system/node/node${n.id}/meminfo`,
+          value: `MemTotal ${n.memTotalKiB === null ? 'unknown' : countLabel(n.memTotalKiB)} kB`,
+        })),
+      ],
+      reference: DOC.hotplug,
+    });
   }
 
   const tiers = h.numa.tiers;

@@ -10,6 +10,7 @@ import { parseKernelRelease, type KernelVersion } from '../kernel/version';
 import type { Report } from '../host/report';
 import { UserError } from '../errors';
 import { proseMiB } from '../units';
+import { nodeMemoryGap } from '../host/node-coverage';
 
 export interface Fact<T> {
   value: T;
@@ -189,7 +190,10 @@ export function machineFromReport(r: Report, o: MachineOverrides = {}): PlanMach
     }));
     nodesFrom =
       `${where}: MemAvailable, split over the nodes by their MemFree and size` +
-      (Math.abs(sum - totalKiB) > totalKiB * 0.02
+      (nodeMemoryGap(
+        memNodes.map((n) => n.memTotalKiB),
+        totalKiB,
+      )
         ? ` (the nodes' MemTotal adds up to ${Math.round(sum / 1048576)} GiB of ${Math.round(totalKiB / 1048576)} GiB)`
         : '');
   } else {

@@ -38,10 +38,15 @@ export function rate(perSecond: number | null | undefined): string {
   return `${numberText(perSecond, { min: d, max: d })}/s`;
 }
 
-/** A share: "12.5 %". */
+/**
+ * A share, always to a tenth so a column of them lines up ("1.0 %", "12.5 %", "84.0 %"); a part too small to
+ * show at that precision is "< 0.1 %", never a 0 it is not.
+ */
 export function percent(part: number, whole: number): string {
   if (!(whole > 0)) return UNKNOWN;
-  return `${numberText((100 * part) / whole, { max: 1 })} %`;
+  const p = (100 * part) / whole;
+  if (p > 0 && p < 0.05) return '< 0.1 %';
+  return `${numberText(p, { min: 1, max: 1 })} %`;
 }
 
 /** A page size: "2 MiB", "1 GiB", "64 KiB". */
