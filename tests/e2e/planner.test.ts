@@ -193,6 +193,13 @@ describe('Planner', () => {
     expect(await page.getByTestId('plan-verdict').isVisible()).toBe(true);
     expect(await page.getByTestId('plan-constraints').isVisible()).toBe(true);
     expect(await page.getByTestId('plan-error').count()).toBe(0);
+    // Away and back with the field still invalid: the same last plan, still said to be the last one.
+    const verdict = await page.getByTestId('plan-verdict').textContent();
+    await page.getByRole('button', { name: 'Advisor' }).click();
+    await page.getByRole('button', { name: 'Planner' }).click();
+    await page.getByTestId('plan-stale').waitFor();
+    expect(await page.getByTestId('plan-verdict').textContent()).toBe(verdict);
+    expect(await page.getByTestId('plan-empty').count()).toBe(0);
     await page.getByTestId('plan-planned').check();
     await page.getByTestId('plan-kernel').fill('six');
     await poll(() => page.getByTestId('plan-kernel-problem').textContent()).toMatch(/a release like 6\.12/);

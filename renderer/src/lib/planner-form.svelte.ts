@@ -6,6 +6,7 @@
  */
 import type { PLANNED_ARCHES } from '../../../shared/plan/machine';
 import type { LlamaBuild, RuntimeId } from '../../../shared/plan/runtimes';
+import type { PlanResult } from '../../../shared/plan/plan';
 import type { GgufFileModel } from './gguf-file';
 
 export interface PlannerForm {
@@ -62,3 +63,14 @@ export const PLANNER_DEFAULTS: Readonly<PlannerForm> = {
 };
 
 export const plannerForm = $state<PlannerForm>({ ...PLANNER_DEFAULTS });
+
+/**
+ * The last plan the Planner showed, and the source it was made on. Kept for the same reason as the form: back
+ * on the Planner with a field still invalid, the plan the Advisor and the Setup take is shown (marked as the
+ * last one that could be made), not "no plan yet". Read once when the view mounts, so it need not be reactive.
+ */
+export const plannerShown: { sourceVersion: number | null; result: PlanResult | null; other: PlanResult | null } = {
+  sourceVersion: null,
+  result: null,
+  other: null,
+};
