@@ -1,7 +1,7 @@
 /**
  * Keyboard focus after an action, in Chromium against web mode (renderer/src/lib/focus.ts): each action is
  * driven as a keyboard user would (focus on the control, Enter), and focus must land where the rule says,
- * never on <body>: another view's level-one heading, a confirmation's first control, the error banner, or what
+ * never on <body>: another view's level-one heading, a confirmation's safe choice, the error banner, or what
  * a step produced. Also: the source menu closes when Tab leaves it, and "Back to" names the source.
  */
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -133,13 +133,15 @@ describe('focus after an action', () => {
     const run = page.getByTestId('hvo-check-run');
     await run.waitFor();
     await enter(run);
-    await expect.poll(() => focused(page)).toBe('hvo-check-confirm-run');
+    // On Cancel, the choice that changes nothing: a second Enter does not reserve pages unasked.
+    await expect.poll(() => focused(page)).toBe('hvo-check-cancel');
     expect(await page.getByTestId('hvo-check-confirm-run').textContent()).toBe('Reserve 512 pages and measure');
-    await enter(page.getByTestId('hvo-check-cancel'));
+    await page.keyboard.press('Enter');
     await expect.poll(() => focused(page)).toBe('hvo-check-run');
 
     await enter(run);
-    await expect.poll(() => focused(page)).toBe('hvo-check-confirm-run');
+    await expect.poll(() => focused(page)).toBe('hvo-check-cancel');
+    await page.getByTestId('hvo-check-confirm-run').focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => focused(page)).toBe('hvo-check-verdict');
     expect(await page.getByTestId('hvo-check-verdict').getAttribute('data-verdict')).toBe('as-predicted');

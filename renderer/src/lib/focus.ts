@@ -6,8 +6,8 @@
  *
  * - it opens another view (or shows another machine): focus goes to the view's level-one heading, so the
  *   view is announced by name and Tab goes on into it;
- * - it opens a confirmation: focus goes to the confirmation's first control, and Cancel puts it back on the
- *   control that opened it;
+ * - it opens a confirmation: focus goes into it, on the choice that changes nothing (Cancel) where the other
+ *   one changes the machine, else on its first control; Cancel puts it back on the control that opened it;
  * - it fails with an error banner: focus goes to the banner (role="alert", tabindex="-1"), which is read out;
  * - its control is disabled or replaced while it runs: focus goes to what it produced, the result or status
  *   it wrote (tabindex="-1"), so that is what is read next; the controls follow it in Tab order.
