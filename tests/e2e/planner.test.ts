@@ -242,7 +242,7 @@ describe('Planner', () => {
       mimeType: 'application/octet-stream',
       buffer: readFileSync(file),
     });
-    await poll(() => page.getByTestId('plan-gguf-problem').textContent()).toMatch(
+    await poll(() => page.getByTestId('gguf-file-problem').textContent()).toMatch(
       /split into 2 files: drop all of them together \(missing 00002\)/,
     );
     expect(problems).toEqual([]);
@@ -306,11 +306,18 @@ describe('Planner', () => {
       mimeType: 'application/octet-stream',
       buffer: Buffer.from('not a model at all, 36 bytes long..'),
     });
-    await poll(() => page.getByTestId('plan-gguf-problem').textContent()).toMatch(/notgguf\.gguf: not a readable GGUF/);
+    // The file's problem is beside the file, with no full progress bar as if it had been read.
+    await poll(() => page.getByTestId('gguf-file-problem').textContent()).toMatch(/notgguf\.gguf: not a readable GGUF/);
+    expect(await page.getByTestId('gguf-progress').count()).toBe(0);
+    expect(await page.getByTestId('gguf-choose').getAttribute('aria-describedby')).toBe(
+      await page.getByTestId('gguf-file-problem').getAttribute('id'),
+    );
+    expect(await page.getByTestId('plan-gguf-problem').count()).toBe(0);
     await page.getByTestId('plan-gguf').fill(file);
     await poll(() => page.getByTestId('plan-model-name').textContent()).toBe('picked-later');
     expect(await page.getByTestId('plan-gguf').getAttribute('aria-invalid')).toBeNull();
     expect(await page.getByTestId('plan-gguf-problem').count()).toBe(0);
+    expect(await page.getByTestId('gguf-file-problem').count()).toBe(0);
     expect(problems).toEqual([]);
     await page.context().close();
   });
