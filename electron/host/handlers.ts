@@ -257,7 +257,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
     },
     'source.openSim': ({ profile, speed, hours, recommended }) => {
       const p = checkProfile(profile);
-      if (!p.ok) throw new UserError(`not a machine profile: ${p.error}`, 'bad-request');
+      if (!p.ok) throw new UserError(p.error, 'bad-request');
       source.use(simulated(p.value, { speed, hours, recommended }));
       return state();
     },

@@ -426,7 +426,7 @@ describe('rollback', () => {
     const k = new FakeKernel();
     writeFileSync(join(tmp, 'text.json'), 'not json');
     await expect(rollback(join(tmp, 'text.json'), k, { journalDir: journals })).rejects.toThrow(
-      /not a hugetune journal \(not JSON\)$/,
+      /not a hugetune journal \(not JSON: unexpected character \(line 1, column 2\)\)$/,
     );
     writeFileSync(join(tmp, 'big.json'), ' '.repeat((1 << 20) + 10));
     await expect(rollback(join(tmp, 'big.json'), k, { journalDir: journals })).rejects.toThrow(
