@@ -31,22 +31,31 @@ export function checkProfile(json: unknown): { ok: true; value: Profile } | { ok
   return p;
 }
 
-function builtIn(id: string): Profile {
-  const p = findProfile(id);
-  if (!p)
-    throw new UserError(
-      `unknown profile '${printable(id, { max: 80 })}' (hugetune sim list shows them: ${PROFILES.map((x) => x.id).join(', ')})`,
-      'not-found',
-    );
-  return p;
-}
-
 /** Whether `--sim` names a profile file (a path, or a name ending in .json) rather than a built-in id. */
 export const isProfileFile = (spec: string): boolean => spec.endsWith('.json') || spec.includes('/');
 
+/**
+ * Why `--sim SPEC` (or `sim show SPEC`, `sim:SPEC`) names no profile: it is not a file name and no built-in
+ * profile has that id. Null when it names one. The CLI checks this with its flags, as a usage error.
+ */
+export function profileSpecProblem(
+  spec: string,
+  flag = '--sim',
+  label = `${flag} ${printable(spec, { max: 80 })}`,
+): string | null {
+  if (isProfileFile(spec) || findProfile(spec)) return null;
+  return `${label}: unknown profile; expected one of ${PROFILES.map((x) => x.id).join(', ')} (hugetune sim list describes them) or a profile FILE.json`;
+}
+
+function builtIn(id: string, flag = '--sim'): Profile {
+  const problem = profileSpecProblem(id, flag);
+  if (problem !== null) throw new UserError(problem, 'not-found');
+  return findProfile(id)!;
+}
+
 /** A built-in profile by id, or a profile file read through ./open-input and checked. */
 export async function loadProfile(spec: string, flag = '--sim'): Promise<Profile> {
-  if (!isProfileFile(spec)) return builtIn(spec);
+  if (!isProfileFile(spec)) return builtIn(spec, flag);
   const label = inputLabel(`${flag} `, spec);
   const p = checkProfile(await readJsonInput(spec, 'profile', label));
   if (!p.ok) throw new UserError(`${label}: ${p.error}`, 'bad-request');
