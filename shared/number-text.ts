@@ -75,3 +75,9 @@ export function numberText(x: number, fraction: FractionDigits = {}): string {
   const whole = digits.slice(0, point).replace(/^0+(?=\d)/, '');
   return `${sign}${grouped(whole)}${frac ? `.${frac}` : ''}`;
 }
+
+/** A count and its noun, singular for exactly one: "1 tensor", "2,000,000 tensors"; a bigint is grouped exactly. */
+export function countOf(n: number | bigint, one: string, many = `${one}s`): string {
+  const text = typeof n === 'bigint' ? (n < 0 ? '-' : '') + grouped((n < 0 ? -n : n).toString()) : numberText(n);
+  return `${text} ${Number(n) === 1 ? one : many}`;
+}

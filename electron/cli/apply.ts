@@ -6,7 +6,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { Change } from '../../shared/advise/changes';
-import { checkVerdict, HVO_CHECK_MAX_PAGES } from '../../shared/advise/hvo-check';
+import { pagesFlagProblem, checkVerdict } from '../../shared/advise/hvo-check';
 import { UserError } from '../../shared/errors';
 import type { HostFiles } from '../../shared/host/files';
 import { parsePageSize, pageSizeLabel } from '../../shared/kernel/pages';
@@ -308,8 +308,8 @@ export function parseCheckFlags(values: { pages?: string | boolean; size?: strin
   const pages = typeof values.pages === 'string' ? values.pages : undefined;
   if (pages === undefined)
     throw new UsageError('hvo-check needs --pages N (how many huge pages to reserve for the check)');
-  if (!/^\d{1,7}$/.test(pages) || Number(pages) < 1 || Number(pages) > HVO_CHECK_MAX_PAGES)
-    throw new UsageError(`--pages ${pages}: expected a whole number from 1 to ${HVO_CHECK_MAX_PAGES}`);
+  const problem = pagesFlagProblem(pages);
+  if (problem !== null) throw new UsageError(problem);
   const size = typeof values.size === 'string' ? values.size : '2M';
   const kib = parsePageSize(size);
   if (kib === null || (kib !== 2048 && kib !== 1048576)) throw new UsageError(`--size ${size}: expected 2M or 1G`);

@@ -6,6 +6,7 @@
 import { UserError } from '../../shared/errors';
 import { diffDeltaText, diffValueText, type ReportDiff } from '../../shared/host/diff';
 import type { HostFiles } from '../../shared/host/files';
+import { profileSpecProblem } from '../host/sim-source';
 import { UsageError } from './errors';
 import { printable } from './format';
 
@@ -23,6 +24,10 @@ export function parseSourceSpec(text: string): CliSourceSpec {
       throw new UsageError(
         `${text} needs ${kind === 'root' ? 'a directory' : kind === 'sim' ? 'a profile' : 'a file'} after the colon`,
       );
+    if (kind === 'sim') {
+      const problem = profileSpecProblem(m[2]!, 'sim', printable(text));
+      if (problem !== null) throw new UsageError(problem);
+    }
     return { kind, arg: m[2]!, text };
   }
   // A bare path to a JSON file is most often a snapshot someone was sent; profiles are named with sim:.

@@ -11,6 +11,7 @@ export function printable(text: string): string {
   return clean(text, { keepLines: true });
 }
 import type { Report } from '../../shared/host/report';
+import { tierLabel } from '../../shared/host/tier-name';
 import { memmapKiB } from '../../shared/kernel/pages';
 import { countLabel, memLabel, sizeLabel } from '../../shared/units';
 
@@ -79,7 +80,13 @@ export function formatReport(r: Report): string {
   for (const n of r.numa.nodes) {
     const tier = r.numa.tiers.find((t) => t.nodes.includes(n.id));
     const cpus = n.cpus === null ? 'CPUs unknown' : n.cpus.length === 0 ? 'no CPUs' : `${n.cpus.length} CPUs`;
-    line(`NUMA node ${n.id}`, `${cpus}, ${memLabel(n.memTotalKiB)}${tier ? `, tier ${tier.id}` : ''}`);
+    const tierText = tier
+      ? `, in the ${tierLabel(
+          tier.id,
+          r.numa.tiers.map((t) => t.id),
+        )} tier`
+      : '';
+    line(`NUMA node ${n.id}`, `${cpus}, ${memLabel(n.memTotalKiB)}${tierText}`);
   }
   if (r.numa.balancingMeaning) line('NUMA balancing', r.numa.balancingMeaning);
   if (r.findings.length > 0) {

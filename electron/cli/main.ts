@@ -91,7 +91,9 @@ async function source(values: {
     }
   }
   if (sim !== undefined) {
-    const { loadProfile, openSim } = await import('../host/sim-source');
+    const { loadProfile, openSim, profileSpecProblem } = await import('../host/sim-source');
+    const problem = profileSpecProblem(sim);
+    if (problem !== null) throw new UsageError(problem);
     return openSim(await loadProfile(sim), edits);
   }
   if (snapshot !== undefined) return (await import('../host/snapshot-load')).loadSnapshotFile(snapshot);
@@ -252,7 +254,9 @@ async function run(argv: string[], io: Io): Promise<number> {
       }
       if (sub === 'show') {
         if (positionals.length !== 1) throw new UsageError('sim show needs one profile id or file');
-        const { loadProfile } = await import('../host/sim-source');
+        const { loadProfile, profileSpecProblem } = await import('../host/sim-source');
+        const problem = profileSpecProblem(positionals[0]!, 'sim show');
+        if (problem !== null) throw new UsageError(problem);
         io.out(`${JSON.stringify(await loadProfile(positionals[0]!, 'sim show'), null, 2)}\n`);
         return 0;
       }

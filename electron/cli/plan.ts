@@ -1,7 +1,9 @@
 /** `hugetune plan` and `hugetune models`: flags to a plan request, and the plan as text. */
 import { MODELS, QUANTS } from '../../shared/plan/catalog';
 import { parsePageSize } from '../../shared/kernel/pages';
-import { machineFacts, PLANNED_ARCHES } from '../../shared/plan/machine';
+import { kernelProblem, machineFacts, PLANNED_ARCHES } from '../../shared/plan/machine';
+import { catalogProblem } from '../../shared/plan/model';
+import { parseRelease } from '../../shared/host/parse/scalar';
 import type { PlanResult } from '../../shared/plan/plan';
 import { isPlanned, LIMITS, planRequestSchema, runPlan, type PlanRequest } from '../../shared/plan/request';
 import { LLAMA_BUILDS, RUNTIMES } from '../../shared/plan/runtimes';
@@ -31,6 +33,16 @@ function choice<T extends string>(
   if (!(options as readonly string[]).includes(v))
     throw new UsageError(`--${flag} ${text}: expected one of ${options.join(', ')}`);
   return v as T;
+}
+
+/** `--kernel`: a release as `uname -r` prints it (6.8.0-45-generic) or as people say it (6.12). */
+function kernelFlag(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const r = parseRelease(text);
+  const problem =
+    r.ok && r.value === text ? kernelProblem(text) : 'expected a kernel release such as 6.12 or 6.8.0-45-generic';
+  if (problem !== null) throw new UsageError(`--kernel ${quoted(text, { max: 40 })}: ${problem}`);
+  return text;
 }
 
 type Values = Partial<Record<keyof typeof PLAN_OPTIONS, string | boolean>>;
@@ -76,13 +88,17 @@ export function requestFromFlags(v: Values, modelRequired: boolean): PlanRequest
     nodes: number('nodes', str('nodes'), LIMITS.nodes.min, LIMITS.nodes.max, true),
     arch: choice('arch', str('arch'), PLANNED_ARCHES, (t) => (t === 'aarch64' ? 'arm64' : t.toLowerCase())),
     basePage: choice('base-page', str('base-page'), ['4K', '16K', '64K'] as const, (t) => t.toUpperCase()),
-    kernel: str('kernel'),
+    kernel: kernelFlag(str('kernel')),
   };
   for (const k of Object.keys(req)) if (req[k] === undefined) delete req[k];
   const given = ['model', 'gguf', 'footprintMiB'].filter((k) => k in req);
   if (given.length > 1 || (modelRequired && given.length === 0))
     throw new UsageError('plan needs exactly one of --model ID, --gguf PATH or --footprint-mib N');
   if ('quant' in req && !('model' in req)) throw new UsageError('--quant goes with --model');
+  if (typeof req.model === 'string') {
+    const problem = catalogProblem(req.model, req.quant as string | undefined);
+    if (problem !== null) throw new UsageError(problem);
+  }
   const checked = validate(planRequestSchema, req);
   if (!checked.ok) throw new UsageError(checked.error);
   return checked.value;

@@ -37,7 +37,8 @@ Options:
   --help     help for hugetune or a command (hugetune <command> --help)
   --version  print the version
 
-Exit status: 0 success, 1 runtime error, 2 usage error.`,
+Exit status: 0 success, 1 runtime error, 2 usage error. An error is one line on standard error (never
+JSON, with --json too): the exit status says which kind it is.`,
 
   report: `Usage: hugetune report [--json] [--hardware] [--root DIR | --snapshot FILE | --sim PROFILE]
 
@@ -92,7 +93,8 @@ A planned machine (nothing is taken from this host):
   --nodes N           NUMA nodes, memory split evenly (default 1)
   --arch A            x86_64 (default), arm64, riscv64
   --base-page P       4K (default), 16K or 64K (arm64)
-  --kernel X.Y        its kernel release (default 6.12): decides HVO and its switch
+  --kernel R          its kernel release, such as 6.12 or 6.8.0-45-generic (uname -r; default 6.12):
+                      decides HVO and its switch
 
   --json              one JSON object (keys: fits, constraints[] {id, ok, needMiB, haveMiB, message},
                       machine, runtime, marginMiB, breakdown, perNode, commands, suggestions, ...)

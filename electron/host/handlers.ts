@@ -1,6 +1,6 @@
 /** The one handler table behind every front end. */
 import { realpath } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import {
   dispatch,
   type AppInfo,
@@ -17,6 +17,8 @@ import { readHost } from '../../shared/host/read/index';
 import { buildReport, withoutPerCpu, type Report } from '../../shared/host/report';
 import type { ActiveSource } from './active-source';
 import { readGgufModel } from './gguf';
+import { refusal } from './open-input';
+import { printable } from '../../shared/text';
 import { readHardware } from './hardware';
 import { MODELS, QUANTS } from '../../shared/plan/catalog';
 import { isPlanned, modelChoice, runPlan } from '../../shared/plan/request';
@@ -56,24 +58,50 @@ function simulated(profile: Profile, run: Partial<WhatIfRun> = {}): SimFiles {
   return files;
 }
 
-export const GGUF_OUTSIDE_MODELS_DIRS = 'GGUF paths are accepted only inside --models-dir directories in web mode';
+/**
+ * Web mode's answer for a GGUF path outside every --models-dir (whether it exists or not, so the answer says
+ * nothing about the server's other files): the directories it may name, or how to allow some.
+ */
+export function ggufOutsideModelsDirs(modelsDirs: readonly string[]): string {
+  const rule = 'GGUF paths are accepted only inside --models-dir directories in web mode';
+  if (modelsDirs.length === 0)
+    return `${rule}, and this server was started without one (hugetune serve --models-dir DIR)`;
+  return `${rule}: ${modelsDirs.map((d) => printable(d, { max: 200 })).join(', ')}`;
+}
+
+const within = (real: string, roots: readonly (string | null)[]): boolean =>
+  roots.some((r) => r !== null && (real === r || real.startsWith(r.endsWith(sep) ? r : r + sep)));
 
 /**
  * In web mode the caller is a browser, not the user at a shell: a GGUF path is opened only when, with every
- * link resolved, it lies inside a directory named with --models-dir. Any other path gets the same one line
- * whether or not it exists, so the answer says nothing about the server's files.
+ * link resolved, it lies inside a directory named with --models-dir. A path that cannot be opened is named
+ * as such ("no such file") only when the directory it would be in lies inside one of them; anything else gets
+ * the one line that names the allowed directories.
  */
 async function ggufPathFor(path: string, frontEnd: FrontEnd, modelsDirs: readonly string[]): Promise<string> {
   if (frontEnd !== 'web') return path;
+  const roots = await Promise.all(modelsDirs.map((d) => realpath(d).catch(() => null)));
+  const wanted = resolve(path);
   let real: string;
   try {
-    real = await realpath(resolve(path));
-  } catch {
-    throw new UserError(GGUF_OUTSIDE_MODELS_DIRS, 'bad-request');
+    real = await realpath(wanted);
+  } catch (e) {
+    // The nearest directory above it that is there, links resolved: inside an allowed directory, the
+    // failure is the user's to know; outside, it is refused like any other path.
+    let dir = dirname(wanted);
+    for (;;) {
+      const found = await realpath(dir).catch(() => null);
+      if (found !== null) {
+        if (within(found, roots)) throw refusal(printable(path, { max: 200 }), e);
+        break;
+      }
+      if (dirname(dir) === dir) break;
+      dir = dirname(dir);
+    }
+    throw new UserError(ggufOutsideModelsDirs(modelsDirs), 'bad-request');
   }
-  const roots = await Promise.all(modelsDirs.map((d) => realpath(d).catch(() => null)));
-  if (!roots.some((r) => r !== null && real.startsWith(r.endsWith(sep) ? r : r + sep)))
-    throw new UserError(GGUF_OUTSIDE_MODELS_DIRS, 'bad-request');
+  if (!within(real, roots) || roots.includes(real))
+    throw new UserError(ggufOutsideModelsDirs(modelsDirs), 'bad-request');
   return real;
 }
 
@@ -257,7 +285,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
     },
     'source.openSim': ({ profile, speed, hours, recommended }) => {
       const p = checkProfile(profile);
-      if (!p.ok) throw new UserError(`not a machine profile: ${p.error}`, 'bad-request');
+      if (!p.ok) throw new UserError(p.error, 'bad-request');
       source.use(simulated(p.value, { speed, hours, recommended }));
       return state();
     },

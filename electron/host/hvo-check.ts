@@ -12,7 +12,7 @@ import { hvoKeptPages } from '../../shared/kernel/hvo';
 import { hasMemmapCounters } from '../../shared/kernel/facts';
 import { pageSizeLabel } from '../../shared/kernel/pages';
 import { refuseWrite } from '../../shared/advise/helper-script';
-import { HVO_CHECK_MAX_PAGES, type HvoCheckResult } from '../../shared/advise/hvo-check';
+import { pagesFlagProblem, type HvoCheckResult } from '../../shared/advise/hvo-check';
 import { UserError } from '../../shared/errors';
 import type { HostFiles } from '../../shared/host/files';
 import { parseVmstat } from '../../shared/host/parse/vmstat';
@@ -109,8 +109,8 @@ function stopIfAsked(signal: AbortSignal | undefined): void {
 }
 
 export async function hvoCheck(o: HvoCheckOptions): Promise<HvoCheckResult> {
-  if (!Number.isInteger(o.pages) || o.pages < 1 || o.pages > HVO_CHECK_MAX_PAGES)
-    throw new UserError(`--pages ${o.pages}: expected a whole number from 1 to ${HVO_CHECK_MAX_PAGES}`, 'bad-request');
+  const pagesProblem = pagesFlagProblem(String(o.pages));
+  if (pagesProblem !== null) throw new UserError(pagesProblem, 'bad-request');
   const pf = preflight(o.files, o.pageSizeKiB);
   const pool = poolPath(o.pageSizeKiB);
   const start = await o.writer.read(pool);

@@ -15,12 +15,13 @@ import { refuseWrite } from '../../shared/advise/helper-script';
 import { UserError } from '../../shared/errors';
 import * as v from 'valibot';
 import { matching, text, validate } from '../../shared/validate';
-import { scanJson } from '../../shared/json-scan';
+import { jsonParseProblem, scanJson } from '../../shared/json-scan';
+import { JOURNAL_FORMAT, otherKind } from '../../shared/file-kind';
 import { printable } from '../../shared/text';
 import { INPUT_KINDS, inputLabel, readRegularSync, refusal } from './open-input';
 import { writeFileSafely } from './safe-write';
 
-export const JOURNAL_FORMAT = 'hugetune-journal';
+export { JOURNAL_FORMAT };
 
 /**
  * What became of one write:
@@ -160,8 +161,10 @@ export function readJournal(file: string): JournalEntry {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new UserError(`${label}: not a hugetune journal (not JSON)`, 'bad-request');
+    throw new UserError(`${label}: not a hugetune journal (${jsonParseProblem(text)})`, 'bad-request');
   }
+  const other = otherKind(json, 'journal');
+  if (other !== null) throw new UserError(`${label}: ${other}`, 'bad-request');
   const checked = validate(journalSchema, json);
   if (!checked.ok)
     throw new UserError(`${label}: not a hugetune journal (${printable(checked.error, { max: 300 })})`, 'bad-request');

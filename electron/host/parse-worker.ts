@@ -5,7 +5,7 @@
  * (shared/json-scan) so a structure too deep or too large is refused before JSON.parse builds any of it.
  */
 import { Worker } from 'node:worker_threads';
-import { type JsonLimits, scanJson } from '../../shared/json-scan';
+import { type JsonLimits, jsonParseProblem, scanJson } from '../../shared/json-scan';
 import { SNAPSHOT_MAX_DEPTH, SNAPSHOT_MAX_FILES, SNAPSHOT_MAX_PATH } from '../../shared/host/snapshot';
 
 // Plain JavaScript evaluated in the worker: it cannot import modules, so the scanner travels as its own
@@ -14,6 +14,7 @@ import { SNAPSHOT_MAX_DEPTH, SNAPSHOT_MAX_FILES, SNAPSHOT_MAX_PATH } from '../..
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const scanJson = (${scanJson.toString()});
+const jsonParseProblem = (${jsonParseProblem.toString()});
 function snapshotTable(json) {
   const files = json && typeof json === 'object' ? json.files : undefined;
   if (!files || typeof files !== 'object') return null;
@@ -41,11 +42,9 @@ parentPort.once('message', (msg) => {
   let json;
   try {
     json = JSON.parse(text);
-  } catch (e) {
-    // V8's message quotes the text near the fault: for binary data (a compressed file, say) that is noise.
-    if (/[\\u0000-\\u0008\\u000e-\\u001f\\ufffd]/.test(text.slice(0, 4096)))
-      return parentPort.postMessage({ error: 'not JSON: it holds binary data (a compressed file? unpack it first)' });
-    return parentPort.postMessage({ error: 'not JSON (' + (e && e.message ? e.message : String(e)) + ')' });
+  } catch {
+    // V8's message quotes the text near the fault; this says where it is instead.
+    return parentPort.postMessage({ error: jsonParseProblem(text) });
   }
   text = null;
   if (snapshot) {

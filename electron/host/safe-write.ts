@@ -20,6 +20,7 @@ import {
   lstatSync,
   openSync,
   renameSync,
+  statSync,
   unlinkSync,
   writeSync,
   type Stats,
@@ -40,12 +41,60 @@ export function refuseTarget(st: Stats | null, uid: number | undefined = process
   return null;
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function lstatOrNull(path: string): Stats | null {
   try {
     return lstatSync(path);
   } catch (e) {
     if ((e as { code?: string }).code === 'ENOENT') return null;
     throw e;
+  }
+}
+
+/**
+ * Why writing `path` failed, in a user's words: Node's message names the temporary file and the syscall
+ * ("ENOENT: no such file or directory, open '/dir/.x.json.f920….tmp'"), neither of which the user made.
+ */
+export function writeProblem(e: unknown, path: string): string {
+  const dir = dirname(path);
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
+  switch (code) {
+    case 'ENOENT':
+      // A directory that is there but refuses new names: /proc, /sys.
+      return isDirectory(dir) ? `${dir} does not allow new files` : `the directory ${dir} does not exist`;
+    case 'ENOTDIR':
+      return `${dir} is not a directory (or a part of it is not)`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (you cannot create files in ${dir})`;
+    case 'EROFS':
+      return `${dir} is on a read-only file system`;
+    case 'ENOSPC':
+      return `no space left on the device that holds ${dir}`;
+    case 'EDQUOT':
+      return `your disk quota on the device that holds ${dir} is used up`;
+    case 'ENAMETOOLONG':
+      return 'the name is too long';
+    case 'ELOOP':
+      return `too many levels of symbolic links in ${dir}`;
+    case 'EIO':
+      return `an input/output error on the device that holds ${dir}`;
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many open files';
+    default:
+      return code !== ''
+        ? `the system refused it (${code})`
+        : e instanceof Error
+          ? e.message.split('\n')[0]!
+          : String(e);
   }
 }
 
@@ -67,7 +116,7 @@ export function writeFileSafely(path: string, text: string, options: SafeWriteOp
   try {
     target = lstatOrNull(path);
   } catch (e) {
-    return fail((e as Error).message);
+    return fail(writeProblem(e, path));
   }
   const refused = refuseTarget(target);
   if (refused !== null) fail(`refused: ${refused}`);
@@ -78,7 +127,7 @@ export function writeFileSafely(path: string, text: string, options: SafeWriteOp
   try {
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   } catch (e) {
-    return fail((e as Error).message);
+    return fail(writeProblem(e, path));
   }
   try {
     try {
@@ -100,7 +149,7 @@ export function writeFileSafely(path: string, text: string, options: SafeWriteOp
       // already gone
     }
     if (e instanceof UserError) throw e;
-    return fail((e as Error).message);
+    return fail(writeProblem(e, path));
   }
   // The rename is durable once the directory is synced; not every file system lets a directory be synced.
   try {

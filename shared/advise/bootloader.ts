@@ -36,6 +36,7 @@ import {
 } from './boot-params';
 import type { HostFiles } from '../host/files';
 import { osFamilies, parseOsRelease, type OsRelease } from '../host/parse/os-release';
+import { jsonParseProblem } from '../json-scan';
 
 export { BootEditError } from './boot-params';
 
@@ -681,7 +682,7 @@ function kernelstubOptions(text: string): { ok: true; options: string[] } | { ok
   try {
     json = JSON.parse(text);
   } catch {
-    return { ok: false, reason: 'not valid JSON' };
+    return { ok: false, reason: jsonParseProblem(text) };
   }
   const user = (json as { user?: { kernel_options?: unknown } } | null)?.user;
   const opts = user?.kernel_options;

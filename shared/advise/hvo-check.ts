@@ -6,9 +6,17 @@
 import type { SetupStep } from '../api';
 import { pageSizeLabel } from '../kernel/pages';
 import { countLabel, sizeLabel } from '../units';
+import { numberText } from '../number-text';
+import { printable } from '../text';
 
 /** The most huge pages one check reserves (the CLI's --pages and the API's `pages`). */
 export const HVO_CHECK_MAX_PAGES = 1 << 20;
+
+/** Why a page count is not one a check takes ("--pages 0: expected ..."), or null. */
+export function pagesFlagProblem(text: string): string | null {
+  if (/^\d{1,7}$/.test(text) && Number(text) >= 1 && Number(text) <= HVO_CHECK_MAX_PAGES) return null;
+  return `--pages ${printable(text, { max: 40 })}: expected a whole number from 1 to ${numberText(HVO_CHECK_MAX_PAGES)}`;
+}
 
 export interface HvoCheckResult {
   pageSizeKiB: number;

@@ -13,7 +13,7 @@ import type { SourceInfo } from './files';
 import type { Report } from './report';
 import { sizeLabel } from '../units';
 import { numberText } from '../number-text';
-import { tierName } from './tier-name';
+import { tierLabel } from './tier-name';
 
 export type DiffValue = string | number | boolean | null;
 
@@ -330,10 +330,8 @@ function numaArea(e: Entries, a: Report, b: Report): void {
     byNumber,
   );
   // Named by what they are; two tiers of one kind (two CXL tiers) also by the kernel's name for them.
-  const named = (id: number): string =>
-    tiers.filter((t) => tierName(t) === tierName(id)).length > 1 ? `${tierName(id)} (memory_tier${id})` : tierName(id);
   for (const id of tiers) {
-    e.add(k, `numa.tier.${id}`, `Nodes in the ${named(id)} tier`, (r) => {
+    e.add(k, `numa.tier.${id}`, `Nodes in the ${tierLabel(id, tiers)} tier`, (r) => {
       const t = r.numa.tiers.find((x) => x.id === id);
       return t ? [...t.nodes].sort(byNumber).join(',') : null;
     });

@@ -9,8 +9,10 @@ import { bootConfigPath, NODE_DIR } from './paths';
 import * as v from 'valibot';
 import { KERNEL_RELEASE } from '../kernel/version';
 import { matching, printable, text, validate } from '../validate';
+import { jsonParseProblem } from '../json-scan';
+import { otherKind, SNAPSHOT_FORMAT } from '../file-kind';
 
-export const SNAPSHOT_FORMAT = 'hugetune-snapshot';
+export { SNAPSHOT_FORMAT };
 export const SNAPSHOT_VERSION = 1;
 /** Large enough for a 1,024-CPU machine's /proc/interrupts and cpuinfo, small enough to refuse junk. */
 export const SNAPSHOT_MAX_BYTES = 64 * 1024 * 1024;
@@ -129,8 +131,8 @@ export function parseSnapshot(input: string): { ok: true; value: Snapshot } | { 
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, error: `not JSON (${e instanceof Error ? e.message : String(e)})` };
+  } catch {
+    return { ok: false, error: jsonParseProblem(text) };
   }
   return checkSnapshot(json);
 }
@@ -139,7 +141,10 @@ export function parseSnapshot(input: string): { ok: true; value: Snapshot } | { 
 export function checkSnapshot(json: unknown): { ok: true; value: Snapshot } | { ok: false; error: string } {
   const fmt = (json as { format?: unknown } | null)?.format;
   if (fmt !== SNAPSHOT_FORMAT)
-    return { ok: false, error: 'not a hugetune snapshot (no "format": "hugetune-snapshot")' };
+    return {
+      ok: false,
+      error: otherKind(json, 'snapshot') ?? `not a hugetune snapshot (no "format": "${SNAPSHOT_FORMAT}")`,
+    };
   const version = (json as { version?: unknown }).version;
   if (typeof version === 'number' && version > SNAPSHOT_VERSION) {
     return {

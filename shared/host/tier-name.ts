@@ -6,3 +6,10 @@ export function tierName(id: number): string {
   if (id === 4) return 'DRAM';
   return id < 4 ? 'faster than DRAM (HBM)' : 'slower than DRAM (CXL or PMEM)';
 }
+
+/** A tier's name among the tiers `ids`: two of one kind (two CXL tiers) are told apart by the kernel's name. */
+export function tierLabel(id: number, ids: readonly number[]): string {
+  return ids.filter((t) => t !== id && tierName(t) === tierName(id)).length > 0
+    ? `${tierName(id)} (memory_tier${id})`
+    : tierName(id);
+}

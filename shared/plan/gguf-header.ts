@@ -15,6 +15,7 @@
  */
 import { printable as clean } from '../text';
 import { UserError } from '../errors';
+import { countOf, numberText } from '../number-text';
 
 /** Where the header's bytes come from: fills `into[offset, offset + length)` from file position `position`. */
 export interface ByteSource {
@@ -128,7 +129,9 @@ class Reader {
   }
 
   truncated(what: string, needEnd: number): UserError {
-    return this.fail(`truncated: ${what} would end at byte ${needEnd} but the file has ${this.size} bytes`);
+    return this.fail(
+      `truncated: ${what} would end at byte ${numberText(needEnd)} but the file has ${countOf(this.size, 'byte')}`,
+    );
   }
 
   tooManyDims(name: string, dims: number): UserError {
@@ -238,7 +241,8 @@ class Reader {
     if (!this.has(8)) await this.fill(8, what);
     const len = this.u64();
     if (len > this.left) throw this.truncated(what, this.pos + len);
-    if (len > max) throw this.fail(`${what} is ${len} bytes long (at most ${max} expected)`);
+    if (len > max)
+      throw this.fail(`${what} is ${countOf(len, 'byte')} long (at most ${countOf(max, 'byte')} expected)`);
     if (!this.has(len)) await this.fill(len, what);
     const i = this.at(len);
     return UTF8.decode(this.buf.subarray(i, i + len));
@@ -335,7 +339,7 @@ function checkedCount(r: Reader, count: number, exact: bigint, elemType: number,
   const min = MIN_SIZE[elemType]!;
   if (count * min > r.left) {
     throw r.fail(
-      `truncated or corrupt: ${what} claims ${exact} ${TYPE_NAME[elemType]} elements (at least ${min} bytes each) but only ${r.left} bytes follow`,
+      `truncated or corrupt: ${what} claims ${countOf(exact, `${TYPE_NAME[elemType]} element`)} (at least ${countOf(min, 'byte')} each) but only ${countOf(r.left, 'byte')} ${r.left === 1 ? 'follows' : 'follow'}`,
     );
   }
 }
@@ -409,7 +413,7 @@ function alignmentOf(r: Reader, v: unknown): number {
 }
 
 async function parse(r: Reader): Promise<GgufHeader> {
-  if (r.size < 4) throw r.fail(`the file has only ${r.size} bytes`);
+  if (r.size < 4) throw r.fail(`the file has only ${countOf(r.size, 'byte')}`);
   if (!r.has(4)) await r.fill(4, 'the magic number');
   if (r.u32() !== 0x46554747) throw r.fail('it does not start with "GGUF"');
   if (!r.has(20)) await r.fill(20, 'the header');
@@ -432,11 +436,11 @@ async function parse(r: Reader): Promise<GgufHeader> {
   // Each entry takes some minimum number of bytes, so the counts cannot exceed what the file has room for.
   if (tensorCount * MIN_TENSOR_ENTRY + kvCount * MIN_KV_ENTRY > r.left) {
     throw r.fail(
-      `truncated or corrupt: its header claims ${tensorCountExact} tensors and ${kvCountExact} metadata entries, which cannot fit in a file of ${r.size} bytes`,
+      `truncated or corrupt: its header claims ${countOf(tensorCountExact, 'tensor')} and ${countOf(kvCountExact, 'metadata entry', 'metadata entries')}, which cannot fit in a file of ${countOf(r.size, 'byte')}`,
     );
   }
-  if (tensorCount > MAX_TENSORS) throw r.fail(`implausible tensor count ${tensorCount}`);
-  if (kvCount > MAX_KV) throw r.fail(`implausible metadata entry count ${kvCount}`);
+  if (tensorCount > MAX_TENSORS) throw r.fail(`implausible tensor count ${numberText(tensorCount)}`);
+  if (kvCount > MAX_KV) throw r.fail(`implausible metadata entry count ${numberText(kvCount)}`);
 
   // Entries, not assignment into an object: a key named __proto__ must stay a key.
   const entries: [string, unknown][] = [];

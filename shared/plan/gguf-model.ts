@@ -4,6 +4,7 @@
  * Pure: the headers come from whoever read them (the Node side from disk, the renderer from a dropped file).
  */
 import { UserError } from '../errors';
+import { countOf, numberText } from '../number-text';
 import { printable, type GgufHeader } from './gguf-header';
 import { GGML_TYPES, tensorBytes } from './ggml-types';
 import type { KvShape, ModelSpec } from './model';
@@ -90,7 +91,9 @@ export function ggufShard(name: string, size: number, parsed: GgufHeader): GgufS
   }
   const dataEnd = Number(parsed.tensorDataOffset) + end;
   if (dataEnd > size) {
-    throw new UserError(`${name}: truncated: its tensors end at byte ${dataEnd} but the file has ${size} bytes`);
+    throw new UserError(
+      `${name}: truncated: its tensors end at byte ${numberText(dataEnd)} but the file has ${countOf(size, 'byte')}`,
+    );
   }
   return { meta: parsed.metadata, bytes, tensors: parsed.tensorInfos.length };
 }

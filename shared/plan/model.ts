@@ -1,7 +1,8 @@
 /** What the memory math needs of a model, whether it comes from the catalog or from a GGUF header. */
 import * as v from 'valibot';
 import { decimal, integer, text } from '../validate';
-import { findModel, findQuant, type CatalogModel } from './catalog';
+import { findModel, findQuant, MODELS, QUANTS, type CatalogModel } from './catalog';
+import { printable } from '../text';
 
 /** The largest size a GGUF header may give a model dimension (gguf-model.ts refuses anything above). */
 const DIM_MAX = 1 << 24;
@@ -76,13 +77,26 @@ export function kvShapeOf(m: CatalogModel): KvShape {
   };
 }
 
+/**
+ * Why a catalog model id or quantization name is not one the catalog has, naming the flag and the names it
+ * takes; null when both are known (the quantization may be left out).
+ */
+export function catalogProblem(id: string, quantName: string | undefined): string | null {
+  const m = findModel(id);
+  if (!m)
+    return `--model ${printable(id, { max: 80 })}: unknown model; expected one of ${MODELS.map((x) => x.id).join(', ')} (hugetune models describes them)`;
+  const qn = quantName ?? m.nativeQuant ?? 'Q4_K_M';
+  if (!findQuant(qn))
+    return `--quant ${printable(qn, { max: 40 })}: unknown quantization; expected one of ${QUANTS.map((q) => q.name).join(', ')} (hugetune models gives their bits per weight)`;
+  return null;
+}
+
 /** A catalog model at a quantization; an error message when either is unknown. */
 export function catalogSpec(id: string, quantName: string | undefined): ModelSpec | string {
-  const m = findModel(id);
-  if (!m) return `unknown model '${id}' (see hugetune models)`;
-  const qn = quantName ?? m.nativeQuant ?? 'Q4_K_M';
-  const q = findQuant(qn);
-  if (!q) return `unknown quantization '${qn}' (see hugetune models)`;
+  const problem = catalogProblem(id, quantName);
+  if (problem !== null) return problem;
+  const m = findModel(id)!;
+  const q = findQuant(quantName ?? m.nativeQuant ?? 'Q4_K_M')!;
   return {
     name: `${m.name} ${q.name}`,
     origin: 'catalog',

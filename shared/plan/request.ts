@@ -9,6 +9,7 @@ import * as v from 'valibot';
 import { decimal, integer, matching, text } from '../validate';
 import { KV_TYPES, type KvType } from './ggml-types';
 import { parsePageSize } from '../kernel/pages';
+import { KERNEL_RELEASE } from '../kernel/version';
 import { machineFromReport, plannedMachine, PLANNED_ARCHES, type PlanMachine } from './machine';
 import { catalogSpec, type ModelSpec } from './model';
 import { plan, type PlanModel, type PlanResult } from './plan';
@@ -52,7 +53,7 @@ export const PLAN_REQUEST_SHAPE = {
   nodes: v.optional(int(LIMITS.nodes)),
   arch: v.optional(v.picklist(PLANNED_ARCHES)),
   basePage: v.optional(v.picklist(['4K', '16K', '64K'])),
-  kernel: v.optional(matching(20, /^\d{1,2}\.\d{1,3}(?:\.\d{1,4})?$/, 'a kernel release like 6.12')),
+  kernel: v.optional(matching(64, KERNEL_RELEASE, 'a kernel release such as 6.12 or 6.8.0-45-generic')),
 };
 
 export const planRequestSchema = v.strictObject(PLAN_REQUEST_SHAPE);

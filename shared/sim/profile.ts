@@ -6,6 +6,7 @@ import { parseCmdline } from '../host/parse/cmdline';
 import * as v from 'valibot';
 import { KERNEL_RELEASE } from '../kernel/version';
 import { decimal, integer, matching, text, validate } from '../validate';
+import { otherKind } from '../file-kind';
 
 export const SCENARIOS = ['idle', 'model-load', 'inference', 'reclaim-migration'] as const;
 
@@ -87,4 +88,15 @@ export function parseProfile(json: unknown): { ok: true; value: Profile } | { ok
       return { ok: false, error: `pools: ${pool.sizeKiB} kB needs one count per node` };
   }
   return { ok: true, value: p };
+}
+
+/**
+ * JSON handed in as a profile (a file, or a web client's call): the profile, or one line saying why not,
+ * which names the file's kind when it is another hugetune file (a snapshot, a journal).
+ */
+export function profileFromJson(json: unknown): { ok: true; value: Profile } | { ok: false; error: string } {
+  const other = otherKind(json, 'profile');
+  if (other !== null) return { ok: false, error: other };
+  const p = parseProfile(json);
+  return p.ok ? p : { ok: false, error: `not a machine profile: ${p.error}` };
 }

@@ -52,7 +52,8 @@ export const PROFILES: readonly Profile[] = [
   {
     ...base,
     id: 'xeon-cxl-tiered',
-    description: 'one-socket 64-core Xeon, 42 GB DRAM plus a CPU-less 96 GB CXL node, NUMA tiering and demotion on',
+    description:
+      'one-socket 64-core Xeon, 39.1 GiB DRAM plus a CPU-less 89.4 GiB CXL node, NUMA tiering and demotion on',
     arch: 'x86_64',
     release: '6.18.2',
     hvoBuiltIn: true,

@@ -67,7 +67,9 @@ describe('Compare', () => {
     const bad = join(tmp, 'trunc.json');
     writeFileSync(bad, '{"truncated": [1,2,');
     await page.getByTestId('compare-b-file').setInputFiles(bad);
-    await expect.poll(() => page.getByTestId('compare-error').textContent()).toMatch(/trunc\.json: not JSON/);
+    await expect
+      .poll(() => page.getByTestId('compare-error').textContent())
+      .toMatch(/trunc\.json: not JSON: it ends early \(line 1, column 20\)/);
     expect(await page.getByTestId('compare-error').textContent()).toMatch(/last one that could be made/);
     expect(await page.getByTestId('diff-same').count()).toBe(1);
     expect(await page.getByTestId('compare-b-label').textContent()).toMatch(/^snapshot same\.json/);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureSnapshot } from '../../electron/host/snapshot-io';
+import { findProfile } from '../../shared/sim/profiles';
 import { buildTree, TREES, writeTree } from '../fixtures/trees';
 import { fixtureFiles, VM_TUNED } from '../helpers';
 import { launch, openApp, serve, type Served } from './browser';
@@ -93,7 +94,20 @@ describe('web mode in Chromium', () => {
     await page
       .getByTestId('snapshot-input')
       .setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format":') });
-    await expect.poll(() => page.getByTestId('app-error').textContent()).toMatch(/bad.json: not JSON/);
+    await expect
+      .poll(() => page.getByTestId('app-error').textContent())
+      .toMatch(/bad\.json: not JSON: it ends early \(line 1, column 11\)/);
+    // A machine profile is named as one, with where it opens.
+    await page.getByTestId('snapshot-input').setInputFiles({
+      name: 'profile.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(findProfile('small-laptop'))),
+    });
+    await expect
+      .poll(() => page.getByTestId('app-error').textContent())
+      .toMatch(
+        /profile\.json: this is a machine profile, not a hugetune snapshot: load it in the Simulator with Load a saved profile/,
+      );
     expect(await page.getByTestId('source-label').textContent()).toMatch(/box.json/);
     await page.getByRole('button', { name: 'Back to this machine' }).click();
     await expect.poll(() => page.getByTestId('kernel-release').textContent()).toBe(release());

@@ -119,11 +119,17 @@ describe('Planner', () => {
     expect(await row.locator('td').first().getAttribute('title')).toMatch(
       new RegExp(`^${weights.toLocaleString('en-US', { maximumFractionDigits: 1 })} MiB`),
     );
+    // Inside the models directory a missing file is named as missing; outside it, every path gets one answer
+    // (whether or not it exists), which names the directories allowed. The message goes beside the path
+    // field, and the last plan stays.
     await page.getByTestId('plan-gguf').fill(join(dir, 'missing.gguf'));
-    // In web mode a path that cannot be planned gets one answer, whether or not it exists.
-    // The message goes beside the path field, and the last plan stays.
-    await poll(() => page.getByTestId('plan-gguf-problem').textContent()).toMatch(/only inside --models-dir/);
+    await poll(() => page.getByTestId('plan-gguf-problem').textContent()).toMatch(/missing\.gguf: no such file/);
     expect(await page.getByTestId('plan-gguf').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByTestId('plan-model-name').textContent()).toBe('tiny-llama');
+    await page.getByTestId('plan-gguf').fill('/no/such/dir/missing.gguf');
+    await poll(() => page.getByTestId('plan-gguf-problem').textContent()).toContain(
+      `only inside --models-dir directories in web mode: ${dir}`,
+    );
     expect(await page.getByTestId('plan-model-name').textContent()).toBe('tiny-llama');
     await page.context().close();
   });

@@ -51,7 +51,23 @@ describe('Simulator on a simulated source', () => {
     const corrupt = join(dir, 'corrupt-box.json');
     writeFileSync(corrupt, '{"id": 1, x}');
     await page.getByTestId('sim-load').setInputFiles(corrupt);
-    await poll(() => page.getByTestId('sim-error').textContent()).toMatch(/^corrupt-box\.json: not JSON \(/);
+    await poll(() => page.getByTestId('sim-error').textContent()).toBe(
+      'corrupt-box.json: not JSON: unexpected character where a quoted key should be (line 1, column 11)',
+    );
+    // Random bytes are named as binary data, none of them shown.
+    const random = join(dir, 'rand.json');
+    writeFileSync(random, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xc3, 0x28, 0x47, 0x9c, 0x38, 0x5d, 0xfe, 0x7d]));
+    await page.getByTestId('sim-load').setInputFiles(random);
+    await poll(() => page.getByTestId('sim-error').textContent()).toBe(
+      'rand.json: not JSON: it holds binary data (a compressed file? unpack it first)',
+    );
+    // A snapshot is named as one, with where it opens.
+    const snapshot = join(dir, 'box-snapshot.json');
+    writeFileSync(snapshot, JSON.stringify({ format: 'hugetune-snapshot', version: 1, files: {} }));
+    await page.getByTestId('sim-load').setInputFiles(snapshot);
+    await poll(() => page.getByTestId('sim-error').textContent()).toBe(
+      'box-snapshot.json: this is a hugetune snapshot, not a machine profile: open it with Switch source → Open snapshot… (or --snapshot FILE)',
+    );
     expect(problems).toEqual([]);
     await page.context().close();
   });

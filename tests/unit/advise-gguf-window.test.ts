@@ -12,7 +12,7 @@ import { dispatch, type Envelope } from '../../shared/api';
 import type { AdviceResult } from '../../shared/advise/request';
 import type { ModelSpec } from '../../shared/plan/model';
 import { ActiveSource } from '../../electron/host/active-source';
-import { createHandlers, GGUF_OUTSIDE_MODELS_DIRS } from '../../electron/host/handlers';
+import { createHandlers, ggufOutsideModelsDirs } from '../../electron/host/handlers';
 import { readGgufFiles } from '../../renderer/src/lib/gguf-file';
 import { llamaMeta, llamaTensors, writeGguf, type MetaValue } from '../fixtures/gguf';
 import { fixtureFiles, VM_TUNED } from '../helpers';
@@ -129,7 +129,7 @@ describe('advice for a GGUF read in the window', () => {
     const path = writeModel('outside.gguf', TINY);
     const spec = await inWindow(path);
     rmSync(path);
-    await expect(advise({ gguf: '/etc/shadow' })).rejects.toThrow(GGUF_OUTSIDE_MODELS_DIRS);
+    await expect(advise({ gguf: '/etc/shadow' })).rejects.toThrow(ggufOutsideModelsDirs([dir]));
     const r = await advise({ gguf: 'outside.gguf', ggufSpec: spec, pageSize: '2M' });
     expect(r.plan?.model).toBe('model outside.gguf');
     // With no path given, the launch line names the file the person picked.

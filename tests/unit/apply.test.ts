@@ -426,7 +426,7 @@ describe('rollback', () => {
     const k = new FakeKernel();
     writeFileSync(join(tmp, 'text.json'), 'not json');
     await expect(rollback(join(tmp, 'text.json'), k, { journalDir: journals })).rejects.toThrow(
-      /not a hugetune journal \(not JSON\)$/,
+      /not a hugetune journal \(not JSON: unexpected character \(line 1, column 2\)\)$/,
     );
     writeFileSync(join(tmp, 'big.json'), ' '.repeat((1 << 20) + 10));
     await expect(rollback(join(tmp, 'big.json'), k, { journalDir: journals })).rejects.toThrow(
@@ -719,6 +719,11 @@ describe('the CLI commands that change a machine', () => {
       [['rollback'], /rollback needs one journal file/],
       [['hvo-check'], /hvo-check needs --pages N/],
       [['hvo-check', '--pages', '8', '--size', '64K'], /--size 64K: expected 2M or 1G/],
+      [['hvo-check', '--pages', '0'], /^hugetune: --pages 0: expected a whole number from 1 to 1,048,576\n$/],
+      [
+        ['hvo-check', '--pages', '2000000'],
+        /^hugetune: --pages 2000000: expected a whole number from 1 to 1,048,576\n$/,
+      ],
       [['apply', '--mem-gib', '64', '--model', 'llama-3.3-70b', '--dry-run'], /--mem-gib plans another machine/],
     ] as const) {
       const { o, io: out } = io();

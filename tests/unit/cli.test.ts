@@ -20,6 +20,19 @@ describe('hugetune CLI', () => {
     }
   });
 
+  it('an error is one line on standard error with its exit status, with --json too, as the help says', () => {
+    expect(run('--help').out).toMatch(/An error is one line on standard error \(never\nJSON, with --json too\)/);
+    for (const [args, code] of [
+      [['plan', '--json', '--model', 'gpt-5'], 2],
+      [['report', '--json', '--snapshot', '/nonexistent.json'], 1],
+    ] as const) {
+      const r = run(...args);
+      expect(r.code, args.join(' ')).toBe(code);
+      expect(r.out).toBe('');
+      expect(r.err).toMatch(/^hugetune: [^\n]+\n$/);
+    }
+  });
+
   it('report --json gives one object with the contract keys', () => {
     const r = run('report', '--json', '--root', VM_TUNED);
     expect(r.code).toBe(0);

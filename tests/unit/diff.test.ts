@@ -330,12 +330,11 @@ describe('hugetune diff', () => {
         ['diff', 'root:/nonexistent/box', 'live'],
         /^hugetune: cannot read A \(root:\/nonexistent\/box\): no such directory\n$/,
       ],
-      [
-        ['diff', 'live', 'sim:no-such-box'],
-        /^hugetune: cannot read B \(sim:no-such-box\): unknown profile 'no-such-box'/,
-      ],
       [['diff', 'live', join(tmp, 'missing.json')], /^hugetune: cannot read B \(.*missing\.json\): no such file\n$/],
-      [['diff', `snapshot:${notJson}`, 'live'], /^hugetune: cannot read A \(snapshot:.*not\.json\): /],
+      [
+        ['diff', `snapshot:${notJson}`, 'live'],
+        /^hugetune: cannot read A \(snapshot:.*not\.json\): not JSON: unexpected character \(line 1, column 1\)\n$/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = run(...args);
@@ -343,6 +342,14 @@ describe('hugetune diff', () => {
       expect(r.err).toMatch(message);
       expect(r.err.trim().split('\n')).toHaveLength(1);
     }
+  });
+
+  it('an unknown built-in profile is a usage error that lists the ids', () => {
+    const r = run('diff', 'live', 'sim:no-such-box');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^hugetune: sim:no-such-box: unknown profile; expected one of strix-halo-128g, .*small-laptop \(hugetune sim list describes them\) or a profile FILE\.json\n$/,
+    );
   });
 
   it('has help', () => {

@@ -270,25 +270,35 @@ describe('hostile and broken files', () => {
     const path = join(tmp, 'prefix.gguf');
     for (let len = 0; len < header.length; len++) {
       writeFileSync(path, header.subarray(0, len));
-      expect(await refusal(path), `cut at ${len}`).toMatch(len < 4 ? /only \d+ bytes/ : /truncated/);
-      expect(await refusal(path, 5), `cut at ${len}, small chunks`).toMatch(len < 4 ? /only \d+ bytes/ : /truncated/);
+      expect(await refusal(path), `cut at ${len}`).toMatch(len < 4 ? /only \d+ bytes?$/ : /truncated/);
+      expect(await refusal(path, 5), `cut at ${len}, small chunks`).toMatch(len < 4 ? /only \d+ bytes?$/ : /truncated/);
     }
     writeFileSync(path, header);
     expect((await readGgufHeader(path)).tensorInfos).toHaveLength(3);
+    // One byte is one byte, and large counts are grouped.
+    writeFileSync(path, header.subarray(0, 1));
+    expect(await refusal(path)).toMatch(/: the file has only 1 byte$/);
+    const long = ggufHeader({ ...smallMeta, 'general.name': 'x'.repeat(3000) }, smallTensors).header;
+    writeFileSync(path, long.subarray(0, 2000));
+    expect(await refusal(path)).toMatch(/would end at byte 3,\d{3} but the file has 2,000 bytes$/);
   });
 
   it('a count the file has no room for is refused before anything is read or allocated', async () => {
     const { header } = ggufHeader({ 'general.name': 'x' }, [{ name: 't', shape: [32], type: 0 }]);
     const tensors = Buffer.from(header);
     tensors.writeBigUInt64LE(2_000_000n, 8);
-    expect(await refusal(writeBytes(tensors))).toMatch(/claims 2000000 tensors .* cannot fit in a file of \d+ bytes/);
+    expect(await refusal(writeBytes(tensors))).toMatch(
+      /claims 2,000,000 tensors and 1 metadata entry, which cannot fit in a file of \d+ bytes$/,
+    );
     const kvs = Buffer.from(header);
     kvs.writeBigUInt64LE(2n ** 60n, 16);
-    expect(await refusal(writeBytes(kvs))).toMatch(/claims 1 tensors and 1152921504606846976 metadata entries/);
+    expect(await refusal(writeBytes(kvs))).toMatch(/claims 1 tensor and 1,152,921,504,606,846,976 metadata entries/);
     // An array claiming more elements than the file's bytes could hold.
     const arr = Buffer.from(ggufHeader({ a: { type: T.ARRAY, of: T.STRING, items: ['x'] } }, []).header);
     arr.writeBigUInt64LE(2n ** 62n, 24 + 8 + 1 + 4 + 4);
-    expect(await refusal(writeBytes(arr))).toMatch(/metadata a claims \d+ string elements/);
+    expect(await refusal(writeBytes(arr))).toMatch(
+      /metadata a claims [\d,]+ string elements \(at least 8 bytes each\) but only \d+ bytes follow$/,
+    );
   });
 
   it('huge string lengths are refused', async () => {
@@ -300,7 +310,9 @@ describe('hostile and broken files', () => {
     }
     // Within the file, but no key is a megabyte long.
     const longKey = write({ ['k'.repeat(1.5 * 2 ** 20)]: 1 }, []);
-    expect(await refusal(longKey)).toMatch(/metadata key 0 is 1572864 bytes long \(at most 1048576 expected\)/);
+    expect(await refusal(longKey)).toMatch(
+      /metadata key 0 is 1,572,864 bytes long \(at most 1,048,576 bytes expected\)/,
+    );
     // A string inside a skipped array.
     const arr = Buffer.from(ggufHeader({ a: ['x', 'y'] }, []).header);
     arr.writeBigUInt64LE(2n ** 50n, 24 + 8 + 1 + 4 + 4 + 8);

@@ -1,11 +1,14 @@
-/** Web clients may plan with GGUF files only inside --models-dir; the answer never tells whether a path exists. */
+/**
+ * Web clients may plan with GGUF files only inside --models-dir; the answer tells whether a path exists only inside
+ * those directories, and names them otherwise.
+ */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../shared/api';
 import { ActiveSource } from '../../electron/host/active-source';
-import { createHandlers, GGUF_OUTSIDE_MODELS_DIRS } from '../../electron/host/handlers';
+import { createHandlers, ggufOutsideModelsDirs } from '../../electron/host/handlers';
 import { llamaMeta, llamaTensors, writeGguf } from '../fixtures/gguf';
 import { fixtureFiles, VM } from '../helpers';
 
@@ -31,31 +34,44 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+const OUTSIDE = (): string => ggufOutsideModelsDirs([models]);
+
 const plan = (frontEnd: 'web' | 'electron', gguf: string, method = 'plan.run') =>
   dispatch(createHandlers(new ActiveSource(fixtureFiles(VM)), frontEnd, { modelsDirs: [models] }), method, {
     gguf,
   });
 
 describe('--models-dir in web mode', () => {
-  it('refuses a system file and a missing path with the same line', async () => {
-    for (const path of ['/etc/passwd', '/no/such/file.gguf', join(models, 'missing.gguf')]) {
+  it('refuses a system file and a missing path outside with the same line, which names the directories', async () => {
+    expect(ggufOutsideModelsDirs([models])).toBe(
+      `GGUF paths are accepted only inside --models-dir directories in web mode: ${models}`,
+    );
+    for (const path of ['/etc/passwd', '/no/such/file.gguf', join(tmp, 'missing.gguf'), join(models, '..', 'x.gguf')]) {
       for (const method of ['plan.run', 'advise.run']) {
         const env = await plan('web', path, method);
-        expect(env).toEqual({ ok: false, error: { code: 'bad-request', message: GGUF_OUTSIDE_MODELS_DIRS } });
+        expect(env).toEqual({ ok: false, error: { code: 'bad-request', message: OUTSIDE() } });
+      }
+    }
+  });
+  it('says a missing file inside a models directory is missing', async () => {
+    for (const path of [join(models, 'missing.gguf'), join(models, 'no-dir', 'missing.gguf')]) {
+      for (const method of ['plan.run', 'advise.run']) {
+        const env = await plan('web', path, method);
+        expect(env).toEqual({ ok: false, error: { code: 'not-found', message: `${path}: no such file` } });
       }
     }
   });
   it('refuses a file outside, and a link inside that leads outside', async () => {
     expect((await plan('web', outside)).ok).toBe(false);
     const env = await plan('web', join(models, 'link-out.gguf'));
-    expect(env).toEqual({ ok: false, error: { code: 'bad-request', message: GGUF_OUTSIDE_MODELS_DIRS } });
+    expect(env).toEqual({ ok: false, error: { code: 'bad-request', message: OUTSIDE() } });
     // "models/../elsewhere.gguf" names the same file outside.
     expect((await plan('web', join(models, '..', 'elsewhere.gguf'))).ok).toBe(false);
   });
   it('checks every shard of a split model: a shard linked out of the directory is not read', async () => {
     expect(await plan('web', join(models, 'split-00001-of-00002.gguf'))).toEqual({
       ok: false,
-      error: { code: 'bad-request', message: GGUF_OUTSIDE_MODELS_DIRS },
+      error: { code: 'bad-request', message: OUTSIDE() },
     });
     expect((await plan('electron', join(models, 'split-00001-of-00002.gguf'))).ok).toBe(true);
   });
@@ -69,6 +85,13 @@ describe('--models-dir in web mode', () => {
   it('without --models-dir, web mode opens no GGUF path at all', async () => {
     const h = createHandlers(new ActiveSource(fixtureFiles(VM)), 'web');
     const env = await dispatch(h, 'plan.run', { gguf: join(models, 'tiny.gguf') });
-    expect(env).toEqual({ ok: false, error: { code: 'bad-request', message: GGUF_OUTSIDE_MODELS_DIRS } });
+    expect(env).toEqual({
+      ok: false,
+      error: {
+        code: 'bad-request',
+        message:
+          'GGUF paths are accepted only inside --models-dir directories in web mode, and this server was started without one (hugetune serve --models-dir DIR)',
+      },
+    });
   });
 });

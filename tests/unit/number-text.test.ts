@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { numberText } from '../../shared/number-text';
+import { countOf, numberText } from '../../shared/number-text';
 
 /** What the browser's Intl would print: numberText must be exactly that, without loading ICU. */
 const intl = (x: number, min: number, max: number): string =>
@@ -42,5 +42,15 @@ describe('numberText', () => {
         expect(numberText(x)).toBe(x.toLocaleString('en-US'));
       }),
     );
+  });
+});
+
+describe('countOf', () => {
+  it('a count and its noun agree', () => {
+    expect(countOf(1, 'tensor')).toBe('1 tensor');
+    expect(countOf(0, 'tensor')).toBe('0 tensors');
+    expect(countOf(2_000_000, 'byte')).toBe('2,000,000 bytes');
+    expect(countOf(1n, 'metadata entry', 'metadata entries')).toBe('1 metadata entry');
+    expect(countOf(2n ** 60n, 'metadata entry', 'metadata entries')).toBe('1,152,921,504,606,846,976 metadata entries');
   });
 });

@@ -391,7 +391,7 @@ describe('hugetune plan and models on the command line', () => {
     );
     expect(j.quants.map((q) => q.name)).toEqual(expect.arrayContaining(['Q4_K_M', 'IQ2_XXS', 'Q8_0', 'F16']));
   });
-  it('bad input: usage errors exit 2, unknown names exit 1, each in one line', () => {
+  it('bad input: usage errors exit 2, each in one line', () => {
     const usage = [
       ['plan'],
       ['plan', '--model', 'llama-3.1-8b', '--footprint-mib', '100'],
@@ -410,11 +410,38 @@ describe('hugetune plan and models on the command line', () => {
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
+    // An unknown name is a usage error too, naming its flag and the names it takes.
     const unknown = run('plan', '--model', 'gpt-5', '--mem-gib', '64');
-    expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toMatch(/unknown model 'gpt-5'/);
-    expect(run('plan', '--model', 'llama-3.1-8b', '--quant', 'Q9_Z', '--mem-gib', '64').stderr).toMatch(
-      /unknown quantization/,
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /^hugetune: --model gpt-5: unknown model; expected one of deepseek-r1-671b, .*llama-3\.1-8b, .* \(hugetune models describes them\)\n$/,
     );
+    const quant = run('plan', '--model', 'llama-3.1-8b', '--quant', 'Q9_Z', '--mem-gib', '64');
+    expect(quant.status).toBe(2);
+    expect(quant.stderr).toMatch(
+      /^hugetune: --quant Q9_Z: unknown quantization; expected one of F16, .*Q4_K_M, .* \(hugetune models gives their bits per weight\)\n$/,
+    );
+    for (const cmd of ['recommend', 'inspect']) {
+      const r = run(cmd, '--model', 'gpt-5', '--mem-gib', '64');
+      expect(r.status, cmd).toBe(2);
+      expect(r.stderr, cmd).toMatch(/^hugetune: --model gpt-5: unknown model/);
+    }
+  });
+
+  it('--kernel takes a release as uname -r prints it, and names itself when it refuses one', () => {
+    const ok = run('plan', '--mem-gib', '128', '--kernel', '6.8.0-45-generic', '--model', 'llama-3.1-8b', '--json');
+    expect(ok.status).toBe(0);
+    expect(ok.stderr).toBe('');
+    const cases: [string, string][] = [
+      ['6.8.0-45-generic x', 'expected a kernel release such as 6.12 or 6.8.0-45-generic'],
+      ['latest', 'expected a kernel release such as 6.12 or 6.8.0-45-generic'],
+      ['2.6.32', 'hugetune plans for kernels 3.0 and later'],
+      ['99.1', 'not a release like 6.12'],
+    ];
+    for (const [kernel, why] of cases) {
+      const r = run('plan', '--mem-gib', '128', '--kernel', kernel, '--model', 'llama-3.1-8b');
+      expect(r.status, kernel).toBe(2);
+      expect(r.stderr).toBe(`hugetune: --kernel ${kernel}: ${why}\n`);
+    }
   });
 });

@@ -287,9 +287,15 @@ describe('--sim on the command line', () => {
     expect(run('report', '--sim', 'small-laptop', '--set', 'mem-gib=1,2').stderr).toMatch(/1 node, 2 sizes given/);
   });
   it('an unknown profile or a broken file is refused in one line', () => {
+    // An id no built-in profile has is a usage error that lists the ids.
     const unknown = run('report', '--sim', 'cray-1');
-    expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toMatch(/unknown profile 'cray-1'/);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /^hugetune: --sim cray-1: unknown profile; expected one of strix-halo-128g, .*, small-laptop \(hugetune sim list describes them\) or a profile FILE\.json\n$/,
+    );
+    const show = run('sim', 'show', 'cray-1');
+    expect(show.status).toBe(2);
+    expect(show.stderr).toMatch(/^hugetune: sim show cray-1: unknown profile; expected one of strix-halo-128g, /);
     const file = join(tmp, 'bad.json');
     writeFileSync(file, JSON.stringify({ ...profile('small-laptop'), nodes: [] }));
     expect(run('report', '--sim', file).stderr).toMatch(

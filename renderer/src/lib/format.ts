@@ -64,4 +64,4 @@ export function clockTime(ms: number): string {
 }
 
 /** Memory tiers by what they are: named in one place for the views and the diff. */
-export { tierName } from '../../../shared/host/tier-name';
+export { tierLabel, tierName } from '../../../shared/host/tier-name';

@@ -18,7 +18,7 @@ export const FIELD_RULE: Record<Field, string> = {
   footprintMiB: `Footprint: MiB from 1 to ${n(LIMITS.mib.max)}`,
   memGiB: `Memory: GiB from ${n(LIMITS.memGiB.min)} to ${n(LIMITS.memGiB.max)}`,
   nodes: `NUMA nodes: a whole number from ${LIMITS.nodes.min} to ${LIMITS.nodes.max}`,
-  kernel: 'Kernel: a release like 6.12 or 6.8.0',
+  kernel: 'Kernel: a release like 6.12 or 6.8.0-45-generic',
   gguf: 'GGUF: a path of at most 4,096 characters',
 };
 
