@@ -2,6 +2,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
+import { inlineStart } from './electron/build/inline-start';
 
 const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, 'package.json'), 'utf8')) as { version: string };
 const define = { __APP_VERSION__: JSON.stringify(pkg.version) };
@@ -29,7 +30,10 @@ export default defineConfig({
   renderer: {
     root: resolve(import.meta.dirname, 'renderer'),
     define,
-    plugins: [svelte({ configFile: resolve(import.meta.dirname, 'svelte.config.js') })],
+    plugins: [
+      svelte({ configFile: resolve(import.meta.dirname, 'svelte.config.js') }),
+      inlineStart(resolve(import.meta.dirname, 'renderer/src/start.ts')),
+    ],
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
       minify: true,

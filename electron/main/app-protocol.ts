@@ -4,9 +4,9 @@
  * (grantFileProtocolExtraPrivileges off), and IPC can check the sender's origin exactly.
  */
 import { net, protocol } from 'electron';
-import { readFileSync } from 'node:fs';
 import { normalize, join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { pageCsp } from '../page-csp';
 import { APP_HOST, APP_SCHEME } from './trust';
 
 /** Must run before the app is ready. */
@@ -35,31 +35,8 @@ export function appFilePath(root: string, url: string): string | null {
   return full.startsWith(normalize(root + sep)) && !rel.includes('\0') ? full : null;
 }
 
-/**
- * The Content-Security-Policy the page declares in its `<meta http-equiv>` tag. The tag in
- * renderer/index.html is the one place the policy is written; the protocol handler repeats it as a response
- * header, which also covers what a meta tag cannot (responses that are not the page, and the time before the
- * tag is parsed).
- */
-export function metaCsp(html: string): string | null {
-  for (const tag of html.match(/<meta\b[^>]*>/gi) ?? []) {
-    if (!/http-equiv\s*=\s*["']?content-security-policy["']?/i.test(tag)) continue;
-    const m = /\bcontent\s*=\s*"([^"]*)"/i.exec(tag);
-    if (m?.[1]?.trim()) return m[1].trim().replace(/\s+/g, ' ');
-  }
-  return null;
-}
-
-/** When the page's policy cannot be read, nothing loads rather than everything. */
-export const FALLBACK_CSP = "default-src 'none'";
-
 export function serveAppScheme(root: string): void {
-  let csp: string;
-  try {
-    csp = metaCsp(readFileSync(join(root, 'index.html'), 'utf8')) ?? FALLBACK_CSP;
-  } catch {
-    csp = FALLBACK_CSP;
-  }
+  const csp = pageCsp(root);
   const headers = (from?: Headers): Headers => {
     const h = new Headers(from);
     h.set('content-security-policy', csp);

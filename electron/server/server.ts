@@ -12,10 +12,15 @@ import { scanJson } from '../../shared/json-scan';
 import { parseJsonOffThread } from '../host/parse-worker';
 import { BodyAborted, Budget, clientKey, eventSink, Slots } from './limits';
 import { loadStatic } from './static';
+import { pageCsp } from '../page-csp';
 
-export const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-  "object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/**
+ * Web mode's policy: the page's own (its meta tag, with the start script's hash), and what only a header can
+ * say: no other page may frame it.
+ */
+export function webCsp(rendererDir: string): string {
+  return `${pageCsp(rendererDir)}; frame-ancestors 'none'`;
+}
 
 // A call may carry a snapshot the user opened; JSON escaping can at most double its text.
 const MAX_BODY = 2 * SNAPSHOT_MAX_BYTES + 1024 * 1024;
@@ -59,7 +64,13 @@ export interface ServeOptions {
   handlers?: Handlers;
   sampler?: Sampler;
   /** The parts for a session key (see ./sessions), and a hold that keeps the session while a stream is open. */
-  sessions?: { get(key: string): SessionParts; hold(key: string): () => void; clear(): void };
+  sessions?: {
+    get(key: string): SessionParts;
+    hold(key: string): () => void;
+    clear(): void;
+    /** Makes a session ahead for the next new tab, called once the page has been sent (./sessions). */
+    prepare?(): void;
+  };
   rendererDir: string;
   token?: string;
   onInternalError?: (e: unknown) => void;
@@ -88,8 +99,8 @@ function closeAfter(res: ServerResponse, status: number, body: string): void {
   res.once('finish', () => res.socket?.destroySoon());
 }
 
-export function securityHeaders(res: ServerResponse): void {
-  res.setHeader('content-security-policy', CSP);
+export function securityHeaders(res: ServerResponse, csp: string): void {
+  res.setHeader('content-security-policy', csp);
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('referrer-policy', 'no-referrer');
   res.setHeader('x-frame-options', 'DENY');
@@ -166,9 +177,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const sessions = opts.sessions;
   if (!sessions && !shared) throw new Error('startServer needs handlers and a sampler, or sessions');
   const partsFor = (key: string): SessionParts => (sessions ? sessions.get(key) : shared!);
+  const csp = webCsp(opts.rendererDir);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    securityHeaders(res);
+    securityHeaders(res, csp);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!hostAllowed(req, port)) return send(res, 403, 'Forbidden: unexpected Host header\n');
     if (!originAllowed(req, port)) return send(res, 403, 'Forbidden: cross-origin request\n');
@@ -260,6 +272,18 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       ...(file.varies ? { vary: 'Accept-Encoding' } : {}),
     });
     res.end(req.method === 'HEAD' ? undefined : file.body);
+    // The page will ask for its first screen as soon as the browser has started it, some tens of
+    // milliseconds from now, in which this server would otherwise sit idle.
+    if (file.type.startsWith('text/html') && req.method === 'GET' && sessions?.prepare) {
+      const prepare = sessions.prepare.bind(sessions);
+      setImmediate(() => {
+        try {
+          prepare();
+        } catch (e) {
+          opts.onInternalError?.(e);
+        }
+      });
+    }
   };
 
   const t = opts.timeouts ?? { headersMs: HEADERS_TIMEOUT_MS, requestMs: REQUEST_TIMEOUT_MS, checkEveryMs: 1000 };

@@ -3,8 +3,11 @@
  * ActiveSource, handler table and sampler, so a snapshot opened in one tab never changes what another shows.
  * The map is bounded: at most `max` sessions, the least recently used going first, and a session unused for
  * `idleMs` is dropped — except while it has an open event stream (a tab left open on the Monitor).
+ *
+ * A page being loaded is about to start a session: the server makes one ahead while the browser is still
+ * starting the page (`prepare`), and the next new session takes it, with its first screen already computed.
  */
-import type { Handlers } from '../../shared/api';
+import type { FirstScreen, Handlers } from '../../shared/api';
 import { UserError } from '../../shared/errors';
 import type { HostFiles } from '../../shared/host/files';
 import { ActiveSource } from '../host/active-source';
@@ -24,9 +27,16 @@ interface Entry<T> {
   streams: number;
 }
 
+/**
+ * How long a session made ahead stays fit for a new tab to take: a page asks for its first screen within
+ * a fraction of a second of being served, and a screen older than this is not shown as the machine now.
+ */
+export const SPARE_MS = 2000;
+
 /** A bounded map of sessions, least recently used first. */
 export class SessionMap<T> {
   private readonly entries = new Map<string, Entry<T>>();
+  private spare: { value: T; madeAt: number } | null = null;
 
   constructor(
     private readonly make: (key: string) => T,
@@ -34,6 +44,8 @@ export class SessionMap<T> {
     readonly max = 64,
     readonly idleMs = 30 * 60_000,
     private readonly clock: () => number = Date.now,
+    /** How a session is made ahead, before its key is known (it may start what a new tab asks for first). */
+    private readonly makeSpare?: () => T,
   ) {}
 
   get size(): number {
@@ -44,12 +56,42 @@ export class SessionMap<T> {
     return this.entries.has(key);
   }
 
-  /** The session for a key, made when there is none; marks it used. */
+  /**
+   * Makes a session ahead for the next new key, unless a fresh one is waiting: at most one is kept, so
+   * pages loaded without ever calling cost one session's making per SPARE_MS.
+   */
+  prepare(): void {
+    if (!this.makeSpare) return;
+    const now = this.clock();
+    if (this.spare && now - this.spare.madeAt < SPARE_MS) return;
+    this.dropSpare();
+    const spare = { value: this.makeSpare(), madeAt: now };
+    this.spare = spare;
+    // Not kept past its use: a page that never called (a reload in a tab with its own session) leaves none.
+    setTimeout(() => {
+      if (this.spare === spare) this.dropSpare();
+    }, SPARE_MS).unref();
+  }
+
+  /** The session made ahead, if it is still fresh; it is no one's spare after this. */
+  private takeSpare(now: number): T | null {
+    const spare = this.spare;
+    if (!spare || now - spare.madeAt >= SPARE_MS) return null;
+    this.spare = null;
+    return spare.value;
+  }
+
+  private dropSpare(): void {
+    if (this.spare) this.dispose(this.spare.value);
+    this.spare = null;
+  }
+
+  /** The session for a key, made (or taken from the spare) when there is none; marks it used. */
   get(key: string): T {
     const now = this.clock();
     let e = this.entries.get(key);
     if (e) this.entries.delete(key);
-    else e = { value: this.make(key), lastUsed: now, streams: 0 };
+    else e = { value: this.takeSpare(now) ?? this.make(key), lastUsed: now, streams: 0 };
     e.lastUsed = now;
     this.entries.set(key, e);
     this.evict(now);
@@ -71,6 +113,7 @@ export class SessionMap<T> {
   }
 
   private evict(now: number): void {
+    if (this.spare && now - this.spare.madeAt >= SPARE_MS) this.dropSpare();
     // A map of at most a few dozen entries: a full pass per call costs nothing measurable.
     for (const [key, e] of this.entries) {
       if (e.streams === 0 && now - e.lastUsed >= this.idleMs) this.drop(key, e);
@@ -96,6 +139,7 @@ export class SessionMap<T> {
   clear(): void {
     for (const e of this.entries.values()) this.dispose(e.value);
     this.entries.clear();
+    this.dropSpare();
   }
 }
 
@@ -128,17 +172,44 @@ export function webSessions(
       );
     own.add(source);
   };
+  const make = (): Session => {
+    // A simulated machine is the session's own: settings applied in one tab are not in another's machine.
+    const source = new ActiveSource(initial.fork?.() ?? initial, guard);
+    const sampler = new Sampler(() => source.current, SAMPLE_INTERVAL_MS);
+    return { source, handlers: createHandlers(source, 'web', { ...opts, sampler }), sampler };
+  };
   return new SessionMap<Session>(
-    () => {
-      // A simulated machine is the session's own: settings applied in one tab are not in another's machine.
-      const source = new ActiveSource(initial.fork?.() ?? initial, guard);
-      const sampler = new Sampler(() => source.current, SAMPLE_INTERVAL_MS);
-      return { source, handlers: createHandlers(source, 'web', { ...opts, sampler }), sampler };
-    },
+    make,
     (s) => {
       s.sampler.stop();
       own.delete(s.source);
     },
     max,
+    undefined,
+    undefined,
+    () => {
+      const s = make();
+      return { ...s, handlers: screenAhead(s.handlers) };
+    },
   );
+}
+
+/**
+ * A session's handlers with its first screen computed now, before anyone asks: the session's first call, if it
+ * is `app.firstScreen` (a page starting), is answered with it; any other first call drops it, so it is never
+ * shown after the session has done something.
+ */
+function screenAhead(handlers: Handlers): Handlers {
+  let ahead: Promise<FirstScreen> | null = Promise.resolve().then(() => handlers['app.firstScreen']({}));
+  // A failure is the caller's, if one takes it (dispatch makes it an error envelope); not an unhandled one.
+  ahead.catch(() => undefined);
+  const wrapped: Record<string, (args: unknown) => unknown> = {};
+  for (const [method, handler] of Object.entries(handlers) as [string, (args: unknown) => unknown][]) {
+    wrapped[method] = (args) => {
+      const screen = ahead;
+      ahead = null;
+      return method === 'app.firstScreen' && screen ? screen : handler(args);
+    };
+  }
+  return wrapped as unknown as Handlers;
 }

@@ -1,13 +1,10 @@
 /**
- * The page's only script tag, and small: it connects, asks for the first screen in one call, and shows the
- * server's rendering of it as soon as that arrives. The app itself (./main) is imported once that screen is
- * up, so its download and compilation never hold up the call or the paint; it then mounts over the screen
- * with the same data.
+ * The page's module script, and small: it takes over the start that the script inlined in the page began
+ * (./lib/page-start.ts: the first-screen call, the theme, the server's rendering of that screen), and imports
+ * the app itself (./main) once that screen is up, so the app's download and compilation never hold up the
+ * call or the paint; the app then mounts over the screen with the same data.
  */
-import { connectApi } from './lib/bridge';
-import { keepEarlyInput } from './lib/early-input';
-import { startFirstCalls } from './lib/first-calls';
-import { applyTheme, osMedia, resolveTheme, storedChoice } from './lib/theme-choice';
+import { startPage } from './lib/page-start';
 import './app.css';
 
 /**
@@ -17,41 +14,21 @@ import './app.css';
  */
 const FIRST_SCREEN_WAIT_MS = 1500;
 
-/** After the frame that draws the page as it is now has been painted. */
-const painted = (): Promise<void> => new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
-
-const target = document.getElementById('app');
-if (target) {
-  const api = connectApi();
-  const first = startFirstCalls(api);
-  // The theme before anything is shown, so the first screen is never painted in the other one.
-  applyTheme(resolveTheme(storedChoice(), osMedia()?.matches ?? false));
-  const shown = first.html.then((html) => {
-    // Once the app has mounted (it does not wait forever), its own screen stands.
-    if (!html || target.firstChild) return;
-    // HTML the server rendered from escaped data with the app's own components: nothing in it runs, and
-    // the page's CSP would block any inline script.
-    target.innerHTML = html;
-    return painted();
-  });
-  // The first screen's controls are there before the app is: what is done with them then is done again
-  // once the app has mounted, not lost.
-  const early = keepEarlyInput(target);
+const start = (window.hugetuneStart ??= startPage());
+void start.page.then(async (page) => {
+  if (!page) return;
   const deadline = new Promise<void>((ok) => setTimeout(ok, FIRST_SCREEN_WAIT_MS));
-  void Promise.race([shown, deadline])
-    .then(() => import('./main'))
-    .then(
-      (app) => {
-        app.start(target, api, first);
-        early.replay();
-      },
-      (e: unknown) => {
-        // The app's script could not be loaded: say so above whatever is shown.
-        const banner = document.createElement('div');
-        banner.className = 'banner error';
-        banner.setAttribute('role', 'alert');
-        banner.textContent = `Could not load the app: ${e instanceof Error ? e.message : String(e)}. Reload the page.`;
-        target.prepend(banner);
-      },
-    );
-}
+  await Promise.race([start.shown, deadline]);
+  const app = await import('./main').catch((e: unknown) => {
+    // The app's script could not be loaded: say so above whatever is shown.
+    const banner = document.createElement('div');
+    banner.className = 'banner error';
+    banner.setAttribute('role', 'alert');
+    banner.textContent = `Could not load the app: ${e instanceof Error ? e.message : String(e)}. Reload the page.`;
+    page.target.prepend(banner);
+    return null;
+  });
+  if (!app) return;
+  app.start(page.target, start.api, start.first);
+  page.early.replay();
+});

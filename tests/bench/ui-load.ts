@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Browser } from 'playwright-core';
-import { securityHeaders } from '../../electron/server/server';
+import { securityHeaders, webCsp } from '../../electron/server/server';
 import { loadStatic } from '../../electron/server/static';
 import { launch } from '../e2e/browser';
 
@@ -59,6 +59,7 @@ async function serve(args: string[]): Promise<Served> {
 
 /** The saved page at / and the app's own assets, through web mode's static file code, with its headers. */
 async function staticServer(dir: string): Promise<{ server: Server; port: number }> {
+  const csp = webCsp(RENDERER);
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const from = path === '/' || path === '/index.html' ? dir : RENDERER;
@@ -69,7 +70,7 @@ async function staticServer(dir: string): Promise<{ server: Server; port: number
       }
       // Web mode's own security headers: its Cross-Origin-Opener-Policy, for one, makes Chromium give the
       // page a new renderer process, a cost the static page must pay too.
-      securityHeaders(res);
+      securityHeaders(res, csp);
       res.writeHead(200, {
         'content-type': file.type,
         'cache-control': file.type.startsWith('text/html') ? 'no-store' : 'max-age=3600',

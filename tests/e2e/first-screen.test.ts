@@ -156,4 +156,42 @@ describe('the first screen', () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it("is asked for and shown by the page's inline start script, before its module script has loaded", async () => {
+    const context = await browser.newContext();
+    let release: () => void = () => {};
+    const held = new Promise<void>((ok) => (release = ok));
+    await context.route(/\/assets\/index-[^/]*\.js$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    // Not waiting for the load event, which the held script holds back.
+    const response = await page.goto(sim.url, { waitUntil: 'commit' });
+    // The one inline script is allowed by its hash, in the page's own policy and in web mode's header alike.
+    const policy = response!.headers()['content-security-policy']!;
+    const hashes = policy.match(/'sha256-[^']+'/g) ?? [];
+    expect(hashes).toHaveLength(1);
+    expect(policy).not.toContain('unsafe-inline');
+    const meta = await page.evaluate(() =>
+      document.querySelector('meta[http-equiv="Content-Security-Policy"]')!.getAttribute('content')!,
+    );
+    expect(meta).toContain(hashes[0]);
+    // The server's screen is up while the module script is still held: the inline script fetched and showed it.
+    await expect.poll(() => page.getByTestId('card-memory').count()).toBe(1);
+    expect(await page.evaluate(() => document.getElementById('app')!.innerHTML.startsWith('<!--[-->'))).toBe(true);
+    release();
+    // Then the module script takes over what it began, and the app mounts over the screen.
+    await expect
+      .poll(() => page.evaluate(() => !document.getElementById('app')!.innerHTML.includes('<!--[-->')))
+      .toBe(true);
+    await expect.poll(() => page.getByTestId('card-memory').count()).toBe(1);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });

@@ -2,7 +2,7 @@
  * Web mode as the tests meet it: `hugetune serve` on a free loopback port over the untuned fixture machine, with
  * a one-line page standing in for the built renderer, and requests to it with the Host header and token set.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { startServer, type RunningServer, type ServeOptions } from '../../electr
 import { fixtureFiles, VM } from '../helpers';
 
 export const TOKEN = 'test-token-123';
+const PAGE_SOURCE = join(import.meta.dirname, '..', '..', 'renderer', 'index.html');
 
 /**
  * Starts the server (options override the defaults); `close` also removes the stand-in renderer directory.
@@ -21,7 +22,8 @@ export const TOKEN = 'test-token-123';
 export async function startTestServer(options: Partial<ServeOptions> = {}): Promise<RunningServer> {
   const rendererDir = mkdtempSync(join(tmpdir(), 'hugetune-renderer-'));
   try {
-    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>hugetune</title>');
+    // The page's source, with its policy tag: the server takes its CSP from there.
+    writeFileSync(join(rendererDir, 'index.html'), readFileSync(PAGE_SOURCE));
     const files = fixtureFiles(VM);
     const server = await startServer({
       port: 0,

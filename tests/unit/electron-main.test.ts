@@ -15,7 +15,8 @@ import {
   WEB_PREFERENCES,
   windowPreferences,
 } from '../../electron/main/security';
-import { appFilePath, FALLBACK_CSP, metaCsp, serveAppScheme } from '../../electron/main/app-protocol';
+import { appFilePath, serveAppScheme } from '../../electron/main/app-protocol';
+import { FALLBACK_CSP, metaCsp } from '../../electron/page-csp';
 import { APP_INDEX_URL, EXTERNAL_URLS, isAllowedExternal, isAppUrl } from '../../electron/main/trust';
 import { fixtureFiles, VM } from '../helpers';
 

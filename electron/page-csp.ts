@@ -1,0 +1,30 @@
+/**
+ * The page's Content-Security-Policy, as its `<meta http-equiv>` tag declares it. The tag in
+ * renderer/index.html is the one place the policy is written (the build adds the start script's hash to it:
+ * electron/build/inline-start.ts); the Electron protocol handler and web mode repeat it as a response header,
+ * which also covers what a meta tag cannot (responses that are not the page, and the time before the tag is
+ * parsed).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function metaCsp(html: string): string | null {
+  for (const tag of html.match(/<meta\b[^>]*>/gi) ?? []) {
+    if (!/http-equiv\s*=\s*["']?content-security-policy["']?/i.test(tag)) continue;
+    const m = /\bcontent\s*=\s*"([^"]*)"/i.exec(tag);
+    if (m?.[1]?.trim()) return m[1].trim().replace(/\s+/g, ' ');
+  }
+  return null;
+}
+
+/** When the page's policy cannot be read, nothing loads rather than everything. */
+export const FALLBACK_CSP = "default-src 'none'";
+
+/** The policy of the built page in `rendererDir` (its index.html), or the fallback. */
+export function pageCsp(rendererDir: string): string {
+  try {
+    return metaCsp(readFileSync(join(rendererDir, 'index.html'), 'utf8')) ?? FALLBACK_CSP;
+  } catch {
+    return FALLBACK_CSP;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The page's start: connect, ask for the first screen in one call, set the theme, and show the server's
+ * rendering of that screen as soon as both it and the page's #app element are there.
+ *
+ * It runs from a small script inlined at the top of index.html (./start.ts, built into the page with its CSP
+ * hash by electron/build/inline-start.ts), so the call leaves while the browser is still fetching the
+ * stylesheet and the boot script, not after they have loaded and run: on a cold load that ordering is most of
+ * the wait for data. The boot script (../boot.ts) takes over what this began; should the inline script not
+ * have run, it starts the page itself with this same code.
+ */
+import type { HugetuneApi } from '../../../shared/api';
+import { connectApi } from './bridge';
+import { keepEarlyInput, type EarlyInput } from './early-input';
+import { startFirstCalls, type FirstCalls } from './first-calls';
+import { applyTheme, osMedia, resolveTheme, storedChoice } from './theme-choice';
+
+export interface PageStart {
+  api: HugetuneApi;
+  first: FirstCalls;
+  /**
+   * The app's element once the page is parsed, keeping what is done on the first screen until the app has
+   * mounted; null on a page without one.
+   */
+  page: Promise<{ target: HTMLElement; early: EarlyInput } | null>;
+  /** Settles once the server's screen has been painted, or at once when there is none to show. */
+  shown: Promise<void>;
+}
+
+declare global {
+  interface Window {
+    hugetuneStart?: PageStart;
+  }
+}
+
+/** After the frame that draws the page as it is now has been painted. */
+const painted = (): Promise<void> => new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
+
+/**
+ * Once the parser is done with the document. 'interactive' comes before deferred and module scripts run, so
+ * the screen can be up before the boot script has even been evaluated.
+ */
+function parsed(doc: Document): Promise<void> {
+  if (doc.readyState !== 'loading') return Promise.resolve();
+  return new Promise((ok) => {
+    const check = (): void => {
+      if (doc.readyState === 'loading') return;
+      doc.removeEventListener('readystatechange', check);
+      ok();
+    };
+    doc.addEventListener('readystatechange', check);
+  });
+}
+
+export function startPage(doc: Document = document): PageStart {
+  const api = connectApi();
+  const first = startFirstCalls(api);
+  const page = parsed(doc).then(() => {
+    // The theme before anything is painted (the stylesheet holds the first paint back until the page is
+    // parsed and styled), so no screen is ever drawn in the other one. Not earlier: the first read of
+    // localStorage costs milliseconds, which would hold up the parser before it reaches the stylesheet.
+    applyTheme(resolveTheme(storedChoice(), osMedia()?.matches ?? false));
+    const target = doc.getElementById('app');
+    // The first screen's controls are there before the app is: what is done with them then is done again
+    // once the app has mounted, not lost.
+    return target ? { target, early: keepEarlyInput(target) } : null;
+  });
+  const shown = Promise.all([first.html, page]).then(([html, p]) => {
+    // Once the app has mounted (it does not wait forever), its own screen stands.
+    if (!html || !p || p.target.firstChild) return;
+    // HTML the server rendered from escaped data with the app's own components: nothing in it runs, and the
+    // page's CSP blocks any inline script but this one.
+    p.target.innerHTML = html;
+    return painted();
+  });
+  return { api, first, page, shown };
+}

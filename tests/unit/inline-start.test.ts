@@ -1,0 +1,53 @@
+/**
+ * The page's start script goes inline, allowed by its hash and nothing looser: the hash is of the exact text
+ * the page carries, in the script-src of the page's own policy tag (which both front ends repeat as a header).
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { inlineScript, scriptHash } from '../../electron/build/inline-start';
+import { metaCsp, pageCsp } from '../../electron/page-csp';
+import { webCsp } from '../../electron/server/server';
+
+const PAGE = `<!doctype html><html><head><meta charset="UTF-8" />
+    <meta
+      http-equiv="Content-Security-Policy"
+      content="default-src 'self'; script-src 'self'; style-src 'self'"
+    />
+    <title>t</title></head><body><div id="app"></div></body></html>`;
+
+/** Every inline script of a page, as the browser hashes it. */
+const inlineScripts = (html: string): string[] =>
+  [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+
+describe('the inline start script', () => {
+  it("is allowed by the SHA-256 of its exact text, in the page's script-src only", () => {
+    const code = 'window.x=`a"b`;';
+    const page = inlineScript(PAGE, code);
+    const [text] = inlineScripts(page);
+    expect(text).toBe(code);
+    const sha = createHash('sha256').update(code).digest('base64');
+    expect(scriptHash(code)).toBe(`'sha256-${sha}'`);
+    expect(metaCsp(page)).toBe(`default-src 'self'; script-src 'self' 'sha256-${sha}'; style-src 'self'`);
+    // After the policy tag, so the policy is in force when it runs.
+    expect(page.indexOf('<script>')).toBeGreaterThan(page.indexOf('Content-Security-Policy'));
+  });
+  it('refuses text that would end the script early or that a page cannot carry, and a page without a policy', () => {
+    expect(() => inlineScript(PAGE, 'a("</script>")')).toThrow(/<\/script/);
+    expect(() => inlineScript(PAGE, 'a("<!--")')).toThrow(/<!--/);
+    expect(() => inlineScript('<html><head></head></html>', 'a()')).toThrow(/no Content-Security-Policy tag/);
+    expect(() => inlineScript(PAGE.replace("script-src 'self'; ", ''), 'a()')).toThrow(/no script-src/);
+  });
+  it("gives web mode the page's own policy, with the hash, and forbids framing", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hugetune-renderer-'));
+    try {
+      writeFileSync(join(dir, 'index.html'), inlineScript(PAGE, 'a()'));
+      expect(webCsp(dir)).toBe(`${pageCsp(dir)}; frame-ancestors 'none'`);
+      expect(webCsp(dir)).toContain(scriptHash('a()'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
