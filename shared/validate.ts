@@ -6,6 +6,7 @@
  * with anything the input supplied stripped of control characters.
  */
 import * as v from 'valibot';
+import { numberText } from './number-text';
 
 export type Schema = v.GenericSchema;
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -91,15 +92,23 @@ function pathText(path: readonly PathItem[]): string {
   return out;
 }
 
+/**
+ * A limit or a number given, as the rest of the product writes numbers: a whole number grouped ("16,777,216");
+ * anything else exactly as JavaScript prints it (1e+30, 0.1), never rounded.
+ */
+function n(x: number): string {
+  return Number.isSafeInteger(x) ? numberText(x) : String(x);
+}
+
 function received(input: unknown): string {
   if (input === undefined) return 'nothing';
   if (input === null || typeof input === 'boolean') return String(input);
-  if (typeof input === 'number') return String(input);
+  if (typeof input === 'number') return n(input);
   if (typeof input === 'string') {
     const shown = JSON.stringify(printable(input, 40));
-    return input.length > 40 ? `${shown} (${input.length} characters)` : shown;
+    return input.length > 40 ? `${shown} (${n(input.length)} characters)` : shown;
   }
-  if (Array.isArray(input)) return input.length === 0 ? 'an empty array' : `an array of ${input.length} items`;
+  if (Array.isArray(input)) return input.length === 0 ? 'an empty array' : `an array of ${n(input.length)} items`;
   return typeof input === 'object' ? 'an object' : typeof input;
 }
 
@@ -175,16 +184,17 @@ export function describe(schema: Schema): string {
       const max = requirement(s, 'max_length');
       const min = requirement(s, 'min_length');
       const re = action(s, 'regex')?.requirement;
-      const size = max === undefined ? '' : min ? ` of ${min} to ${max} characters` : ` of at most ${max} characters`;
+      const size =
+        max === undefined ? '' : min ? ` of ${n(min)} to ${n(max)} characters` : ` of at most ${n(max)} characters`;
       return `a string${size}${re instanceof RegExp ? ` matching ${String(re)}` : ''}`;
     }
     case 'number': {
       const kind = action(s, 'integer') ? 'an integer' : 'a number';
       const min = requirement(s, 'min_value');
       const max = requirement(s, 'max_value');
-      if (min !== undefined && max !== undefined) return `${kind} from ${min} to ${max}`;
-      if (min !== undefined) return `${kind} of at least ${min}`;
-      return max !== undefined ? `${kind} of at most ${max}` : kind;
+      if (min !== undefined && max !== undefined) return `${kind} from ${n(min)} to ${n(max)}`;
+      if (min !== undefined) return `${kind} of at least ${n(min)}`;
+      return max !== undefined ? `${kind} of at most ${n(max)}` : kind;
     }
     case 'boolean':
       return 'true or false';
@@ -205,12 +215,12 @@ export function describe(schema: Schema): string {
       const max = requirement(s, 'max_length');
       const min = requirement(s, 'min_length');
       if (max === undefined) return 'an array';
-      return min ? `an array of ${min} to ${max} items` : `an array of at most ${max} items`;
+      return min ? `an array of ${n(min)} to ${n(max)} items` : `an array of at most ${n(max)} items`;
     }
     case 'record':
     case 'object_with_rest': {
       const max = requirement(s, 'max_entries');
-      return max === undefined ? 'an object' : `an object of at most ${max} entries`;
+      return max === undefined ? 'an object' : `an object of at most ${n(max)} entries`;
     }
     case 'union':
     case 'variant':

@@ -61,6 +61,10 @@ describe('web mode in Chromium', () => {
     expect(await page.getByTestId('pool-2048').getByTestId('pool-total').textContent()).toBe('512');
     expect(await page.getByTestId('pool-1048576').getByTestId('pool-total').textContent()).toBe('2');
     expect(await page.getByTestId('source').textContent()).toMatch(/fake root/);
+    // The path's end is what tells one capture from another: in the bar, and the whole path in the open menu.
+    expect(await page.getByTestId('source-label').textContent()).toMatch(/^fake root …\/.*vm-x86_64-6\.18-2cpu-tuned$/);
+    await page.getByTestId('source-menu').click();
+    expect(await page.getByTestId('source-full').textContent()).toBe(`Showing fake root ${VM_TUNED}`);
     expect(await page.getByTestId('memory-table').count()).toBe(1);
     expect(problems).toEqual([]);
     await page.context().close();

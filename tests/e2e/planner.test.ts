@@ -193,6 +193,15 @@ describe('Planner', () => {
     const message = page.getByTestId('plan-ctx-problem');
     await poll(() => message.textContent()).toMatch(/whole number of tokens from 128 to 16,777,216/);
     expect(await ctx.getAttribute('aria-invalid')).toBe('true');
+    // The slider stays on the last context a plan could take, at neither end, whatever is typed.
+    const range = page.getByTestId('plan-ctx-range');
+    const at8192 = await range.inputValue();
+    expect(await range.getAttribute('aria-valuetext')).toBe('8,192 tokens');
+    await ctx.fill('1e30');
+    await poll(() => message.textContent()).toMatch(/from 128 to 16,777,216/);
+    expect(await range.inputValue()).toBe(at8192);
+    expect(await range.getAttribute('aria-valuetext')).toBe('8,192 tokens');
+    await ctx.fill('50');
     expect(await ctx.getAttribute('aria-describedby')).toBe(await message.getAttribute('id'));
     // The last plan stays on screen, said to be the last one, and no raw schema message replaces it.
     await page.getByTestId('plan-stale').waitFor();

@@ -83,7 +83,7 @@ describe('fields', () => {
     expect(fieldProblem('ctx', null)).toMatch(/it is empty, or not a number/);
     expect(fieldProblem('kernel', 'six')).toMatch(/like 6\.12/);
     expect(fieldProblem('nodes', 65)).toMatch(/from 1 to 64/);
-    expect(fieldOfError('ctx: expected an integer from 128 to 16777216', 'catalog')).toBe('ctx');
+    expect(fieldOfError('ctx: expected an integer from 128 to 16,777,216', 'catalog')).toBe('ctx');
     expect(fieldOfError('GGUF paths are accepted only inside --models-dir directories in web mode', 'gguf')).toBe(
       'gguf',
     );

@@ -151,7 +151,7 @@ describe('advice for a GGUF read in the window', () => {
     await refused({ ggufSpec: spec }, /give the file's name as gguf too/);
     await refused(
       { gguf: 'ok.gguf', ggufSpec: { ...spec, layers: 0 } },
-      /^advise\.run: ggufSpec\.layers: expected an integer from 1 to 16777216, got 0$/,
+      /^advise\.run: ggufSpec\.layers: expected an integer from 1 to 16,777,216, got 0$/,
     );
     await refused(
       { gguf: 'ok.gguf', ggufSpec: { ...spec, weightsBytes: -1 } },

@@ -205,8 +205,8 @@ describe('hvo.check on this machine, through pkexec', () => {
 describe('hvo.check arguments', () => {
   const h = createHandlers(new ActiveSource(fixtureFiles(VM)), 'web');
   it.each([
-    [{ pages: 0, pageSizeKiB: 2048 }, /^hvo\.check: pages: expected an integer from 1 to 1048576, got 0$/],
-    [{ pages: HVO_CHECK_MAX_PAGES + 1, pageSizeKiB: 2048 }, /pages: expected an integer from 1 to 1048576/],
+    [{ pages: 0, pageSizeKiB: 2048 }, /^hvo\.check: pages: expected an integer from 1 to 1,048,576, got 0$/],
+    [{ pages: HVO_CHECK_MAX_PAGES + 1, pageSizeKiB: 2048 }, /pages: expected an integer from 1 to 1,048,576/],
     [{ pages: 1.5, pageSizeKiB: 2048 }, /pages: expected an integer/],
     [{ pages: '8', pageSizeKiB: 2048 }, /pages: expected an integer .*got "8"/],
     [{ pageSizeKiB: 2048 }, /pages: missing/],

@@ -15,7 +15,7 @@ describe('process.* and probe.alignment', () => {
     for (const pid of [0, -1, 1.5, '12', 4194305]) {
       const env = await dispatch(live, 'process.inspect', { pid });
       expect(env.ok || env.error).toMatchObject({ code: 'bad-request' });
-      expect(env.ok || env.error.message).toMatch(/^process\.inspect: pid: expected an integer from 1 to 4194304/);
+      expect(env.ok || env.error.message).toMatch(/^process\.inspect: pid: expected an integer from 1 to 4,194,304/);
     }
     expect(await dispatch(live, 'process.inspect', { pid: 1, path: '/etc/shadow' })).toMatchObject({ ok: false });
   });

@@ -128,12 +128,16 @@ describe('what hugetune refuses, the exported schema refuses', () => {
     ['a missing key', (p) => delete p.arch, /^arch: missing, expected one of "x86_64", "aarch64"$/],
     ['no nodes', (p) => (p.nodes = []), /^nodes: expected an array of 1 to 64 items, got an empty array$/],
     ['a string for a number', (p) => (p.sockets = '2'), /^sockets: expected an integer from 1 to 16, got "2"$/],
-    ['a fraction for an integer', (p) => (p.seed = 1.5), /^seed: expected an integer from 0 to 2147483648, got 1.5$/],
+    [
+      'a fraction for an integer',
+      (p) => (p.seed = 1.5),
+      /^seed: expected an integer from 0 to 2,147,483,648, got 1.5$/,
+    ],
     ['an unknown THP mode', (p) => (p.thp = 'sometimes'), /^thp: expected one of "always", "madvise", "never"/],
     [
       'a pool count out of range',
       (p) => ((p.pools as { perNode: number[] }[])[0]!.perNode[0] = -1),
-      /^pools\[0\]\.perNode\[0\]: expected an integer from 0 to 16777216, got -1$/,
+      /^pools\[0\]\.perNode\[0\]: expected an integer from 0 to 16,777,216, got -1$/,
     ],
     [
       'nine pools',
@@ -171,7 +175,7 @@ describe('what hugetune refuses, the exported schema refuses', () => {
     [
       'a file entry of the wrong shape',
       (s) => ((s.files as Record<string, unknown>)['/proc/meminfo'] = { text: 5 }),
-      /^malformed: files\["\/proc\/meminfo"\]\.text: expected a string of at most 67108864 characters, got 5$/,
+      /^malformed: files\["\/proc\/meminfo"\]\.text: expected a string of at most 67,108,864 characters, got 5$/,
     ],
     [
       'base64 outside its alphabet',

@@ -27,9 +27,9 @@ describe('validate', () => {
   });
 
   it.each([
-    [{ context: 0 }, 'context: expected an integer from 1 to 1048576, got 0'],
-    [{ context: 1.5 }, 'context: expected an integer from 1 to 1048576, got 1.5'],
-    [{ context: '5' }, 'context: expected an integer from 1 to 1048576, got "5"'],
+    [{ context: 0 }, 'context: expected an integer from 1 to 1,048,576, got 0'],
+    [{ context: 1.5 }, 'context: expected an integer from 1 to 1,048,576, got 1.5'],
+    [{ context: '5' }, 'context: expected an integer from 1 to 1,048,576, got "5"'],
     [{ context: 1, ratio: 2 }, 'ratio: expected a number from 0 to 1, got 2'],
     [
       { context: 1, name: 'x'.repeat(50) },
@@ -49,7 +49,7 @@ describe('validate', () => {
     ],
     [{ context: 1, either: { fixed: 0 } }, 'either.fixed: expected an integer from 1 to 9, got 0'],
     [{ context: 1, either: 'manual' }, 'either: expected "auto" or an object with keys fixed, got "manual"'],
-    [{}, 'context: missing, expected an integer from 1 to 1048576'],
+    [{}, 'context: missing, expected an integer from 1 to 1,048,576'],
     [
       { context: 1, extra: true },
       'extra: unknown key (expected context, ratio, name, release, mode, list, files, either)',

@@ -26,3 +26,8 @@ export function contextIndex(value: number): number {
   });
   return k;
 }
+
+/** A context a plan takes (a whole number within LIMITS): what the slider may show. */
+export function isPlannable(value: number | null): value is number {
+  return value !== null && Number.isInteger(value) && value >= LIMITS.ctx.min && value <= LIMITS.ctx.max;
+}
