@@ -5,7 +5,7 @@
  * which also covers what a meta tag cannot (responses that are not the page, and the time before the tag is
  * parsed).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function metaCsp(html: string): string | null {
@@ -27,4 +27,24 @@ export function pageCsp(rendererDir: string): string {
   } catch {
     return FALLBACK_CSP;
   }
+}
+
+/**
+ * The policy of the page in `rendererDir` as it is now: read again when its index.html changes (a rebuild
+ * while a server runs brings a new start-script hash, and the header must allow the page actually served).
+ */
+export function currentPageCsp(rendererDir: string): () => string {
+  const file = join(rendererDir, 'index.html');
+  let seen: { mtimeMs: number; size: number; csp: string } | null = null;
+  return () => {
+    let st;
+    try {
+      st = statSync(file);
+    } catch {
+      return FALLBACK_CSP;
+    }
+    if (seen?.mtimeMs !== st.mtimeMs || seen.size !== st.size)
+      seen = { mtimeMs: st.mtimeMs, size: st.size, csp: pageCsp(rendererDir) };
+    return seen.csp;
+  };
 }

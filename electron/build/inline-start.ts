@@ -17,8 +17,11 @@ export function scriptHash(code: string): string {
 
 /** The page with `code` inline after its CSP tag and the code's hash in that tag's script-src. */
 export function inlineScript(html: string, code: string): string {
-  // Text a parser would end the script at, or read as markup, cannot go inline as it is.
+  // Text a parser would end the script at, or read as markup, cannot go inline as it is; nor can characters
+  // the parser rewrites before the browser hashes the script (CR, NUL), or any outside ASCII, whose bytes
+  // depend on the page's encoding being known by then.
   if (/<\/script|<!--/i.test(code)) throw new Error('the start script contains "</script" or "<!--"');
+  if (/[^\n\t\x20-\x7e]/.test(code)) throw new Error('the start script has a character other than printable ASCII');
   const tag = CSP_TAG.exec(html);
   if (!tag) throw new Error('index.html has no Content-Security-Policy tag to allow its start script in');
   const policy = tag[1]!;
@@ -32,7 +35,10 @@ async function bundle(entry: string): Promise<string> {
   const build = await rolldown({ input: entry, platform: 'browser', logLevel: 'warn' });
   try {
     const { output } = await build.generate({ format: 'iife', minify: true });
-    return output[0].code.trim();
+    // Outside ASCII only in string and pattern literals (the minifier writes "…" as it is): escaped there.
+    return output[0].code
+      .trim()
+      .replace(/[^\n\t\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   } finally {
     await build.close();
   }

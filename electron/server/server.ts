@@ -12,14 +12,16 @@ import { scanJson } from '../../shared/json-scan';
 import { parseJsonOffThread } from '../host/parse-worker';
 import { BodyAborted, Budget, clientKey, eventSink, Slots } from './limits';
 import { loadStatic } from './static';
-import { pageCsp } from '../page-csp';
+import { currentPageCsp, pageCsp } from '../page-csp';
 
 /**
  * Web mode's policy: the page's own (its meta tag, with the start script's hash), and what only a header can
  * say: no other page may frame it.
  */
+const withFrameAncestors = (page: string): string => `${page}; frame-ancestors 'none'`;
+
 export function webCsp(rendererDir: string): string {
-  return `${pageCsp(rendererDir)}; frame-ancestors 'none'`;
+  return withFrameAncestors(pageCsp(rendererDir));
 }
 
 // A call may carry a snapshot the user opened; JSON escaping can at most double its text.
@@ -177,10 +179,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const sessions = opts.sessions;
   if (!sessions && !shared) throw new Error('startServer needs handlers and a sampler, or sessions');
   const partsFor = (key: string): SessionParts => (sessions ? sessions.get(key) : shared!);
-  const csp = webCsp(opts.rendererDir);
+  const pagePolicy = currentPageCsp(opts.rendererDir);
+  let closed = false;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    securityHeaders(res, csp);
+    securityHeaders(res, withFrameAncestors(pagePolicy()));
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!hostAllowed(req, port)) return send(res, 403, 'Forbidden: unexpected Host header\n');
     if (!originAllowed(req, port)) return send(res, 403, 'Forbidden: cross-origin request\n');
@@ -277,6 +280,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (file.type.startsWith('text/html') && req.method === 'GET' && sessions?.prepare) {
       const prepare = sessions.prepare.bind(sessions);
       setImmediate(() => {
+        if (closed) return;
         try {
           prepare();
         } catch (e) {
@@ -326,6 +330,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     token,
     close: () =>
       new Promise<void>((resolve) => {
+        closed = true;
         shared?.sampler.stop();
         sessions?.clear();
         for (const s of sockets) s.destroy();

@@ -5,7 +5,9 @@
  * `idleMs` is dropped — except while it has an open event stream (a tab left open on the Monitor).
  *
  * A page being loaded is about to start a session: the server makes one ahead while the browser is still
- * starting the page (`prepare`), and the next new session takes it, with its first screen already computed.
+ * starting the page (`prepare`), and the next new session takes it. On a simulated machine or a record of one,
+ * its first screen is made then too; this machine is never read for it: the page is served without the
+ * token, and nothing that reads this machine runs for a request without it.
  */
 import type { FirstScreen, Handlers } from '../../shared/api';
 import { UserError } from '../../shared/errors';
@@ -28,8 +30,9 @@ interface Entry<T> {
 }
 
 /**
- * How long a session made ahead stays fit for a new tab to take: a page asks for its first screen within
- * a fraction of a second of being served, and a screen older than this is not shown as the machine now.
+ * How long a session made ahead waits for a new tab: a page asks for its first screen within a fraction of a
+ * second of being served, and one not taken by then was for a reload (a tab with a session of its own) or a
+ * page that never called; a first screen made ahead is not shown as the machine now once older than this.
  */
 export const SPARE_MS = 2000;
 
@@ -44,7 +47,7 @@ export class SessionMap<T> {
     readonly max = 64,
     readonly idleMs = 30 * 60_000,
     private readonly clock: () => number = Date.now,
-    /** How a session is made ahead, before its key is known (it may start what a new tab asks for first). */
+    /** How a session is made ahead, before its key is known. */
     private readonly makeSpare?: () => T,
   ) {}
 
@@ -187,20 +190,26 @@ export function webSessions(
     max,
     undefined,
     undefined,
-    () => {
-      const s = make();
-      return { ...s, handlers: screenAhead(s.handlers) };
-    },
+    // This machine is read only for a call that carries the token; a simulated machine or a record of one
+    // reads nothing of it, and its first screen is made ahead too.
+    initial.source.kind === 'live'
+      ? make
+      : () => {
+          const s = make();
+          return { ...s, handlers: screenAhead(s.handlers) };
+        },
   );
 }
 
 /**
- * A session's handlers with its first screen computed now, before anyone asks: the session's first call, if it
- * is `app.firstScreen` (a page starting), is answered with it; any other first call drops it, so it is never
- * shown after the session has done something.
+ * A session's handlers with its first screen made now, before anyone asks: the session's first call, if it is
+ * `app.firstScreen` (a page starting), is answered with it; any other first call drops it, so it is never
+ * shown after the session has done something. Made in the time the browser takes to start the page, it
+ * leaves the server free for the page's own requests when they come.
  */
 function screenAhead(handlers: Handlers): Handlers {
-  let ahead: Promise<FirstScreen> | null = Promise.resolve().then(() => handlers['app.firstScreen']({}));
+  // Called now, not in a later task: the files are read here, for the moment the page was served.
+  let ahead: Promise<FirstScreen> | null = Promise.resolve(handlers['app.firstScreen']({}));
   // A failure is the caller's, if one takes it (dispatch makes it an error envelope); not an unhandled one.
   ahead.catch(() => undefined);
   const wrapped: Record<string, (args: unknown) => unknown> = {};

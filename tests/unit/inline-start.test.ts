@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inlineScript, scriptHash } from '../../electron/build/inline-start';
-import { metaCsp, pageCsp } from '../../electron/page-csp';
+import { currentPageCsp, metaCsp, pageCsp } from '../../electron/page-csp';
 import { webCsp } from '../../electron/server/server';
 
 const PAGE = `<!doctype html><html><head><meta charset="UTF-8" />
@@ -37,6 +37,9 @@ describe('the inline start script', () => {
   it('refuses text that would end the script early or that a page cannot carry, and a page without a policy', () => {
     expect(() => inlineScript(PAGE, 'a("</script>")')).toThrow(/<\/script/);
     expect(() => inlineScript(PAGE, 'a("<!--")')).toThrow(/<!--/);
+    // The parser turns CR into LF (and the bytes of "…" depend on the page's encoding) before hashing.
+    for (const code of ['a();\r\nb()', 'a("…")', 'a("\0")'])
+      expect(() => inlineScript(PAGE, code)).toThrow(/printable ASCII/);
     expect(() => inlineScript('<html><head></head></html>', 'a()')).toThrow(/no Content-Security-Policy tag/);
     expect(() => inlineScript(PAGE.replace("script-src 'self'; ", ''), 'a()')).toThrow(/no script-src/);
   });
@@ -46,6 +49,12 @@ describe('the inline start script', () => {
       writeFileSync(join(dir, 'index.html'), inlineScript(PAGE, 'a()'));
       expect(webCsp(dir)).toBe(`${pageCsp(dir)}; frame-ancestors 'none'`);
       expect(webCsp(dir)).toContain(scriptHash('a()'));
+      // Rebuilt while a server runs: the policy follows the page now served.
+      const current = currentPageCsp(dir);
+      expect(current()).toContain(scriptHash('a()'));
+      writeFileSync(join(dir, 'index.html'), inlineScript(PAGE, 'rebuilt()'));
+      expect(current()).toContain(scriptHash('rebuilt()'));
+      expect(current()).not.toContain(scriptHash('a()'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,14 +1,19 @@
 /**
- * A session made ahead while a page loads (web mode's `prepare`): the next new tab takes it, with its first
- * screen computed before the tab asked; it is never taken stale, and it answers nothing but that first call.
+ * A session made ahead while a page loads (web mode's `prepare`): the next new tab takes it, on a simulated
+ * machine or a record with its first screen made then; one not taken soon is dropped; and the page, served
+ * without the token, never makes the server read this machine.
  */
 import { describe, expect, it } from 'vitest';
 import { dispatch, type FirstScreen } from '../../shared/api';
 import type { Envelope } from '../../shared/envelope';
 import { openSim } from '../../electron/host/sim-source';
+import { SimMachine } from '../../shared/sim/machine';
+import { findProfile } from '../../shared/sim/profiles';
+import { SimFiles } from '../../shared/sim/source';
 import { SessionMap, SPARE_MS, webSessions } from '../../electron/server/sessions';
+import type { HostFiles } from '../../shared/host/files';
 import { fixtureFiles, VM } from '../helpers';
-import { apiCall, rawRequest, startTestServer, TOKEN } from '../mocks/web-server';
+import { rawRequest, startTestServer } from '../mocks/web-server';
 
 describe('the session map made ahead', () => {
   it('gives the spare to the next new key only, once, and only while it is fresh', () => {
@@ -49,15 +54,45 @@ describe('the session map made ahead', () => {
 });
 
 describe('web sessions made ahead', () => {
-  it("answer the new tab's first app.firstScreen with the screen computed ahead, equal to a fresh one", async () => {
-    const sessions = webSessions(fixtureFiles(VM));
+  it('give the next new tab the session made ahead: its own copy of a simulated machine, taken then', () => {
+    const base = openSim('strix-halo-128g');
+    let forks = 0;
+    const counted: HostFiles = {
+      source: base.source,
+      read: (p) => base.read(p),
+      list: (d) => base.list(d),
+      fork: () => {
+        forks++;
+        return base.fork?.() ?? base;
+      },
+    };
+    const sessions = webSessions(counted);
     try {
       sessions.prepare();
-      const ahead = (await dispatch(sessions.get('tab').handlers, 'app.firstScreen', {})) as Envelope<FirstScreen>;
-      const fresh = (await dispatch(sessions.get('other').handlers, 'app.firstScreen', {})) as Envelope<FirstScreen>;
-      expect(ahead.ok && fresh.ok).toBe(true);
-      // A fixture root never changes: the screen made ahead is the one a new session makes now.
-      expect(ahead).toEqual(fresh);
+      expect(forks).toBe(1);
+      const tab = sessions.get('tab');
+      expect(forks).toBe(1);
+      expect(sessions.get('other')).not.toBe(tab);
+      expect(forks).toBe(2);
+    } finally {
+      sessions.clear();
+    }
+  });
+  it("answer the new tab's first app.firstScreen with the screen made when the page was served", async () => {
+    let now = 0;
+    const machine = new SimMachine(findProfile('xeon-2s-768g')!);
+    machine.advance(3600);
+    const sessions = webSessions(new SimFiles(machine, { clock: () => now }));
+    const tlb = async (tab: string): Promise<number | null> => {
+      const env = (await dispatch(sessions.get(tab).handlers, 'app.firstScreen', {})) as Envelope<FirstScreen>;
+      return env.ok && env.value.report.ok ? env.value.report.value.tlb.total : null;
+    };
+    try {
+      const atServe = await tlb('reference'); // a session of its own, at the moment the page is served
+      sessions.prepare();
+      now += 60_000; // a simulated minute on, the machine's counters have moved
+      expect(await tlb('tab')).toBe(atServe);
+      expect(await tlb('later')).toBeGreaterThan(atServe!);
     } finally {
       sessions.clear();
     }
@@ -70,7 +105,7 @@ describe('web sessions made ahead', () => {
       const hvo = '/proc/sys/vm/hugetlb_optimize_vmemmap';
       expect((await dispatch(tab, 'setup.apply', { writes: [{ path: hvo, value: '1' }] })).ok).toBe(true);
       const env = (await dispatch(tab, 'app.firstScreen', {})) as Envelope<FirstScreen>;
-      // The screen computed ahead had HVO off; this one is the machine after the change.
+      // The screen made ahead had HVO off; this one is the machine after the change.
       expect(env.ok && env.value.report.ok && env.value.report.value.hvo.enabled).toBe(true);
     } finally {
       sessions.clear();
@@ -79,10 +114,24 @@ describe('web sessions made ahead', () => {
 });
 
 describe('web mode', () => {
-  it('makes a session ahead each time it serves the page, and for nothing else', async () => {
-    const sessions = webSessions(fixtureFiles(VM));
+  it('makes a session ahead each time it serves the page, for nothing else, and reads nothing of this machine', async () => {
+    const files = fixtureFiles(VM);
+    let reads = 0;
+    // This machine as the server's source (its files from a capture, so no test reads the real one).
+    const live: HostFiles = {
+      source: { kind: 'live', label: 'this machine' },
+      read: (p) => {
+        reads++;
+        return files.read(p);
+      },
+      list: (d) => {
+        reads++;
+        return files.list(d);
+      },
+    };
+    const sessions = webSessions(live);
     let prepared = 0;
-    const counted = {
+    const spy = {
       get: (key: string) => sessions.get(key),
       hold: (key: string) => sessions.hold(key),
       clear: () => sessions.clear(),
@@ -91,17 +140,37 @@ describe('web mode', () => {
         sessions.prepare();
       },
     };
-    const server = await startTestServer({ sessions: counted });
+    const server = await startTestServer({ sessions: spy });
     try {
       for (const path of ['/favicon.svg', '/nothing.js', '/api/call']) await rawRequest(server, path);
       await rawRequest(server, '/', {}, 'HEAD');
       expect(prepared).toBe(0);
       expect((await rawRequest(server, '/')).status).toBe(200);
       await expect.poll(() => prepared).toBe(1);
-      const env = await apiCall(server, 'app.firstScreen', {}, { authorization: `Bearer ${TOKEN}` });
-      expect((JSON.parse(env.body) as Envelope<FirstScreen>).ok).toBe(true);
+      // The page comes without the token: nothing of this machine is read until a call brings it.
+      expect(reads).toBe(0);
     } finally {
       await server.close();
+    }
+  });
+  it('reads a simulated machine or a record ahead, and only those', () => {
+    const files = fixtureFiles(VM);
+    let reads = 0;
+    const record: HostFiles = {
+      source: files.source,
+      read: (p) => {
+        reads++;
+        return files.read(p);
+      },
+      list: (d) => files.list(d),
+    };
+    expect(record.source.kind).not.toBe('live');
+    const sessions = webSessions(record);
+    try {
+      sessions.prepare();
+      expect(reads).toBeGreaterThan(0);
+    } finally {
+      sessions.clear();
     }
   });
 });

@@ -192,6 +192,23 @@ describe('kernel semantics', () => {
   });
 });
 
+describe('a copy of a simulated machine', () => {
+  it('starts with the tree already written for the same second, the one its own machine writes', () => {
+    let now = 5_000;
+    const m = new SimMachine(profile('xeon-2s-768g'));
+    m.advance(3600);
+    const base = new SimFiles(m, { clock: () => now });
+    const copy = base.fork();
+    const paths = ['/proc/interrupts', '/proc/meminfo', '/proc/vmstat', '/sys/kernel/mm/transparent_hugepage/enabled'];
+    const shared = paths.map((p) => copy.read(p));
+    copy.changed(); // written again, from the copy's own machine
+    expect(paths.map((p) => copy.read(p))).toEqual(shared);
+    // A second later each writes its own again, and they still agree.
+    now += 1000;
+    expect(paths.map((p) => copy.read(p))).toEqual(paths.map((p) => base.read(p)));
+  });
+});
+
 describe('simulated rates', () => {
   it('sampled over irregular intervals, every rate is the steady one, the first included', () => {
     const m = new SimMachine(profile('xeon-2s-768g'));

@@ -13,30 +13,6 @@ declare global {
 }
 
 const TOKEN_KEY = 'hugetune.token';
-
-/**
- * The web-mode access token. It arrives once in the printed URL (`#token=`, or `?token=` from older links),
- * is removed from the address bar at once, and lives in sessionStorage: per origin, so per port, and per tab,
- * so a reload keeps working while no other server on 127.0.0.1 ever sees it (a cookie would be sent to every
- * port). A new tab needs the printed URL again.
- */
-export function takeToken(
-  loc: Location = window.location,
-  store: Storage = window.sessionStorage,
-  hist: History = window.history,
-): string | null {
-  const fromHash = new URLSearchParams(loc.hash.replace(/^#/, '')).get('token');
-  const query = new URLSearchParams(loc.search);
-  const given = fromHash ?? query.get('token');
-  if (given) {
-    store.setItem(TOKEN_KEY, given);
-    query.delete('token');
-    const search = query.toString();
-    hist.replaceState(hist.state, '', `${loc.pathname}${search ? `?${search}` : ''}`);
-  }
-  return store.getItem(TOKEN_KEY);
-}
-
 const SESSION_KEY = 'hugetune.session';
 const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -51,6 +27,46 @@ export function sessionId(store: Storage | null = globalThis.sessionStorage ?? n
   const id = crypto.randomUUID();
   store?.setItem(SESSION_KEY, id);
   return id;
+}
+
+/** What the page calls the API with, in web mode. */
+export interface PageAccess {
+  token: string | null;
+  session: string;
+  /** Keeps both for a reload of this tab and takes the token out of the address bar; once the first call has left. */
+  keep: () => void;
+}
+
+/**
+ * The web-mode access token and this tab's session. The token arrives once in the printed URL (`#token=`, or
+ * `?token=` from older links), is removed from the address bar at once, and lives in sessionStorage: per
+ * origin, so per port, and per tab, so a reload keeps working while no other server on 127.0.0.1 ever sees it
+ * (a cookie would be sent to every port). A new tab needs the printed URL again.
+ *
+ * Opened from the printed URL, the page starts a session of its own, as a new tab does, and knows both without
+ * reading sessionStorage: a page's first use of storage waits on the browser process for milliseconds, which
+ * the first call need not wait for. A reload reads what the tab kept.
+ */
+export function pageAccess(
+  loc: Location = window.location,
+  store: Storage = window.sessionStorage,
+  hist: History = window.history,
+): PageAccess {
+  const query = new URLSearchParams(loc.search);
+  const given = new URLSearchParams(loc.hash.replace(/^#/, '')).get('token') ?? query.get('token');
+  if (!given) return { token: store.getItem(TOKEN_KEY), session: sessionId(store), keep: () => undefined };
+  const session = crypto.randomUUID();
+  return {
+    token: given,
+    session,
+    keep: () => {
+      store.setItem(TOKEN_KEY, given);
+      store.setItem(SESSION_KEY, session);
+      query.delete('token');
+      const search = query.toString();
+      hist.replaceState(hist.state, '', `${loc.pathname}${search ? `?${search}` : ''}`);
+    },
+  };
 }
 
 /** Error text from the server quotes files and input: never with characters a page would hide or reorder. */
@@ -153,6 +169,9 @@ export function httpApi(base = '', token: string | null = null, session: string 
   };
 }
 
-export function connectApi(): HugetuneApi {
-  return window.hugetune ?? httpApi('', takeToken());
+/** The API this page talks to, and what to do once its first call has left (see pageAccess). */
+export function connectApi(): { api: HugetuneApi; keep: () => void } {
+  if (window.hugetune) return { api: window.hugetune, keep: () => undefined };
+  const access = pageAccess();
+  return { api: httpApi('', access.token, access.session), keep: access.keep };
 }

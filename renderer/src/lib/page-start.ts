@@ -52,12 +52,14 @@ function parsed(doc: Document): Promise<void> {
 }
 
 export function startPage(doc: Document = document): PageStart {
-  const api = connectApi();
+  const { api, keep } = connectApi();
   const first = startFirstCalls(api);
   const page = parsed(doc).then(() => {
+    // Storage is touched only now that the parser has found the stylesheet and script: its first use costs
+    // milliseconds, which would hold them back.
+    keep();
     // The theme before anything is painted (the stylesheet holds the first paint back until the page is
-    // parsed and styled), so no screen is ever drawn in the other one. Not earlier: the first read of
-    // localStorage costs milliseconds, which would hold up the parser before it reaches the stylesheet.
+    // parsed and styled), so no screen is ever drawn in the other one.
     applyTheme(resolveTheme(storedChoice(), osMedia()?.matches ?? false));
     const target = doc.getElementById('app');
     // The first screen's controls are there before the app is: what is done with them then is done again
