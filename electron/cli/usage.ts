@@ -96,7 +96,8 @@ A planned machine (nothing is taken from this host):
   --kernel R          its kernel release, such as 6.12 or 6.8.0-45-generic (uname -r; default 6.12):
                       decides HVO and its switch
 
-  --json              one JSON object (keys: fits, constraints[] {id, ok, needMiB, haveMiB, message},
+  --json              one JSON object (keys: fits, constraints[] {id, ok, needMiB, haveMiB, message,
+                      haveNote?},
                       machine, runtime, marginMiB, breakdown, perNode, commands, suggestions, ...)
 
 ${SOURCE_FLAGS}`,

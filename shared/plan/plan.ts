@@ -66,6 +66,8 @@ export interface Constraint {
   needMiB: number | null;
   haveMiB: number | null;
   message: string;
+  /** What the capacity counts, where its figure alone would mislead ("while they are kept"). */
+  haveNote?: string;
 }
 
 export interface Suggestion {
@@ -416,6 +418,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
       ok: fromPools <= 0,
       needMiB: fromPools,
       haveMiB: 0,
+      haveNote: 'none of it is usable while those pools are kept',
       message:
         fromPools <= 0
           ? `pools of other sizes (${verdictLabel(otherPools * 1024)} free) are kept and not needed`

@@ -104,8 +104,22 @@ export async function openApp(
   });
   if (opts.initScript) await page.addInitScript(opts.initScript);
   await page.goto(server.url);
+  await appMounted(page);
   if (tab) await page.getByTestId(`tab-${tab}`).click();
   return { page, problems };
+}
+
+/**
+ * Until the app has mounted over the server's first screen (whose markup carries Svelte's server markers,
+ * `<!--[-->`, which a client mount never writes). What a person does on the first screen is done again on
+ * the app's (tests/e2e/first-screen.test.ts holds that); a test waits so that Playwright, which finds an
+ * element and then acts on it in two steps, never acts on one the mount has just replaced.
+ */
+export async function appMounted(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const app = document.getElementById('app');
+    return app !== null && app.innerHTML !== '' && !app.innerHTML.includes('<!--[-->');
+  });
 }
 
 /** Drops a file on an element, as a person dragging it from the file manager would; `name` is what the page sees. */

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureSnapshot } from '../../electron/host/snapshot-io';
 import { fixtureFiles, VM_TUNED } from '../helpers';
-import { launch, serve, type Served } from './browser';
+import { appMounted, launch, serve, type Served } from './browser';
 
 let browser: Browser;
 let live: Served;
@@ -24,8 +24,7 @@ describe('one source per tab', () => {
     for (const p of [a, b]) p.on('pageerror', (e) => problems.push(e.message));
     await a.goto(live.url);
     await b.goto(live.url);
-    await a.getByTestId('kernel-release').waitFor();
-    await b.getByTestId('kernel-release').waitFor();
+    await Promise.all([appMounted(a), appMounted(b)]);
 
     const snap = JSON.stringify(captureSnapshot(fixtureFiles(VM_TUNED), true));
     await a
@@ -36,7 +35,7 @@ describe('one source per tab', () => {
 
     // The other tab, reloaded so it asks the server again, still shows this machine and says so.
     await b.reload();
-    await b.getByTestId('kernel-release').waitFor();
+    await appMounted(b);
     expect(await b.getByTestId('kernel-release').textContent()).toBe(release());
     expect(await b.getByTestId('source').textContent()).toMatch(/Live/);
     expect(await b.getByTestId('source-label').textContent()).not.toMatch(/snapshot/);
@@ -49,6 +48,7 @@ describe('one source per tab', () => {
     // change, and the browser would not load it again), it starts afresh, as a new tab does.
     await a.goto('about:blank');
     await a.goto(live.url);
+    await appMounted(a);
     await expect.poll(() => a.getByTestId('source-label').textContent()).not.toMatch(/snapshot/);
     expect(await a.getByTestId('kernel-release').textContent()).toBe(release());
     await a.reload();

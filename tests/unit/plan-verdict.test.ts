@@ -131,6 +131,9 @@ describe('one machine per plan', () => {
     const p = runPlan({ model: 'llama-3.1-405b', quant: 'Q8_0', pageSize: '2M' }, r);
     const other = p.constraints.find((c) => c.id === 'other-pools');
     expect(other?.ok).toBe(false);
+    // Its capacity is none while the pools are kept, and it says so beside the figure.
+    expect(other?.haveMiB).toBe(0);
+    expect(other?.haveNote).toMatch(/while those pools are kept/);
     expect(p.commands.join('\n')).toMatch(/keeps the 1G pool/);
     const released = runPlan({ model: 'llama-3.1-405b', quant: 'Q8_0', pageSize: '2M', releasePools: true }, r);
     expect(released.commands.join('\n')).toMatch(/echo 0 > .*hugepages-1048576kB\/nr_hugepages/);
