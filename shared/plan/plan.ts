@@ -4,6 +4,7 @@
  * size, the OS reserve, the runtime's backing), each comparing one need with one capacity in words; every
  * term of the need is listed with its source. Pure and synchronous.
  */
+import { numberText } from '../number-text';
 import { verdictLabel } from '../units';
 import { QUANTS, findQuant } from './catalog';
 import type { KvType } from './ggml-types';
@@ -317,7 +318,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     breakdown.push({
       label: 'Pool rounding',
       mib: round1((hugepagesNeeded * pageKiB - pinnedKiB * copies) / 1024),
-      source: `${hugepagesNeeded} pages of ${pageSizeLabel(pageKiB)} hold the weights`,
+      source: `${numberText(hugepagesNeeded)} pages of ${pageSizeLabel(pageKiB)} hold the weights`,
     });
   }
   if (copies > 1) {
@@ -347,7 +348,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
     breakdown.push({
       label: 'HVO gives back',
       mib: -round1(savedKiB / 1024),
-      source: `${perPageKiB} KiB of struct page per new ${pageSizeLabel(pageKiB)} page (${freedPages} of ${freedPages + m.hvo.keptPages} vmemmap pages) × ${hugepagesToAdd}`,
+      source: `${perPageKiB} KiB of struct page per new ${pageSizeLabel(pageKiB)} page (${freedPages} of ${freedPages + m.hvo.keptPages} vmemmap pages) × ${numberText(hugepagesToAdd)}`,
     });
   }
 
@@ -436,7 +437,7 @@ function core(i: PlanInput): Omit<PlanResult, 'suggestions'> {
         needMiB: n.needMiB,
         haveMiB: n.haveMiB,
         message: `node ${n.node}${n.slow ? ' (slow tier)' : ''}: ${verdictLabel(n.needMiB * 1024)} needed${
-          hugetlb ? ` (${n.hugepages} × ${pageSizeLabel(pageKiB)} pages and its share of the rest)` : ''
+          hugetlb ? ` (${numberText(n.hugepages)} × ${pageSizeLabel(pageKiB)} pages and its share of the rest)` : ''
         }, ${verdictLabel(n.haveMiB * 1024)} it can give`,
       });
     }
@@ -549,7 +550,9 @@ function poolList(m: PlanMachine, except: number): string {
         const x = by.get(p.pageSizeKiB) ?? { total: 0, free: 0 };
         by.set(p.pageSizeKiB, { total: x.total + p.total, free: x.free + p.free });
       }
-  return [...by].map(([size, x]) => `${pageSizeLabel(size)} × ${x.total}, ${x.free} free`).join('; ');
+  return [...by]
+    .map(([size, x]) => `${pageSizeLabel(size)} × ${numberText(x.total)}, ${numberText(x.free)} free`)
+    .join('; ');
 }
 
 /** The commands that set the plan up, as root, in order; what needs a reboot is said so. */
@@ -579,8 +582,8 @@ function setupCommands(
     const pages = m.nodes.reduce((s, n) => s + (n.pools.find((p) => p.pageSizeKiB === size)?.total ?? 0), 0);
     commands.push(
       i.releasePools
-        ? `echo 0 > /sys/kernel/mm/hugepages/${dir(size)}/nr_hugepages   # release the ${pageSizeLabel(size)} pool (${pages} pages; pages in use stay until freed)`
-        : `# keeps the ${pageSizeLabel(size)} pool (${pages} pages): this plan does not use it (${controlName('releasePools', i.frontEnd ?? 'cli')} frees it)`,
+        ? `echo 0 > /sys/kernel/mm/hugepages/${dir(size)}/nr_hugepages   # release the ${pageSizeLabel(size)} pool (${numberText(pages)} pages; pages in use stay until freed)`
+        : `# keeps the ${pageSizeLabel(size)} pool (${numberText(pages)} pages): this plan does not use it (${controlName('releasePools', i.frontEnd ?? 'cli')} frees it)`,
     );
   }
   if (multi) {
