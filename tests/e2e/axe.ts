@@ -11,7 +11,8 @@ interface AxeViolation {
 
 /** axe-core's serious and critical violations on the page as it is now, one line each. */
 export async function axeProblems(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) is not involved.
+  // Evaluated through the DevTools protocol, so the page's CSP (no inline script but its own start script) is
+  // not involved.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
   const violations = await page.evaluate(async () => {
     const w = window as unknown as { axe: { run: (c: Document, o: object) => Promise<{ violations: unknown[] }> } };

@@ -8,6 +8,7 @@ import { captureSnapshot } from '../../electron/host/snapshot-io';
 import { findProfile } from '../../shared/sim/profiles';
 import { buildTree, TREES, writeTree } from '../fixtures/trees';
 import { fixtureFiles, VM_TUNED } from '../helpers';
+import { axeProblems } from './axe';
 import { launch, openApp, serve, type Served } from './browser';
 
 let browser: Browser;
@@ -65,6 +66,8 @@ describe('web mode in Chromium', () => {
     expect(await page.getByTestId('source-label').textContent()).toMatch(/^fake root …\/.*vm-x86_64-6\.18-2cpu-tuned$/);
     await page.getByTestId('source-menu').click();
     expect(await page.getByTestId('source-full').textContent()).toBe(`Showing fake root ${VM_TUNED}`);
+    // Readable on the menu's own colours: no serious or critical axe finding with it open.
+    expect(await axeProblems(page)).toEqual([]);
     expect(await page.getByTestId('memory-table').count()).toBe(1);
     expect(problems).toEqual([]);
     await page.context().close();
