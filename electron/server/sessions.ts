@@ -147,6 +147,13 @@ export class SessionMap<T> {
 }
 
 /**
+ * How long a tab's sampler goes on once its page has gone (its event stream closed): long enough for a reload
+ * to join the history where it left off. Not the shared sampler's ten minutes: every closed tab's machine (its
+ * own copy of a simulated one, at 4,096 CPUs a tree written every second) would go on being read that long.
+ */
+export const SESSION_LINGER_MS = 30_000;
+
+/**
  * Sessions that may hold a source of their own (an opened snapshot is as large as its file) at once. A tab
  * past this is told so when it opens one; no other tab's source is dropped to make room.
  */
@@ -178,7 +185,7 @@ export function webSessions(
   const make = (): Session => {
     // A simulated machine is the session's own: settings applied in one tab are not in another's machine.
     const source = new ActiveSource(initial.fork?.() ?? initial, guard);
-    const sampler = new Sampler(() => source.current, SAMPLE_INTERVAL_MS);
+    const sampler = new Sampler(() => source.current, SAMPLE_INTERVAL_MS, { lingerMs: SESSION_LINGER_MS });
     return { source, handlers: createHandlers(source, 'web', { ...opts, sampler }), sampler };
   };
   return new SessionMap<Session>(

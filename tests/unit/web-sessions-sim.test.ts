@@ -1,9 +1,11 @@
 /** Web mode on a simulated machine: each browser session has its own machine, so a setting applied in one tab is not in another. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dispatch } from '../../shared/api';
 import type { Report } from '../../shared/host/report';
 import { openSim } from '../../electron/host/sim-source';
-import { webSessions } from '../../electron/server/sessions';
+import { SESSION_LINGER_MS, webSessions } from '../../electron/server/sessions';
+import { SAMPLE_INTERVAL_MS } from '../../electron/host/handlers';
+import type { HostFiles } from '../../shared/host/files';
 
 const HVO = '/proc/sys/vm/hugetlb_optimize_vmemmap';
 
@@ -23,6 +25,41 @@ describe('web sessions on a simulated machine', () => {
       expect(await hvo(two)).toBe(false);
       // A session that starts later starts from the server's machine, not from one a tab changed.
       expect(await hvo(sessions.get('tab-three').handlers)).toBe(false);
+    } finally {
+      sessions.clear();
+    }
+  });
+});
+
+describe("a web session's sampler", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  it('goes on for a reload once its page has gone, then stops reading the machine', () => {
+    vi.useFakeTimers();
+    const sim = openSim('strix-halo-128g');
+    let reads = 0;
+    // The session's machine, reads counted (a simulated machine: a record of one has no rates to sample).
+    const counted: HostFiles = {
+      source: sim.source,
+      read: (p) => {
+        reads++;
+        return sim.read(p);
+      },
+      list: (d) => sim.list(d),
+      now: () => sim.now?.() ?? Date.now(),
+    };
+    const sessions = webSessions(counted);
+    try {
+      const off = sessions.get('tab').sampler.subscribe(() => undefined);
+      off(); // the tab is closed (or reloading)
+      let before = reads;
+      vi.advanceTimersByTime(SESSION_LINGER_MS - SAMPLE_INTERVAL_MS);
+      expect(reads).toBeGreaterThan(before); // a reload within this time joins a history without a gap
+      vi.advanceTimersByTime(2 * SAMPLE_INTERVAL_MS);
+      before = reads;
+      vi.advanceTimersByTime(10 * 60_000);
+      expect(reads).toBe(before);
     } finally {
       sessions.clear();
     }
