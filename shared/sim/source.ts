@@ -19,6 +19,13 @@ export class SimFiles implements HostFiles {
   private readonly startClock: number;
   private readonly startSeconds: number;
   private cache: { second: number; files: MemoryFiles } | null = null;
+  /** Bumped when the machine is changed outside time: a copy taken before then no longer has the same tree. */
+  private generation = 0;
+  /**
+   * The machine this one is a copy of, while neither has changed since: the two write the same tree each
+   * second, so the copy reads the original's (many tabs on one simulated machine write one tree, not one each).
+   */
+  private origin: { files: SimFiles; generation: number } | null = null;
   /** Set by now() until the current task ends: the reads that follow a time stamp see the tree it names. */
   private pinned = false;
   private pins = 0;
@@ -37,6 +44,8 @@ export class SimFiles implements HostFiles {
   /** Forgets the written tree after the machine changed outside time (a setting written), so reads see it. */
   changed(): void {
     this.cache = null;
+    this.generation++;
+    this.origin = null;
   }
 
   private sync(): void {
@@ -47,9 +56,25 @@ export class SimFiles implements HostFiles {
     if (this.pinned && this.cache) return this.cache;
     this.sync();
     const second = Math.floor(this.machine.seconds);
-    if (this.cache?.second !== second)
-      this.cache = { second, files: MemoryFiles.fromTexts(this.source, writeTree(this.machine, second)) };
+    if (this.cache?.second !== second) {
+      const o = this.origin;
+      this.cache = o && o.files.generation === o.generation ? o.files.treeAt(second) : this.written(second);
+    }
     return this.cache;
+  }
+
+  private written(second: number): { second: number; files: MemoryFiles } {
+    return { second, files: MemoryFiles.fromTexts(this.source, writeTree(this.machine, second)) };
+  }
+
+  /** The tree for a given second, for a copy that reads this machine's (see `origin`). */
+  private treeAt(second: number): { second: number; files: MemoryFiles } {
+    if (this.cache?.second === second) return this.cache;
+    this.sync();
+    const tree = this.written(second);
+    // Kept for the next reader unless this machine's own reads are pinned to the second they stamped.
+    if (!this.pinned) this.cache = tree;
+    return tree;
   }
 
   /**
@@ -71,12 +96,12 @@ export class SimFiles implements HostFiles {
 
   /** The same machine at the same moment, running on from here on its own: what is written to one is not in the other. */
   fork(): SimFiles {
-    const tree = this.tree();
+    this.sync();
     const copy = new SimFiles(this.machine.clone(), { clock: this.clock, speed: this.speed, label: this.source.label });
-    // The same machine in the same second has the same tree: the copy starts with it rather than writing it
-    // again (at 4,096 CPUs, most of what a new web session's first report costs). Trees are never changed in
-    // place; a setting written to either machine drops only that one's tree.
-    if (!this.pinned) copy.cache = tree;
+    // The same machine in the same second has the same tree: until either is changed, the copy reads this
+    // one's rather than writing its own (at 4,096 CPUs, most of what a new web session's first report costs,
+    // and a tree a second for each open tab). Trees are never changed in place.
+    copy.origin = { files: this, generation: this.generation };
     return copy;
   }
 

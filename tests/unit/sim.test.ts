@@ -17,6 +17,7 @@ import { SCENARIO_RATES, SimMachine } from '../../shared/sim/machine';
 import { parseProfile, SCENARIOS, type Profile } from '../../shared/sim/profile';
 import { findProfile, PROFILES } from '../../shared/sim/profiles';
 import { SimFiles } from '../../shared/sim/source';
+import { SimWriter } from '../../electron/host/sim-writer';
 import { simFiles, writeTree } from '../../shared/sim/write';
 import { MemoryFiles } from '../../shared/host/files';
 import type { HostSample } from '../../shared/api';
@@ -206,6 +207,37 @@ describe('a copy of a simulated machine', () => {
     // A second later each writes its own again, and they still agree.
     now += 1000;
     expect(paths.map((p) => copy.read(p))).toEqual(paths.map((p) => base.read(p)));
+  });
+});
+
+describe('copies of one simulated machine', () => {
+  it('read the same tree as the original while neither is changed, and their own once one is', async () => {
+    let now = 5_000;
+    const m = new SimMachine(profile('xeon-2s-768g'));
+    m.advance(3600);
+    const base = new SimFiles(m, { clock: () => now });
+    const [a, b] = [base.fork(), base.fork()];
+    const paths = ['/proc/interrupts', '/proc/vmstat', '/proc/sys/vm/hugetlb_optimize_vmemmap'];
+    const read = (f: SimFiles) => paths.map((p) => f.read(p));
+    for (let i = 0; i < 3; i++, now += 1000) {
+      expect(read(a)).toEqual(read(base));
+      expect(read(b)).toEqual(read(base));
+    }
+    const hvo = '/proc/sys/vm/hugetlb_optimize_vmemmap';
+    const was = base.read(hvo);
+    const other = was.kind === 'text' && was.text.trim() === '1' ? '0' : '1';
+    // A setting written to one copy is in that copy only.
+    expect((await new SimWriter(a).write(hvo, other)).after).toBe(other);
+    expect(b.read(hvo)).toEqual(was);
+    expect(base.read(hvo)).toEqual(was);
+    // And one written to the original is not in a copy taken before it.
+    expect((await new SimWriter(base).write(hvo, other)).after).toBe(other);
+    expect(b.read(hvo)).toEqual(was);
+    now += 1000; // and in the seconds after, when each writes its tree again
+    expect(b.read(hvo)).toEqual(was);
+    expect(read(b)).not.toEqual(read(base));
+    // A copy taken after it has it.
+    expect(base.fork().read(hvo)).toEqual({ kind: 'text', text: `${other}\n` });
   });
 });
 
