@@ -53,25 +53,37 @@ beforeAll(async () => {
 afterAll(() => browser?.close());
 
 /**
- * A page on `server` whose app script is held back, so the server's screen stays up, unwired, until
- * `release` lets the script load.
+ * A page in a new context whose script named by `asset` is held back until `release`; page errors and console
+ * errors are collected in `problems`.
  */
-async function heldBack(server: Served) {
+async function holding(asset: RegExp) {
   const context = await browser.newContext();
   let release: () => void = () => {};
   const held = new Promise<void>((ok) => (release = ok));
-  await context.route(/\/assets\/main-[^/]*\.js$/, async (route) => {
+  await context.route(asset, async (route) => {
     await held;
     await route.continue();
   });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(server.url);
-  await expect
-    .poll(() => page.evaluate(() => document.getElementById('app')!.innerHTML.includes('<!--[-->')))
-    .toBe(true);
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
   return { context, page, problems, release };
+}
+
+/**
+ * A page on `server` whose app script is held back, so the server's screen stays up, unwired, until
+ * `release` lets the script load.
+ */
+async function heldBack(server: Served) {
+  const held = await holding(/\/assets\/main-[^/]*\.js$/);
+  await held.page.goto(server.url);
+  await expect
+    .poll(() => held.page.evaluate(() => document.getElementById('app')!.innerHTML.includes('<!--[-->')))
+    .toBe(true);
+  return held;
 }
 
 describe('the first screen', () => {
@@ -158,19 +170,7 @@ describe('the first screen', () => {
   });
 
   it("is asked for and shown by the page's inline start script, before its module script has loaded", async () => {
-    const context = await browser.newContext();
-    let release: () => void = () => {};
-    const held = new Promise<void>((ok) => (release = ok));
-    await context.route(/\/assets\/index-[^/]*\.js$/, async (route) => {
-      await held;
-      await route.continue();
-    });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
+    const { context, page, problems, release } = await holding(/\/assets\/index-[^/]*\.js$/);
     // Not waiting for the load event, which the held script holds back.
     const response = await page.goto(sim.url, { waitUntil: 'commit' });
     // The one inline script is allowed by its hash, in the page's own policy and in web mode's header alike.

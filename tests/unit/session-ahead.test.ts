@@ -12,7 +12,7 @@ import { findProfile } from '../../shared/sim/profiles';
 import { SimFiles } from '../../shared/sim/source';
 import { SessionMap, SPARE_MS, webSessions } from '../../electron/server/sessions';
 import type { HostFiles } from '../../shared/host/files';
-import { fixtureFiles, VM } from '../helpers';
+import { countedFiles, fixtureFiles, VM } from '../helpers';
 import { rawRequest, startTestServer } from '../mocks/web-server';
 
 describe('the session map made ahead', () => {
@@ -115,20 +115,8 @@ describe('web sessions made ahead', () => {
 
 describe('web mode', () => {
   it('makes a session ahead each time it serves the page, for nothing else, and reads nothing of this machine', async () => {
-    const files = fixtureFiles(VM);
-    let reads = 0;
     // This machine as the server's source (its files from a capture, so no test reads the real one).
-    const live: HostFiles = {
-      source: { kind: 'live', label: 'this machine' },
-      read: (p) => {
-        reads++;
-        return files.read(p);
-      },
-      list: (d) => {
-        reads++;
-        return files.list(d);
-      },
-    };
+    const { files: live, reads } = countedFiles(fixtureFiles(VM), { kind: 'live', label: 'this machine' });
     const sessions = webSessions(live);
     let prepared = 0;
     const spy = {
@@ -148,27 +136,18 @@ describe('web mode', () => {
       expect((await rawRequest(server, '/')).status).toBe(200);
       await expect.poll(() => prepared).toBe(1);
       // The page comes without the token: nothing of this machine is read until a call brings it.
-      expect(reads).toBe(0);
+      expect(reads()).toBe(0);
     } finally {
       await server.close();
     }
   });
   it('reads a simulated machine or a record ahead, and only those', () => {
-    const files = fixtureFiles(VM);
-    let reads = 0;
-    const record: HostFiles = {
-      source: files.source,
-      read: (p) => {
-        reads++;
-        return files.read(p);
-      },
-      list: (d) => files.list(d),
-    };
+    const { files: record, reads } = countedFiles(fixtureFiles(VM));
     expect(record.source.kind).not.toBe('live');
     const sessions = webSessions(record);
     try {
       sessions.prepare();
-      expect(reads).toBeGreaterThan(0);
+      expect(reads()).toBeGreaterThan(0);
     } finally {
       sessions.clear();
     }

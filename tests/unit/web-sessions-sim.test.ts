@@ -5,7 +5,7 @@ import type { Report } from '../../shared/host/report';
 import { openSim } from '../../electron/host/sim-source';
 import { SESSION_LINGER_MS, webSessions } from '../../electron/server/sessions';
 import { SAMPLE_INTERVAL_MS } from '../../electron/host/handlers';
-import type { HostFiles } from '../../shared/host/files';
+import { countedFiles } from '../helpers';
 
 const HVO = '/proc/sys/vm/hugetlb_optimize_vmemmap';
 
@@ -37,29 +37,19 @@ describe("a web session's sampler", () => {
   });
   it('goes on for a reload once its page has gone, then stops reading the machine', () => {
     vi.useFakeTimers();
-    const sim = openSim('strix-halo-128g');
-    let reads = 0;
     // The session's machine, reads counted (a simulated machine: a record of one has no rates to sample).
-    const counted: HostFiles = {
-      source: sim.source,
-      read: (p) => {
-        reads++;
-        return sim.read(p);
-      },
-      list: (d) => sim.list(d),
-      now: () => sim.now?.() ?? Date.now(),
-    };
+    const { files: counted, reads } = countedFiles(openSim('strix-halo-128g'));
     const sessions = webSessions(counted);
     try {
       const off = sessions.get('tab').sampler.subscribe(() => undefined);
       off(); // the tab is closed (or reloading)
-      let before = reads;
+      let before = reads();
       vi.advanceTimersByTime(SESSION_LINGER_MS - SAMPLE_INTERVAL_MS);
-      expect(reads).toBeGreaterThan(before); // a reload within this time joins a history without a gap
+      expect(reads()).toBeGreaterThan(before); // a reload within this time joins a history without a gap
       vi.advanceTimersByTime(2 * SAMPLE_INTERVAL_MS);
-      before = reads;
+      before = reads();
       vi.advanceTimersByTime(10 * 60_000);
-      expect(reads).toBe(before);
+      expect(reads()).toBe(before);
     } finally {
       sessions.clear();
     }
