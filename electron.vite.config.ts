@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { inlineStart } from './electron/build/inline-start';
+import { stylesheetsFirstPlugin } from './electron/build/stylesheet-first';
 
 const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, 'package.json'), 'utf8')) as { version: string };
 const define = { __APP_VERSION__: JSON.stringify(pkg.version) };
@@ -33,6 +34,7 @@ export default defineConfig({
     plugins: [
       svelte({ configFile: resolve(import.meta.dirname, 'svelte.config.js') }),
       inlineStart(resolve(import.meta.dirname, 'renderer/src/start.ts')),
+      stylesheetsFirstPlugin(),
     ],
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),

@@ -8,13 +8,26 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+const META_TAG = /<meta\b[^>]*>/gi;
+const isCspTag = (tag: string): boolean => /http-equiv\s*=\s*["']?content-security-policy["']?/i.test(tag);
+
 export function metaCsp(html: string): string | null {
-  for (const tag of html.match(/<meta\b[^>]*>/gi) ?? []) {
-    if (!/http-equiv\s*=\s*["']?content-security-policy["']?/i.test(tag)) continue;
+  for (const tag of html.match(META_TAG) ?? []) {
+    if (!isCspTag(tag)) continue;
     const m = /\bcontent\s*=\s*"([^"]*)"/i.exec(tag);
     if (m?.[1]?.trim()) return m[1].trim().replace(/\s+/g, ' ');
   }
   return null;
+}
+
+/**
+ * The page without its policy tag, for a server that sends the same policy as a header: Chromium holds back the
+ * requests its preload scanner finds (the stylesheet, the scripts) until the parser has reached a policy tag
+ * and applied it, which is only once the page's renderer is running; without the tag they leave as soon as the
+ * first bytes of the page arrive.
+ */
+export function dropMetaCsp(html: string): string {
+  return html.replace(META_TAG, (tag) => (isCspTag(tag) ? '' : tag));
 }
 
 /** When the page's policy cannot be read, nothing loads rather than everything. */

@@ -282,8 +282,8 @@ Options:
   serve: `Usage: hugetune serve [--port N] [--models-dir DIR]... [--root DIR | --snapshot FILE | --sim PROFILE] [--json]
 
 Serves the app and its API on http://127.0.0.1:PORT only. Every API request needs the random access token
-in the printed URL (after #token=, which the browser never sends to a server); open that URL in a browser:
-the tab keeps the token for reloads, a new tab needs the URL again. Stop with Ctrl-C.
+in the printed URL (after ?token=); open that URL in a browser: the page comes with the machine's overview
+in it, the tab keeps the token for reloads, a new tab needs the URL again. Stop with Ctrl-C.
 
 ${SOURCE_FLAGS}
 

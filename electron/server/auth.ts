@@ -5,8 +5,9 @@
  *
  * The token travels only in an `Authorization: Bearer` header, never in a cookie: cookies are not separated
  * by port, so Chromium would hand a cookie set here to any other server on 127.0.0.1, including one another
- * local user runs. The page takes the token from the URL fragment (never sent over the wire), removes it from
- * the address bar and keeps it in sessionStorage, which is per origin (per port) and per tab.
+ * local user runs. The printed URL carries it in its query, so the request that opens the page can bring the
+ * page's first screen back (./server: sendPageWithScreen) and nothing else; the page removes it from the
+ * address bar and keeps it in sessionStorage, which is per origin (per port) and per tab.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';

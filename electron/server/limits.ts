@@ -9,13 +9,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export const CLIENT_HEADER = 'x-hugetune-client';
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** The key of the session a tab id names. */
+export const tabKey = (id: string): string => `tab:${id}`;
+
 /**
  * Who a request is from, for sharing and for its session: the page's tab id (a header, or `?session=` on an
  * event stream), else the connection's address (without the port).
  */
 export function clientKey(req: IncomingMessage, url?: URL): string {
   const id = req.headers[CLIENT_HEADER] ?? url?.searchParams.get('session') ?? undefined;
-  if (typeof id === 'string' && CLIENT_ID.test(id)) return `tab:${id}`;
+  if (typeof id === 'string' && CLIENT_ID.test(id)) return tabKey(id);
   return `addr:${req.socket.remoteAddress ?? '?'}`;
 }
 

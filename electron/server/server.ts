@@ -2,16 +2,19 @@
  * Web mode: the built renderer and the API over HTTP on 127.0.0.1, for headless servers and for machines
  * where the Electron window cannot start. The same handler table as the Electron IPC serves every call.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { dispatch, type Handlers } from '../../shared/api';
+import { dispatch, type FirstScreen, type Handlers } from '../../shared/api';
+import type { Envelope } from '../../shared/envelope';
 import { SNAPSHOT_MAX_BYTES } from '../../shared/host/snapshot';
 import type { Sampler } from '../host/sampler';
 import { bearerToken, hostAllowed, newToken, originAllowed, sameToken } from './auth';
 import { scanJson } from '../../shared/json-scan';
 import { parseJsonOffThread } from '../host/parse-worker';
-import { BodyAborted, Budget, clientKey, eventSink, Slots } from './limits';
-import { loadStatic } from './static';
+import { BodyAborted, Budget, clientKey, eventSink, Slots, tabKey } from './limits';
+import { servedPage } from './served-page';
+import { loadStatic, pickEncoding, streamEncoder } from './static';
 import { currentPageCsp, pageCsp } from '../page-csp';
 
 /**
@@ -182,6 +185,52 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const pagePolicy = currentPageCsp(opts.rendererDir);
   let closed = false;
 
+  /**
+   * The page with its first screen in it (./served-page), for the request that opens the printed URL: its query
+   * carries the token, so this is the one page request allowed to read the machine. False when the plain page
+   * is to go instead (no token or a wrong one, every call slot taken): that page asks for its first screen
+   * itself, and a wrong token is then told so by the API.
+   */
+  const sendPageWithScreen = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+    const given = url.searchParams.get('token');
+    if (given === null || !sameToken(given, token)) return false;
+    const plain = await loadStatic(opts.rendererDir, '/', undefined, { cspInHeader: true });
+    const session = randomUUID();
+    const page = plain && servedPage(plain.body.toString('utf8'), session);
+    if (!page) return false;
+    const client = tabKey(session);
+    const free = calls.take(client);
+    if (!free) return false;
+    try {
+      const encoding = pickEncoding(req.headers['accept-encoding']);
+      res.writeHead(200, {
+        'content-type': plain.type,
+        // The machine's figures: never kept by the browser. A reload gets the plain page (the address has lost
+        // the token by then), which asks for them.
+        'cache-control': 'no-store',
+        ...(encoding ? { 'content-encoding': encoding } : {}),
+        vary: 'Accept-Encoding',
+      });
+      const encoder = encoding ? streamEncoder(encoding, res) : null;
+      const out = encoder ?? res;
+      // The head now: the browser starts the page's renderer and fetches its stylesheet and scripts meanwhile.
+      // Out on the socket before the screen is made, which holds this thread.
+      out.write(page.head);
+      if (encoder) await new Promise<void>((ok) => encoder.flush(() => ok()));
+      await new Promise<void>((ok) => setImmediate(ok));
+      const screen = (await dispatch(
+        partsFor(client).handlers,
+        'app.firstScreen',
+        {},
+        opts.onInternalError,
+      )) as Envelope<FirstScreen>;
+      out.end(page.rest(screen.ok ? screen.value : null));
+    } finally {
+      free();
+    }
+    return true;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     securityHeaders(res, withFrameAncestors(pagePolicy()));
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -189,7 +238,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (!originAllowed(req, port)) return send(res, 403, 'Forbidden: cross-origin request\n');
 
     // The built renderer is the same public code as the installed files and carries no data: it loads without
-    // the token (a browser navigation cannot send a header). Everything that reads the machine is under /api/.
+    // the token (a browser navigation cannot send a header). What reads the machine is under /api/, and the page
+    // itself only when the printed URL's query brings the token (sendPageWithScreen).
     if (url.pathname.startsWith('/api/')) {
       const given = bearerToken(req);
       if (given === null) {
@@ -265,7 +315,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
     if (url.pathname.startsWith('/api/')) return send(res, 404, 'Not Found\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method Not Allowed\n');
-    const file = await loadStatic(opts.rendererDir, url.pathname, req.headers['accept-encoding']);
+    const isPage = url.pathname === '/' || url.pathname === '/index.html';
+    if (isPage && req.method === 'GET' && (await sendPageWithScreen(req, res, url))) return;
+    // The page's policy is in the header set above: its HTML goes without the policy tag (../page-csp).
+    const file = await loadStatic(opts.rendererDir, url.pathname, req.headers['accept-encoding'], {
+      cspInHeader: true,
+    });
     if (!file) return send(res, 404, 'Not Found\n');
     res.writeHead(200, {
       'content-type': file.type,
@@ -324,8 +379,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   port = (server.address() as AddressInfo).port;
 
   return {
-    // In the fragment: the browser never sends it, so it reaches no server log and no other request.
-    url: `http://127.0.0.1:${port}/#token=${token}`,
+    // In the query, so the request that opens the page may carry its first screen back; the page then takes it
+    // out of the address bar. It goes to this server only: the page sends no referrer, and keeps no log.
+    url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
     close: () =>

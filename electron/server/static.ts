@@ -6,7 +6,17 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { brotliCompress, constants, gzip } from 'node:zlib';
+import type { Writable } from 'node:stream';
+import {
+  brotliCompress,
+  constants,
+  createBrotliCompress,
+  createGzip,
+  gzip,
+  type BrotliCompress,
+  type Gzip,
+} from 'node:zlib';
+import { dropMetaCsp } from '../page-csp';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -60,6 +70,20 @@ export function pickEncoding(header: string | undefined): Encoding | null {
   return null;
 }
 
+/**
+ * A compressing stream into `to`, for a body made for one response and sent in parts (a page with its data in
+ * it): at a level that keeps up with the writer, not the highest, which is worth it only for a file compressed
+ * once and sent many times. Its `flush()` sends what has been written so far.
+ */
+export function streamEncoder(e: Encoding, to: Writable): BrotliCompress | Gzip {
+  const z =
+    e === 'br' ? createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }) : createGzip({ level: 6 });
+  // A client gone mid-page: nothing to answer, and the stream must not throw.
+  z.on('error', () => to.destroy());
+  z.pipe(to);
+  return z;
+}
+
 function encode(c: Cached, e: Encoding): Promise<Buffer> {
   c.encoded[e] ??=
     e === 'br'
@@ -73,7 +97,20 @@ function encode(c: Cached, e: Encoding): Promise<Buffer> {
   return c.encoded[e];
 }
 
-export async function loadStatic(dir: string, urlPath: string, acceptEncoding?: string): Promise<StaticFile | null> {
+export interface StaticOptions {
+  /**
+   * The server sends the page's Content-Security-Policy as a header: its HTML goes without the policy tag
+   * (../page-csp: dropMetaCsp).
+   */
+  cspInHeader?: boolean;
+}
+
+export async function loadStatic(
+  dir: string,
+  urlPath: string,
+  acceptEncoding?: string,
+  opts: StaticOptions = {},
+): Promise<StaticFile | null> {
   let rel: string;
   try {
     rel = decodeURIComponent(urlPath === '/' ? '/index.html' : urlPath);
@@ -85,15 +122,19 @@ export async function loadStatic(dir: string, urlPath: string, acceptEncoding?: 
   const ext = extname(full);
   const type = TYPES[ext];
   if (!type) return null;
+  const page = ext === '.html' && opts.cspInHeader === true;
+  const key = page ? `${full}\0csp-in-header` : full;
   let c: Cached;
   try {
     const st = await stat(full);
     if (!st.isFile()) return null;
-    const hit = cache.get(full);
+    const hit = cache.get(key);
     if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) c = hit;
     else {
-      c = { size: st.size, mtimeMs: st.mtimeMs, raw: await readFile(full), encoded: {} };
-      cache.set(full, c);
+      const bytes = await readFile(full);
+      const raw = page ? Buffer.from(dropMetaCsp(bytes.toString('utf8')), 'utf8') : bytes;
+      c = { size: st.size, mtimeMs: st.mtimeMs, raw, encoded: {} };
+      cache.set(key, c);
     }
   } catch {
     return null;

@@ -1,13 +1,14 @@
 /**
  * How fast the Overview shows data, against a static page of the same rendered size: Chromium navigates to
- * the URL `hugetune serve` prints (with its #token fragment) and the clock stops when the memory card (the
+ * the URL `hugetune serve` prints (with its ?token= query) and the clock stops when the memory card (the
  * Overview's data) is in the DOM and painted. The static page is that same rendered Overview, saved as HTML
- * with the app's stylesheet and padded to the bytes the app itself loads to show it and mount (HTML, every script and stylesheet, uncompressed), served
- * by web mode's own static file code (so compressed the same way) and opened through the same fragment URL. Runs on
- * a 128-CPU and a 4,096-CPU simulated machine; prints medians, the ratio, and report calls per load, and
- * the page's main-thread CPU time until the data is painted (thread ticks), which a busy machine disturbs less.
+ * with the app's stylesheet and padded to the bytes the app itself loads to show it and mount (HTML, every
+ * script and stylesheet, uncompressed), served by web mode's own static file code (so compressed the same way)
+ * and opened through the same kind of URL. Runs on a 128-CPU and a 4,096-CPU simulated machine; prints medians
+ * of loads taken in turn, the ratio, and report calls per load, and the page's main-thread CPU time until the
+ * data is painted (thread ticks), which a busy machine disturbs less.
  *
- *   npm run build && npm run bench:ui        (HUGETUNE_BENCH_RUNS=N for more runs; default 7)
+ *   npm run build && npm run bench:ui        (HUGETUNE_BENCH_RUNS=N loads of each; default 21)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,12 +20,13 @@ import { createInterface } from 'node:readline';
 import type { Browser } from 'playwright-core';
 import { securityHeaders, webCsp } from '../../electron/server/server';
 import { loadStatic } from '../../electron/server/static';
+import { SCREEN_DATA_ID } from '../../shared/served-screen';
 import { launch } from '../e2e/browser';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const CLI = join(REPO, 'bin', 'hugetune.js');
 const RENDERER = join(REPO, 'out', 'renderer');
-const RUNS = Number(process.env.HUGETUNE_BENCH_RUNS ?? 7);
+const RUNS = Number(process.env.HUGETUNE_BENCH_RUNS ?? 21);
 const READY = '[data-testid="card-memory"]';
 /**
  * Tells the bench, through a binding, when the ready element is first in the DOM and a frame has been painted
@@ -94,7 +96,8 @@ async function timeLoad(
   await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
   let reports = 0;
   page.on('request', (r) => {
-    // The report comes with the first screen (app.firstScreen) or on its own (host.report).
+    // The report comes in the page (opened from the printed URL), with the first screen (app.firstScreen), or
+    // on its own (host.report).
     if (r.url().endsWith('/api/call') && /"(host\.report|app\.firstScreen)"/.test(r.postData() ?? '')) reports++;
   });
   let readyAt: (ms: number) => void = () => {};
@@ -119,6 +122,7 @@ async function timeLoad(
     return nav.decodedBodySize + assets.reduce((sum, e) => sum + e.decodedBodySize, 0);
   });
   const html = await page.content();
+  if (await page.evaluate((id) => document.getElementById(id) !== null, SCREEN_DATA_ID)) reports++;
   await context.close();
   return { ms, cpuMs, reports, html, bytes };
 }
@@ -131,7 +135,8 @@ function staticCopy(html: string, bytes: number): string {
     .replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '')
     .replace(/<link rel="modulepreload"[^>]*>/g, '')
     .replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
-  // Padding as text a browser parses (a hidden paragraph of numbers), not a comment it can skip.
+  // Padding as text a browser parses (a hidden paragraph of numbers), not a comment it can skip. The app's
+  // data block goes too: it is counted in the padding.
   const pad = Math.max(0, bytes - page.length - 20);
   const words = Array.from({ length: Math.ceil(pad / 8) }, (_, i) => String(i).padStart(7, '0'));
   return page.replace('</body>', `<p hidden>${words.join(' ').slice(0, pad)}</p></body>`);
@@ -145,7 +150,7 @@ async function machine(name: string, args: string[], browser: Browser, dir: stri
     const page = staticCopy(first.html, first.bytes);
     writeFileSync(join(dir, 'index.html'), page);
     const { server, port } = await staticServer(dir);
-    const staticUrl = `http://127.0.0.1:${port}/${new URL(app.url).hash}`;
+    const staticUrl = `http://127.0.0.1:${port}/${new URL(app.url).search}`;
     await timeLoad(browser, staticUrl);
     const appMs: number[] = [];
     const staticMs: number[] = [];

@@ -1,26 +1,37 @@
 /**
  * The first screen: the server renders it (app.firstScreen) and the page shows it before the app's script
- * has mounted; the app then mounts over it with the same data, and what is on screen stays the same.
+ * has mounted; the app then mounts over it with the same data, and what is on screen stays the same. Opened
+ * from the printed URL, the page comes with that screen in it; a reload asks for it from its start script.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { captureSnapshot } from '../../electron/host/snapshot-io';
+import { pageCsp } from '../../electron/page-csp';
 import { fixtureFiles, VM_TUNED } from '../helpers';
-import { launch, openApp, serve, type Served } from './browser';
+import { appMounted, launch, openApp, serve, type Served } from './browser';
+
+const REPO = join(import.meta.dirname, '..', '..');
 
 /**
- * Records, in the page, #app as it is the first time it gets content, and the theme at that moment. The
- * server's rendering carries Svelte's server markers (`<!--[-->`), which a client mount never writes.
+ * Records, in the page, #app as it is the first time it has content, and the theme the page had when that
+ * content first appeared. The server's rendering carries Svelte's server markers (`<!--[-->`), which a client
+ * mount never writes. Content that comes with the page is taken once the parser is done with it.
  */
 const RECORD_FIRST = `(() => {
-  const seen = new MutationObserver(() => {
+  let theme;
+  const check = () => {
     const app = document.getElementById('app');
     if (!app || !app.firstChild || window.__first) return;
-    window.__first = { html: app.innerHTML, theme: document.documentElement.dataset.theme ?? null };
+    theme ??= document.documentElement.dataset.theme ?? null;
+    if (document.readyState === 'loading') return;
+    window.__first = { html: app.innerHTML, theme };
     seen.disconnect();
-  });
-  // From the start: the boot script is async and may show the screen before DOMContentLoaded.
+  };
+  const seen = new MutationObserver(check);
+  // From the start: the start script may show the screen before DOMContentLoaded.
   seen.observe(document, { childList: true, subtree: true });
+  document.addEventListener('readystatechange', check);
 })();`;
 
 /** The DOM as a person sees it: elements, attributes (in order of name) and text; no comments. */
@@ -169,28 +180,92 @@ describe('the first screen', () => {
     await context.close();
   });
 
-  it("is asked for and shown by the page's inline start script, before its module script has loaded", async () => {
+  it('comes in the page opened from the printed URL, with the session made for it, and no call is made for it', async () => {
     const { context, page, problems, release } = await holding(/\/assets\/index-[^/]*\.js$/);
+    const calls: string[] = [];
+    const sessions = new Set<string>();
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/call')) calls.push(r.postData() ?? '');
+      if (r.url().includes('/api/')) sessions.add(r.headers()['x-hugetune-client'] ?? '?');
+    });
     // Not waiting for the load event, which the held script holds back.
     const response = await page.goto(sim.url, { waitUntil: 'commit' });
-    // The one inline script is allowed by its hash, in the page's own policy and in web mode's header alike.
-    const policy = response!.headers()['content-security-policy']!;
-    const hashes = policy.match(/'sha256-[^']+'/g) ?? [];
-    expect(hashes).toHaveLength(1);
-    expect(policy).not.toContain('unsafe-inline');
-    const meta = await page.evaluate(() =>
-      document.querySelector('meta[http-equiv="Content-Security-Policy"]')!.getAttribute('content')!,
-    );
-    expect(meta).toContain(hashes[0]);
-    // The server's screen is up while the module script is still held: the inline script fetched and showed it.
+    const html = await response!.text();
+    expect(response!.headers()['cache-control']).toBe('no-store');
+    // The session in <head>, before the start script that sends its calls under it; the screen in #app; the
+    // rest of the screen for the app in a data block.
+    const session = /<meta name="hugetune-session" content="([0-9a-f-]{36})" \/>\s*<script>/.exec(html);
+    expect(session, 'no session made for the page').not.toBeNull();
+    expect(html).toMatch(/<div id="app"><!--\[-->[\s\S]*data-testid="card-memory"/);
+    expect(html).toContain('<script type="application/json" id="hugetune-first-screen">');
     await expect.poll(() => page.getByTestId('card-memory').count()).toBe(1);
-    expect(await page.evaluate(() => document.getElementById('app')!.innerHTML.startsWith('<!--[-->'))).toBe(true);
+    // The address bar has lost the token; the tab keeps it, with the session the server made.
+    await expect.poll(() => page.url()).toBe(new URL('/', sim.url).href);
+    expect(await page.evaluate(() => sessionStorage.getItem('hugetune.session'))).toBe(session![1]);
     release();
-    // Then the module script takes over what it began, and the app mounts over the screen.
     await expect
       .poll(() => page.evaluate(() => !document.getElementById('app')!.innerHTML.includes('<!--[-->')))
       .toBe(true);
     await expect.poll(() => page.getByTestId('card-memory').count()).toBe(1);
+    // The app took the report from the page: the first screen was not asked for, nor the report.
+    expect(calls.filter((c) => /"(app\.firstScreen|host\.report)"/.test(c))).toEqual([]);
+    // The app's own calls go under the session the server made for the page.
+    await page.getByTestId('tab-thp').click();
+    await expect.poll(() => calls.length).toBeGreaterThan(0);
+    expect([...sessions]).toEqual([session![1]]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('has its policy in the header only, allowing the one inline script by its hash', async () => {
+    const { page, problems } = await openApp(browser, sim);
+    for (const url of [sim.url, new URL('/', sim.url).href]) {
+      const response = await page.request.get(url);
+      const policy = response.headers()['content-security-policy']!;
+      const hashes = policy.match(/'sha256-[^']+'/g) ?? [];
+      expect(hashes).toHaveLength(1);
+      expect(policy).not.toContain('unsafe-inline');
+      // The built page's tag declares it; the page goes without the tag, so that the browser asks for the
+      // stylesheet and scripts as soon as the page's first bytes arrive.
+      expect(policy.startsWith(pageCsp(join(REPO, 'out', 'renderer')))).toBe(true);
+      expect(await response.text()).not.toMatch(/http-equiv="Content-Security-Policy"/i);
+    }
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("is asked for and shown by the page's inline start script on a reload, before its module script has loaded", async () => {
+    const { context, page, problems, release } = await holding(/\/assets\/index-[^/]*\.js$/);
+    const calls: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/call')) calls.push(r.postData() ?? '');
+    });
+    await page.goto(sim.url, { waitUntil: 'commit' });
+    await expect.poll(() => page.getByTestId('card-memory').count()).toBe(1);
+    release();
+    await appMounted(page);
+    const session = await page.evaluate(() => sessionStorage.getItem('hugetune.session'));
+    // Held again for the reload, whose URL no longer carries the token: the page comes without the screen.
+    let releaseAgain: () => void = () => {};
+    const heldAgain = new Promise<void>((ok) => (releaseAgain = ok));
+    await context.unrouteAll();
+    await context.route(/\/assets\/index-[^/]*\.js$/, async (route) => {
+      await heldAgain;
+      await route.continue();
+    });
+    const response = await page.reload({ waitUntil: 'commit' });
+    const plain = await response!.text();
+    expect(plain).not.toContain('<meta name="hugetune-session"');
+    expect(plain).not.toContain('<script type="application/json"');
+    // The server's screen is up while the module script is still held: the inline script fetched and showed it.
+    await expect.poll(() => page.getByTestId('card-memory').count()).toBe(1);
+    expect(await page.evaluate(() => document.getElementById('app')!.innerHTML.startsWith('<!--[-->'))).toBe(true);
+    expect(calls.filter((c) => c.includes('"app.firstScreen"'))).toHaveLength(1);
+    releaseAgain();
+    // Then the module script takes over what it began, and the app mounts over the screen, in the same session.
+    await appMounted(page);
+    await expect.poll(() => page.getByTestId('card-memory').count()).toBe(1);
+    expect(await page.evaluate(() => sessionStorage.getItem('hugetune.session'))).toBe(session);
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inlineScript, scriptHash } from '../../electron/build/inline-start';
-import { currentPageCsp, metaCsp, pageCsp } from '../../electron/page-csp';
+import { stylesheetsFirst } from '../../electron/build/stylesheet-first';
+import { currentPageCsp, dropMetaCsp, metaCsp, pageCsp } from '../../electron/page-csp';
 import { webCsp } from '../../electron/server/server';
 
 const PAGE = `<!doctype html><html><head><meta charset="UTF-8" />
@@ -58,5 +59,37 @@ describe('the inline start script', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('goes without its policy tag where the policy is a header, leaving every other tag', () => {
+    const page = inlineScript(PAGE, 'a()');
+    const served = dropMetaCsp(page);
+    expect(metaCsp(served)).toBeNull();
+    expect(served).toContain('<meta charset="UTF-8" />');
+    expect(served).toContain(`<script>a()</script>`);
+    expect(served.length).toBeLessThan(page.length);
+    expect(dropMetaCsp(served)).toBe(served);
+  });
+});
+
+describe('the stylesheets', () => {
+  it('come before the module script, in their order, the rest of the page as it was', () => {
+    const built = `<head>
+    <title>t</title>
+    <script type="module" crossorigin src="./assets/index-1.js"></script>
+    <link rel="stylesheet" crossorigin href="./assets/a.css">
+    <link rel="icon" href="./favicon.svg">
+    <link rel="stylesheet" crossorigin href="./assets/b.css">
+  </head>`;
+    expect(stylesheetsFirst(built)).toBe(`<head>
+    <title>t</title>
+    <link rel="stylesheet" crossorigin href="./assets/a.css">
+    <link rel="stylesheet" crossorigin href="./assets/b.css">
+    <script type="module" crossorigin src="./assets/index-1.js"></script>
+    <link rel="icon" href="./favicon.svg">
+  </head>`);
+    // Nothing to move, or no module script: the page as it is.
+    expect(stylesheetsFirst(stylesheetsFirst(built))).toBe(stylesheetsFirst(built));
+    expect(stylesheetsFirst(PAGE)).toBe(PAGE);
   });
 });

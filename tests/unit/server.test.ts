@@ -25,8 +25,8 @@ const call = (method: string, args: unknown = {}, headers: Record<string, string
   apiCall(server, method, args, headers);
 
 describe('web mode access', () => {
-  it('binds to loopback and prints a URL with the token in the fragment', () => {
-    expect(server.url).toBe(`${base}/#token=test-token-123`);
+  it('binds to loopback and prints a URL with the token in its query', () => {
+    expect(server.url).toBe(`${base}/?token=test-token-123`);
   });
   it('refuses API calls without a token (401) and with a wrong one (403)', async () => {
     expect((await call('host.report', {}, {})).status).toBe(401);
@@ -43,12 +43,15 @@ describe('web mode access', () => {
     ).toBe(401);
     expect((await raw('/api/events?token=test-token-123')).status).toBe(401);
   });
-  it('serves the page without the token, with its CSP, and never sets a cookie', async () => {
-    for (const path of ['/', '/?token=test-token-123']) {
+  it('serves the page without the token, with its CSP as a header only, and never sets a cookie', async () => {
+    for (const path of ['/', '/?token=nope', '/?token=test-token-123']) {
       const page = await raw(path);
       expect(page.status).toBe(200);
       expect(page.headers['set-cookie']).toBeUndefined();
       expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
+      expect(page.body).not.toMatch(/http-equiv="Content-Security-Policy"/i);
+      // The first screen comes in the page only with the right token.
+      expect(page.body.includes('id="hugetune-first-screen"')).toBe(path === '/?token=test-token-123');
     }
     expect((await call('host.report')).headers['set-cookie']).toBeUndefined();
   });

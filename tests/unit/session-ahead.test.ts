@@ -13,7 +13,10 @@ import { SimFiles } from '../../shared/sim/source';
 import { SessionMap, SPARE_MS, webSessions } from '../../electron/server/sessions';
 import type { HostFiles } from '../../shared/host/files';
 import { countedFiles, fixtureFiles, VM } from '../helpers';
-import { rawRequest, startTestServer } from '../mocks/web-server';
+import { apiCall, rawBuffer, rawRequest, startTestServer, TOKEN } from '../mocks/web-server';
+import { CLIENT_HEADER, tabKey } from '../../electron/server/limits';
+import { SCREEN_DATA_ID, SESSION_META } from '../../shared/served-screen';
+import { brotliDecompressSync } from 'node:zlib';
 
 describe('the session map made ahead', () => {
   it('gives the spare to the next new key only, once, and only while it is fresh', () => {
@@ -150,6 +153,56 @@ describe('web mode', () => {
       expect(reads()).toBeGreaterThan(0);
     } finally {
       sessions.clear();
+    }
+  });
+
+  it('opened with the token (the printed URL), sends the page with its session made and its first screen in it', async () => {
+    const { files: live, reads } = countedFiles(fixtureFiles(VM), { kind: 'live', label: 'this machine' });
+    const sessions = webSessions(live);
+    let prepared = 0;
+    const spy = {
+      get: (key: string) => sessions.get(key),
+      hold: (key: string) => sessions.hold(key),
+      clear: () => sessions.clear(),
+      prepare: () => void prepared++,
+    };
+    const server = await startTestServer({ sessions: spy });
+    try {
+      // A wrong token gets the plain page, and reads nothing: the API tells that page the token is wrong.
+      const wrong = await rawRequest(server, '/?token=nope');
+      expect(wrong.body).not.toContain(`<meta name="${SESSION_META}"`);
+      expect(reads()).toBe(0);
+      await expect.poll(() => prepared).toBe(1);
+      const page = await rawRequest(server, `/?token=${TOKEN}`);
+      expect(page.status).toBe(200);
+      expect(page.headers['cache-control']).toBe('no-store');
+      expect(page.headers['set-cookie']).toBeUndefined();
+      const id = new RegExp(`<meta name="${SESSION_META}" content="([^"]+)"`).exec(page.body)?.[1];
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      // That session exists and is the one that read the machine; no spare is made for a next tab.
+      expect(sessions.has(tabKey(id!))).toBe(true);
+      expect(reads()).toBeGreaterThan(0);
+      await new Promise((ok) => setImmediate(ok));
+      expect(prepared).toBe(1);
+      const block = new RegExp(`<script type="application/json" id="${SCREEN_DATA_ID}">([^<]*)</script>`).exec(
+        page.body,
+      );
+      const data = JSON.parse(block![1]!) as Omit<FirstScreen, 'html'>;
+      expect(data.report.ok).toBe(true);
+      expect(data.source.current.kind).toBe('live');
+      expect(page.body).toMatch(
+        /<div id="app"><!--\[-->[\s\S]*data-testid="card-memory"[\s\S]*<\/div><script type="application\/json"/,
+      );
+      // A call under that session is answered from it, with the token as ever.
+      const call = await apiCall(server, 'source.get', {}, { authorization: `Bearer ${TOKEN}`, [CLIENT_HEADER]: id! });
+      expect(call.status).toBe(200);
+      expect(sessions.size).toBe(1);
+      // Compressed for a browser that accepts it, the same page.
+      const br = await rawBuffer(server, `/?token=${TOKEN}`, { 'accept-encoding': 'br' });
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(brotliDecompressSync(br.body).toString('utf8')).toContain(`id="${SCREEN_DATA_ID}"`);
+    } finally {
+      await server.close();
     }
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metaCsp } from '../../electron/page-csp';
 import { loadStatic, pickEncoding } from '../../electron/server/static';
 
 let dir = '';
@@ -49,6 +50,18 @@ describe('loadStatic', () => {
     const tiny = (await loadStatic(dir, '/tiny.css', 'br'))!;
     expect(tiny.encoding).toBeNull();
     expect(tiny.varies).toBe(false);
+  });
+
+  it('sends the page without its policy tag when the policy goes in the header, and only then', async () => {
+    const policy = `<meta\n      http-equiv="Content-Security-Policy"\n      content="default-src 'self'"\n    />`;
+    const page = `<!doctype html><html><head><meta charset="UTF-8" />${policy}<title>x</title></head><body></body></html>`;
+    writeFileSync(join(dir, 'page.html'), page);
+    const served = (await loadStatic(dir, '/page.html', undefined, { cspInHeader: true }))!.body.toString();
+    expect(served).toBe(page.replace(policy, ''));
+    expect(metaCsp(served)).toBeNull();
+    // Cached apart: the same file asked for as it is still has its tag.
+    expect((await loadStatic(dir, '/page.html'))!.body.toString()).toBe(page);
+    expect((await loadStatic(dir, '/app.js', undefined, { cspInHeader: true }))!.body.toString()).toBe(js);
   });
 
   it('compresses a rebuilt file again', async () => {

@@ -4,6 +4,7 @@
  */
 import type { ApiEvents, HugetuneApi } from '../../../shared/api';
 import { unwrap, type Envelope } from '../../../shared/envelope';
+import { SESSION_META } from '../../../shared/served-screen';
 import { printable } from '../../../shared/text';
 
 declare global {
@@ -29,6 +30,12 @@ export function sessionId(store: Storage | null = globalThis.sessionStorage ?? n
   return id;
 }
 
+/** The session the server made for this page when it served it with its first screen; null for a plain page. */
+export function servedSession(doc: Document): string | null {
+  const id = doc.querySelector(`meta[name="${SESSION_META}"]`)?.getAttribute('content');
+  return id && SESSION_ID.test(id) ? id : null;
+}
+
 /** What the page calls the API with, in web mode. */
 export interface PageAccess {
   token: string | null;
@@ -38,12 +45,13 @@ export interface PageAccess {
 }
 
 /**
- * The web-mode access token and this tab's session. The token arrives once in the printed URL (`#token=`, or
- * `?token=` from older links), is removed from the address bar at once, and lives in sessionStorage: per
+ * The web-mode access token and this tab's session. The token arrives once in the printed URL (`?token=`, or
+ * `#token=` from older links), is removed from the address bar at once, and lives in sessionStorage: per
  * origin, so per port, and per tab, so a reload keeps working while no other server on 127.0.0.1 ever sees it
  * (a cookie would be sent to every port). A new tab needs the printed URL again.
  *
- * Opened from the printed URL, the page starts a session of its own, as a new tab does, and knows both without
+ * Opened from the printed URL, the page starts a session of its own, as a new tab does: the one the server made
+ * when it served the page with its first screen (its id in a meta tag), else a new id. It knows both without
  * reading sessionStorage: a page's first use of storage waits on the browser process for milliseconds, which
  * the first call need not wait for. A reload reads what the tab kept.
  */
@@ -51,11 +59,12 @@ export function pageAccess(
   loc: Location = window.location,
   store: Storage = window.sessionStorage,
   hist: History = window.history,
+  doc: Document = document,
 ): PageAccess {
   const query = new URLSearchParams(loc.search);
-  const given = new URLSearchParams(loc.hash.replace(/^#/, '')).get('token') ?? query.get('token');
+  const given = query.get('token') ?? new URLSearchParams(loc.hash.replace(/^#/, '')).get('token');
   if (!given) return { token: store.getItem(TOKEN_KEY), session: sessionId(store), keep: () => undefined };
-  const session = crypto.randomUUID();
+  const session = servedSession(doc) ?? crypto.randomUUID();
   return {
     token: given,
     session,

@@ -1,6 +1,7 @@
 /**
  * The page's start: connect, ask for the first screen in one call, set the theme, and show the server's
- * rendering of that screen as soon as both it and the page's #app element are there.
+ * rendering of that screen as soon as both it and the page's #app element are there. A page the server sent
+ * with that screen already in #app (opened from the printed URL) asks for nothing and shows what it holds.
  *
  * It runs from a small script inlined at the top of index.html (./start.ts, built into the page with its CSP
  * hash by electron/build/inline-start.ts), so the call leaves while the browser is still fetching the
@@ -9,9 +10,9 @@
  * have run, it starts the page itself with this same code.
  */
 import type { HugetuneApi } from '../../../shared/api';
-import { connectApi } from './bridge';
+import { connectApi, servedSession } from './bridge';
 import { keepEarlyInput, type EarlyInput } from './early-input';
-import { startFirstCalls, type FirstCalls } from './first-calls';
+import { readServedScreen, startFirstCalls, type FirstCalls } from './first-calls';
 import { applyTheme, osMedia, resolveTheme, storedChoice } from './theme-choice';
 
 export interface PageStart {
@@ -53,26 +54,32 @@ function parsed(doc: Document): Promise<void> {
 
 export function startPage(doc: Document = document): PageStart {
   const { api, keep } = connectApi();
-  const first = startFirstCalls(api);
+  // Served with its first screen (opened from the printed URL), the page holds its data: read once parsed.
+  const served = servedSession(doc) !== null;
+  const first = startFirstCalls(api, served ? parsed(doc).then(() => readServedScreen(doc)) : null);
+  // The theme before the parser reaches the body, whose screen may be painted before the page is all parsed:
+  // no screen is ever drawn in the other one. After the call has left, which need not wait for the storage
+  // read (the stylesheet and scripts were asked for as the page's first bytes came in).
+  applyTheme(resolveTheme(storedChoice(), osMedia()?.matches ?? false));
   const page = parsed(doc).then(() => {
-    // Storage is touched only now that the parser has found the stylesheet and script: its first use costs
-    // milliseconds, which would hold them back.
-    keep();
-    // The theme before anything is painted (the stylesheet holds the first paint back until the page is
-    // parsed and styled), so no screen is ever drawn in the other one.
-    applyTheme(resolveTheme(storedChoice(), osMedia()?.matches ?? false));
     const target = doc.getElementById('app');
     // The first screen's controls are there before the app is: what is done with them then is done again
     // once the app has mounted, not lost.
     return target ? { target, early: keepEarlyInput(target) } : null;
   });
   const shown = Promise.all([first.html, page]).then(([html, p]) => {
+    if (!p) return;
+    // The screen came in the page: it is up with the page's first paint.
+    if (served && p.target.firstChild) return painted();
     // Once the app has mounted (it does not wait forever), its own screen stands.
-    if (!html || !p || p.target.firstChild) return;
+    if (!html || p.target.firstChild) return;
     // HTML the server rendered from escaped data with the app's own components: nothing in it runs, and the
     // page's CSP blocks any inline script but this one.
     p.target.innerHTML = html;
     return painted();
   });
+  // The tab keeps its token and session (and the address bar loses the token) once the screen is up: each
+  // waits on the browser process for a few milliseconds, which the first paint need not wait for.
+  void shown.then(keep);
   return { api, first, page, shown };
 }
