@@ -14,7 +14,7 @@ import { scanJson } from '../../shared/json-scan';
 import { parseJsonOffThread } from '../host/parse-worker';
 import { BodyAborted, Budget, clientKey, eventSink, Slots, tabKey } from './limits';
 import { servedPage } from './served-page';
-import { loadStatic, pickEncoding, streamEncoder } from './static';
+import { loadStatic } from './static';
 import { currentPageCsp, pageCsp } from '../page-csp';
 
 /**
@@ -191,7 +191,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
    * is to go instead (no token or a wrong one, every call slot taken): that page asks for its first screen
    * itself, and a wrong token is then told so by the API.
    */
-  const sendPageWithScreen = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+  const sendPageWithScreen = async (res: ServerResponse, url: URL): Promise<boolean> => {
     const given = url.searchParams.get('token');
     if (given === null || !sameToken(given, token)) return false;
     const plain = await loadStatic(opts.rendererDir, '/', undefined, { cspInHeader: true });
@@ -202,21 +202,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const free = calls.take(client);
     if (!free) return false;
     try {
-      const encoding = pickEncoding(req.headers['accept-encoding']);
       res.writeHead(200, {
         'content-type': plain.type,
         // The machine's figures: never kept by the browser. A reload gets the plain page (the address has lost
         // the token by then), which asks for them.
         'cache-control': 'no-store',
-        ...(encoding ? { 'content-encoding': encoding } : {}),
-        vary: 'Accept-Encoding',
       });
-      const encoder = encoding ? streamEncoder(encoding, res) : null;
-      const out = encoder ?? res;
       // The head now: the browser starts the page's renderer and fetches its stylesheet and scripts meanwhile.
+      // Not compressed: made for this one response and sent over loopback, where compressing it would cost
+      // more time than its bytes take (a tunnel from another machine can compress: ssh -C).
+      res.write(page.head);
       // Out on the socket before the screen is made, which holds this thread.
-      out.write(page.head);
-      if (encoder) await new Promise<void>((ok) => encoder.flush(() => ok()));
       await new Promise<void>((ok) => setImmediate(ok));
       const screen = (await dispatch(
         partsFor(client).handlers,
@@ -224,7 +220,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         {},
         opts.onInternalError,
       )) as Envelope<FirstScreen>;
-      out.end(page.rest(screen.ok ? screen.value : null));
+      res.end(page.rest(screen.ok ? screen.value : null));
     } finally {
       free();
     }
@@ -316,7 +312,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (url.pathname.startsWith('/api/')) return send(res, 404, 'Not Found\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method Not Allowed\n');
     const isPage = url.pathname === '/' || url.pathname === '/index.html';
-    if (isPage && req.method === 'GET' && (await sendPageWithScreen(req, res, url))) return;
+    if (isPage && req.method === 'GET' && (await sendPageWithScreen(res, url))) return;
     // The page's policy is in the header set above: its HTML goes without the policy tag (../page-csp).
     const file = await loadStatic(opts.rendererDir, url.pathname, req.headers['accept-encoding'], {
       cspInHeader: true,

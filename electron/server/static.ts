@@ -6,16 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { promisify } from 'node:util';
-import type { Writable } from 'node:stream';
-import {
-  brotliCompress,
-  constants,
-  createBrotliCompress,
-  createGzip,
-  gzip,
-  type BrotliCompress,
-  type Gzip,
-} from 'node:zlib';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 import { dropMetaCsp } from '../page-csp';
 
 const TYPES: Record<string, string> = {
@@ -68,20 +59,6 @@ export function pickEncoding(header: string | undefined): Encoding | null {
   if (ok('br')) return 'br';
   if (ok('gzip')) return 'gzip';
   return null;
-}
-
-/**
- * A compressing stream into `to`, for a body made for one response and sent in parts (a page with its data in
- * it): at a level that keeps up with the writer, not the highest, which is worth it only for a file compressed
- * once and sent many times. Its `flush()` sends what has been written so far.
- */
-export function streamEncoder(e: Encoding, to: Writable): BrotliCompress | Gzip {
-  const z =
-    e === 'br' ? createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }) : createGzip({ level: 6 });
-  // A client gone mid-page: nothing to answer, and the stream must not throw.
-  z.on('error', () => to.destroy());
-  z.pipe(to);
-  return z;
 }
 
 function encode(c: Cached, e: Encoding): Promise<Buffer> {

@@ -5,8 +5,9 @@
  * with the app's stylesheet and padded to the bytes the app itself loads to show it and mount (HTML, every
  * script and stylesheet, uncompressed), served by web mode's own static file code (so compressed the same way)
  * and opened through the same kind of URL. Runs on a 128-CPU and a 4,096-CPU simulated machine; prints medians
- * of loads taken in turn, the ratio, and report calls per load, and the page's main-thread CPU time until the
- * data is painted (thread ticks), which a busy machine disturbs less.
+ * of loads taken in turn, the ratio with the interval this machine's noise leaves it in, and report calls per
+ * load, and the page's main-thread CPU time until the data is painted (thread ticks), which a busy machine
+ * disturbs less.
  *
  *   npm run build && npm run bench:ui        (HUGETUNE_BENCH_RUNS=N loads of each; default 21)
  */
@@ -129,6 +130,26 @@ async function timeLoad(
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/**
+ * How far the ratio of medians could move on this machine's noise: the loads resampled (pairs kept together,
+ * each pair loaded back to back) 2,000 times; the middle 95 % of the ratios those give. Seeded, so the same
+ * loads print the same interval.
+ */
+function ratioInterval(app: number[], base: number[]): [number, number] {
+  let seed = 0x9e3779b9;
+  const next = (): number => {
+    seed = (seed * 1664525 + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const ratios: number[] = [];
+  for (let b = 0; b < 2000; b++) {
+    const pick = app.map(() => Math.floor(next() * app.length));
+    ratios.push(median(pick.map((i) => app[i]!)) / median(pick.map((i) => base[i]!)));
+  }
+  ratios.sort((x, y) => x - y);
+  return [ratios[Math.floor(ratios.length * 0.025)]!, ratios[Math.floor(ratios.length * 0.975)]!];
+}
+
 /** The saved Overview: scripts out (it must not start the app), the rest as rendered, padded to `bytes`. */
 function staticCopy(html: string, bytes: number): string {
   const page = html
@@ -171,9 +192,11 @@ async function machine(name: string, args: string[], browser: Browser, dir: stri
     const s = median(staticMs);
     const ac = median(appCpu);
     const sc = median(staticCpu);
+    const [low, high] = ratioInterval(appMs, staticMs);
     console.log(
       `${name.padEnd(10)} Overview with data ${a.toFixed(0).padStart(5)} ms · static page (${(page.length / 1024).toFixed(0)} KiB) ` +
-        `${s.toFixed(0).padStart(5)} ms · ratio ${(a / s).toFixed(2)}x · report calls per load: ${[...new Set(reports)].join(', ')}`,
+        `${s.toFixed(0).padStart(5)} ms · ratio ${(a / s).toFixed(2)}x (95 % interval ${low.toFixed(2)}–${high.toFixed(2)}) · ` +
+        `report calls per load: ${[...new Set(reports)].join(', ')}`,
     );
     console.log(
       `${''.padEnd(10)} page main-thread CPU until then: app ${ac.toFixed(0)} ms · static ${sc.toFixed(0)} ms · ratio ${(ac / sc).toFixed(2)}x`,

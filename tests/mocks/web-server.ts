@@ -84,28 +84,6 @@ export function rawRequest(
   });
 }
 
-/** One request as given, its body as bytes (a compressed one, for one). */
-export function rawBuffer(
-  server: RunningServer,
-  path: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port: server.port, path, headers: { host: `127.0.0.1:${server.port}`, ...headers } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /** An API call as the renderer's bridge sends it: JSON to POST /api/call, with the token unless `headers` say otherwise. */
 export function apiCall(
   server: RunningServer,
