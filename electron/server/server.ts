@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { dispatch, type FirstScreen, type Handlers } from '../../shared/api';
-import type { Envelope } from '../../shared/envelope';
 import { SNAPSHOT_MAX_BYTES } from '../../shared/host/snapshot';
 import type { Sampler } from '../host/sampler';
 import { bearerToken, hostAllowed, newToken, originAllowed, sameToken } from './auth';
@@ -14,6 +13,7 @@ import { scanJson } from '../../shared/json-scan';
 import { parseJsonOffThread } from '../host/parse-worker';
 import { BodyAborted, Budget, clientKey, eventSink, Slots, tabKey } from './limits';
 import { servedPage } from './served-page';
+import { SERVED_SESSION_CLAIM_MS } from './sessions';
 import { loadStatic } from './static';
 import { currentPageCsp, pageCsp } from '../page-csp';
 
@@ -55,6 +55,15 @@ const MAX_STREAMS_PER_CLIENT = 4;
  * snapshot, and a client that trickles bytes must not hold a call slot for long.
  */
 const HEADERS_TIMEOUT_MS = 5000;
+/**
+ * How long the page opened from the printed URL waits for its first screen before it goes without one (its
+ * start script then asks for it, and the app shows its loading state): the page itself must not hang on a
+ * slow read of the machine.
+ */
+const SERVED_SCREEN_MS = 1500;
+
+/** Settles with null after `ms`, keeping no process alive. */
+const deadline = (ms: number): Promise<null> => new Promise((ok) => setTimeout(() => ok(null), ms).unref());
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /** What answers one browser session's calls and streams. */
@@ -75,12 +84,14 @@ export interface ServeOptions {
     clear(): void;
     /** Makes a session ahead for the next new tab, called once the page has been sent (./sessions). */
     prepare?(): void;
+    /** Drops a session made for a page sent with it, unless its page uses it within `ms` (./sessions). */
+    dropUnlessUsed?(key: string, ms: number): void;
   };
   rendererDir: string;
   token?: string;
   onInternalError?: (e: unknown) => void;
   /** Tests shorten the request deadlines; defaults as above. */
-  timeouts?: { headersMs: number; requestMs: number; checkEveryMs: number };
+  timeouts?: { headersMs: number; requestMs: number; checkEveryMs: number; servedScreenMs?: number };
 }
 
 export interface RunningServer {
@@ -188,12 +199,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   /**
    * The page with its first screen in it (./served-page), for the request that opens the printed URL: its query
    * carries the token, so this is the one page request allowed to read the machine. False when the plain page
-   * is to go instead (no token or a wrong one, every call slot taken): that page asks for its first screen
-   * itself, and a wrong token is then told so by the API.
+   * is to go instead (no token or a wrong one, a browser only prefetching, every call slot taken): that page
+   * asks for its first screen itself, and a wrong token is then told so by the API.
    */
-  const sendPageWithScreen = async (res: ServerResponse, url: URL): Promise<boolean> => {
+  const sendPageWithScreen = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     const given = url.searchParams.get('token');
     if (given === null || !sameToken(given, token)) return false;
+    // A page the browser only fetches ahead (typing in the address bar) may never be shown: no session for it.
+    if (/prefetch|prerender/i.test(String(req.headers['sec-purpose'] ?? req.headers['purpose'] ?? ''))) return false;
     const plain = await loadStatic(opts.rendererDir, '/', undefined, { cspInHeader: true });
     const session = randomUUID();
     const page = plain && servedPage(plain.body.toString('utf8'), session);
@@ -201,29 +214,32 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const client = tabKey(session);
     const free = calls.take(client);
     if (!free) return false;
+    res.writeHead(200, {
+      'content-type': plain.type,
+      // The machine's figures: never kept by the browser. A reload gets the plain page (the address has lost
+      // the token by then), which asks for them.
+      'cache-control': 'no-store',
+    });
+    // The head now: the browser starts the page's renderer and fetches its stylesheet and scripts meanwhile.
+    // Not compressed: made for this one response and sent over loopback, where compressing it would cost
+    // more time than its bytes take (a tunnel from another machine can compress: ssh -C).
+    res.write(page.head);
+    let screen: FirstScreen | null = null;
     try {
-      res.writeHead(200, {
-        'content-type': plain.type,
-        // The machine's figures: never kept by the browser. A reload gets the plain page (the address has lost
-        // the token by then), which asks for them.
-        'cache-control': 'no-store',
-      });
-      // The head now: the browser starts the page's renderer and fetches its stylesheet and scripts meanwhile.
-      // Not compressed: made for this one response and sent over loopback, where compressing it would cost
-      // more time than its bytes take (a tunnel from another machine can compress: ssh -C).
-      res.write(page.head);
       // Out on the socket before the screen is made, which holds this thread.
       await new Promise<void>((ok) => setImmediate(ok));
-      const screen = (await dispatch(
-        partsFor(client).handlers,
-        'app.firstScreen',
-        {},
-        opts.onInternalError,
-      )) as Envelope<FirstScreen>;
-      res.end(page.rest(screen.ok ? screen.value : null));
+      const made = dispatch(partsFor(client).handlers, 'app.firstScreen', {}, opts.onInternalError);
+      const env = await Promise.race([made, deadline(opts.timeouts?.servedScreenMs ?? SERVED_SCREEN_MS)]);
+      screen = env?.ok ? (env.value as FirstScreen) : null;
+    } catch (e) {
+      opts.onInternalError?.(e);
     } finally {
       free();
     }
+    // Without a screen (none made in time, or it failed) the page is whole all the same, and its start script
+    // asks for the screen itself.
+    res.end(page.rest(screen));
+    sessions?.dropUnlessUsed?.(client, SERVED_SESSION_CLAIM_MS);
     return true;
   };
 
@@ -312,7 +328,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (url.pathname.startsWith('/api/')) return send(res, 404, 'Not Found\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method Not Allowed\n');
     const isPage = url.pathname === '/' || url.pathname === '/index.html';
-    if (isPage && req.method === 'GET' && (await sendPageWithScreen(res, url))) return;
+    if (isPage && req.method === 'GET' && (await sendPageWithScreen(req, res, url))) return;
     // The page's policy is in the header set above: its HTML goes without the policy tag (../page-csp).
     const file = await loadStatic(opts.rendererDir, url.pathname, req.headers['accept-encoding'], {
       cspInHeader: true,

@@ -25,6 +25,8 @@ export interface Session {
 interface Entry<T> {
   value: T;
   lastUsed: number;
+  /** Calls to `get` for it, the one that made it included. */
+  uses: number;
   /** Open event streams: a session with one is in use however long ago its last call was. */
   streams: number;
 }
@@ -94,11 +96,26 @@ export class SessionMap<T> {
     const now = this.clock();
     let e = this.entries.get(key);
     if (e) this.entries.delete(key);
-    else e = { value: this.takeSpare(now) ?? this.make(key), lastUsed: now, streams: 0 };
+    else e = { value: this.takeSpare(now) ?? this.make(key), lastUsed: now, uses: 0, streams: 0 };
     e.lastUsed = now;
+    e.uses++;
     this.entries.set(key, e);
     this.evict(now);
     return e.value;
+  }
+
+  /**
+   * Drops the session for `key` unless something uses it again within `ms`: one made for a page that was sent
+   * with it (the printed URL's) and whose page never called (a load cut short, a client that is not a
+   * browser), so it does not stand for half an hour among a person's tabs.
+   */
+  dropUnlessUsed(key: string, ms: number): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    const uses = e.uses;
+    setTimeout(() => {
+      if (this.entries.get(key) === e && e.uses === uses && e.streams === 0) this.drop(key, e);
+    }, ms).unref();
   }
 
   /** Holds a session while an event stream is open; the function ends the hold. */
@@ -152,6 +169,12 @@ export class SessionMap<T> {
  * own copy of a simulated one, at 4,096 CPUs a tree written every second) would go on being read that long.
  */
 export const SESSION_LINGER_MS = 30_000;
+
+/**
+ * How long the session made for a page sent with its first screen waits for that page's app to call: it does
+ * within a second or two once the page is painted; one not claimed by then is dropped.
+ */
+export const SERVED_SESSION_CLAIM_MS = 30_000;
 
 /**
  * Sessions that may hold a source of their own (an opened snapshot is as large as its file) at once. A tab

@@ -54,7 +54,7 @@ describe('the page in web mode', () => {
     const doc = page(`<meta name="${SESSION_META}" content="${SERVED}" />`);
     const access = pageAccess(p.loc, p.store, p.hist, doc);
     expect(access).toMatchObject({ token: 'secret', session: SERVED });
-    // Nothing kept before `keep`, which the page calls once its screen is up.
+    // Nothing kept before `keep`, which the page calls once it is parsed.
     expect(p.store.getItem('hugetune.token')).toBeNull();
     access.keep();
     expect(p.store.getItem('hugetune.token')).toBe('secret');
@@ -63,15 +63,31 @@ describe('the page in web mode', () => {
   });
 
   it('makes a session of its own for an older #token= link, or a page served without one', () => {
+    const pages = [page(''), page(`<meta name="${SESSION_META}" content='"><b>' />`)];
     for (const href of ['http://127.0.0.1:7788/#token=secret', 'http://127.0.0.1:7788/?token=secret']) {
-      const p = place(href);
-      const access = pageAccess(p.loc, p.store, p.hist, page(`<meta name="${SESSION_META}" content='"><b>' />`));
-      expect(access.token).toBe('secret');
-      expect(access.session).toMatch(/^[0-9a-f-]{36}$/);
-      expect(access.session).not.toBe(SERVED);
-      access.keep();
-      expect(p.replaced).toEqual(['/']);
+      for (const doc of pages) {
+        const p = place(href);
+        const access = pageAccess(p.loc, p.store, p.hist, doc);
+        expect(access.token).toBe('secret');
+        expect(access.session).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        access.keep();
+        expect(p.replaced).toEqual(['/']);
+        expect(p.store.getItem('hugetune.session')).toBe(access.session);
+      }
     }
+  });
+
+  it('takes the token out of the address bar even when storage refuses it', () => {
+    const p = place('http://127.0.0.1:7788/?token=secret');
+    const refusing = {
+      getItem: () => null,
+      setItem: () => {
+        throw new DOMException('full', 'QuotaExceededError');
+      },
+    } as unknown as Storage;
+    const access = pageAccess(p.loc, refusing, p.hist, page(''));
+    expect(() => access.keep()).not.toThrow();
+    expect(p.replaced).toEqual(['/']);
   });
 
   it('on a reload (no token in the address), calls with what the tab kept', () => {

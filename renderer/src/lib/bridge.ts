@@ -69,11 +69,16 @@ export function pageAccess(
     token: given,
     session,
     keep: () => {
-      store.setItem(TOKEN_KEY, given);
-      store.setItem(SESSION_KEY, session);
+      // The address bar first: the token leaves it even should storage refuse.
       query.delete('token');
       const search = query.toString();
       hist.replaceState(hist.state, '', `${loc.pathname}${search ? `?${search}` : ''}`);
+      try {
+        store.setItem(TOKEN_KEY, given);
+        store.setItem(SESSION_KEY, session);
+      } catch {
+        // Storage refused (full, or turned off): this page goes on; a reload needs the printed URL again.
+      }
     },
   };
 }

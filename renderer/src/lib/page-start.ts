@@ -62,6 +62,9 @@ export function startPage(doc: Document = document): PageStart {
   // read (the stylesheet and scripts were asked for as the page's first bytes came in).
   applyTheme(resolveTheme(storedChoice(), osMedia()?.matches ?? false));
   const page = parsed(doc).then(() => {
+    // The token leaves the address bar, and the tab keeps it and its session, once the page is parsed: not
+    // before the first call has left, which need not wait on the browser process for storage.
+    keep();
     const target = doc.getElementById('app');
     // The first screen's controls are there before the app is: what is done with them then is done again
     // once the app has mounted, not lost.
@@ -78,8 +81,5 @@ export function startPage(doc: Document = document): PageStart {
     p.target.innerHTML = html;
     return painted();
   });
-  // The tab keeps its token and session (and the address bar loses the token) once the screen is up: each
-  // waits on the browser process for a few milliseconds, which the first paint need not wait for.
-  void shown.then(keep);
   return { api, first, page, shown };
 }
