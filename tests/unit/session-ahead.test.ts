@@ -115,28 +115,33 @@ describe('web sessions made ahead', () => {
   });
 });
 
+/** Web mode over `files` with one session per tab, counting the sessions it makes ahead (and making them). */
+async function liveServer(files: HostFiles) {
+  const sessions = webSessions(files);
+  let prepared = 0;
+  const spy = {
+    get: (key: string) => sessions.get(key),
+    hold: (key: string) => sessions.hold(key),
+    clear: () => sessions.clear(),
+    prepare: () => {
+      prepared++;
+      sessions.prepare();
+    },
+  };
+  return { sessions, prepared: () => prepared, server: await startTestServer({ sessions: spy }) };
+}
+
 describe('web mode', () => {
   it('makes a session ahead each time it serves the page, for nothing else, and reads nothing of this machine', async () => {
     // This machine as the server's source (its files from a capture, so no test reads the real one).
     const { files: live, reads } = countedFiles(fixtureFiles(VM), { kind: 'live', label: 'this machine' });
-    const sessions = webSessions(live);
-    let prepared = 0;
-    const spy = {
-      get: (key: string) => sessions.get(key),
-      hold: (key: string) => sessions.hold(key),
-      clear: () => sessions.clear(),
-      prepare: () => {
-        prepared++;
-        sessions.prepare();
-      },
-    };
-    const server = await startTestServer({ sessions: spy });
+    const { prepared, server } = await liveServer(live);
     try {
       for (const path of ['/favicon.svg', '/nothing.js', '/api/call']) await rawRequest(server, path);
       await rawRequest(server, '/', {}, 'HEAD');
-      expect(prepared).toBe(0);
+      expect(prepared()).toBe(0);
       expect((await rawRequest(server, '/')).status).toBe(200);
-      await expect.poll(() => prepared).toBe(1);
+      await expect.poll(prepared).toBe(1);
       // The page comes without the token: nothing of this machine is read until a call brings it.
       expect(reads()).toBe(0);
     } finally {
@@ -157,21 +162,13 @@ describe('web mode', () => {
 
   it('opened with the token (the printed URL), sends the page with its session made and its first screen in it', async () => {
     const { files: live, reads } = countedFiles(fixtureFiles(VM), { kind: 'live', label: 'this machine' });
-    const sessions = webSessions(live);
-    let prepared = 0;
-    const spy = {
-      get: (key: string) => sessions.get(key),
-      hold: (key: string) => sessions.hold(key),
-      clear: () => sessions.clear(),
-      prepare: () => void prepared++,
-    };
-    const server = await startTestServer({ sessions: spy });
+    const { sessions, prepared, server } = await liveServer(live);
     try {
       // A wrong token gets the plain page, and reads nothing: the API tells that page the token is wrong.
       const wrong = await rawRequest(server, '/?token=nope');
       expect(wrong.body).not.toContain(`<meta name="${SESSION_META}"`);
       expect(reads()).toBe(0);
-      await expect.poll(() => prepared).toBe(1);
+      await expect.poll(prepared).toBe(1);
       const page = await rawRequest(server, `/?token=${TOKEN}`);
       expect(page.status).toBe(200);
       expect(page.headers['cache-control']).toBe('no-store');
@@ -182,7 +179,7 @@ describe('web mode', () => {
       expect(sessions.has(tabKey(id!))).toBe(true);
       expect(reads()).toBeGreaterThan(0);
       await new Promise((ok) => setImmediate(ok));
-      expect(prepared).toBe(1);
+      expect(prepared()).toBe(1);
       const block = new RegExp(`<script type="application/json" id="${SCREEN_DATA_ID}">([^<]*)</script>`).exec(
         page.body,
       );
