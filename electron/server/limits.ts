@@ -9,6 +9,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export const CLIENT_HEADER = 'x-hugetune-client';
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** Whether `id` is a tab id a page may send (a session the server makes for a page is one too). */
+export const isClientId = (id: string): boolean => CLIENT_ID.test(id);
+
 /** The key of the session a tab id names. */
 export const tabKey = (id: string): string => `tab:${id}`;
 
@@ -18,7 +21,7 @@ export const tabKey = (id: string): string => `tab:${id}`;
  */
 export function clientKey(req: IncomingMessage, url?: URL): string {
   const id = req.headers[CLIENT_HEADER] ?? url?.searchParams.get('session') ?? undefined;
-  if (typeof id === 'string' && CLIENT_ID.test(id)) return tabKey(id);
+  if (typeof id === 'string' && isClientId(id)) return tabKey(id);
   return `addr:${req.socket.remoteAddress ?? '?'}`;
 }
 

@@ -9,10 +9,9 @@
  */
 import { SCREEN_DATA_ID, SESSION_META, jsonForScript } from '../../shared/served-screen';
 import type { FirstScreen } from '../../shared/api';
+import { isClientId } from './limits';
 
 const APP_ELEMENT = '<div id="app"></div>';
-/** What a session id the page may send back looks like (./limits: the client header's format). */
-const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface ServedPage {
   /** Up to #app, with the session's id in <head> before the start script, which reads it. */
@@ -26,7 +25,8 @@ export interface ServedPage {
 
 /** `page` (the built index.html) for the session `session`; null for a page not shaped as the build makes it. */
 export function servedPage(page: string, session: string): ServedPage | null {
-  if (!SESSION_ID.test(session)) throw new Error(`not a session id: ${session}`);
+  // The page sends it back as its tab id, and it stands in an attribute: only the tab-id format will do.
+  if (!isClientId(session)) throw new Error(`not a session id: ${session}`);
   const headEnd = page.indexOf('</head>');
   const app = page.indexOf(APP_ELEMENT);
   if (headEnd < 0 || app < headEnd) return null;
