@@ -59,6 +59,14 @@ export async function serve(o: {
   }
   if (o.json) o.io.out(`${JSON.stringify({ url: server.url, port: server.port, token: server.token })}\n`);
   else o.io.out(`hugetune web mode (${o.files.source.label}): open ${server.url}\nPress Ctrl-C to stop.\n`);
+  // The first page's screen is made by code that loads and compiles on first use: done now, while no one is
+  // waiting for it. On a simulated machine or a record of one, that is a whole first screen made ahead (the
+  // session map's spare, dropped unused within seconds); this machine is read only for a page that brings
+  // the token, so here only the code that renders its screen is loaded.
+  setImmediate(() => {
+    sessions.prepare();
+    import('../../renderer/src/first-screen').catch(() => undefined);
+  });
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       void server.close().then(resolve);

@@ -15,6 +15,7 @@ import { diffReports } from '../../shared/host/diff';
 import type { HostFiles } from '../../shared/host/files';
 import { readHost } from '../../shared/host/read/index';
 import { buildReport, withoutPerCpu, type Report } from '../../shared/host/report';
+import { reportOf } from '../../shared/host/report-cache';
 import type { ActiveSource } from './active-source';
 import { readGgufModel } from './gguf';
 import { refusal } from './open-input';
@@ -108,7 +109,7 @@ async function ggufPathFor(path: string, frontEnd: FrontEnd, modelsDirs: readonl
 /** The report, with the alignment probe's measurement replacing the kernel version table's guess on this machine. */
 async function measuredReport(files: HostFiles): Promise<Report> {
   const alignmentProbe = files.source.kind === 'live' ? await (await import('./inspect/probe')).cachedProbe() : null;
-  return buildReport(readHost(files), { alignmentProbe });
+  return reportOf(files, { alignmentProbe });
 }
 
 /** The reader's user id where it decides what /proc shows (this machine); null for records of other machines. */
@@ -194,11 +195,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
       sampleIntervalMs: SAMPLE_INTERVAL_MS,
     }),
     'host.report': async ({ perCpu }) => {
-      const files = source.current;
-      // On this machine the alignment probe's measurement replaces the kernel version table's guess.
-      const alignmentProbe =
-        files.source.kind === 'live' ? await (await import('./inspect/probe')).cachedProbe() : null;
-      const report = buildReport(readHost(files), { alignmentProbe });
+      const report = await measuredReport(source.current);
       return perCpu === false ? withoutPerCpu(report) : report;
     },
     'host.hardware': () => readHardware(source.current),
@@ -209,7 +206,7 @@ export function createHandlers(source: ActiveSource, frontEnd: FrontEnd, opts: H
     'plan.run': async (req) => {
       const spec = modelChoice(req) === 'gguf' ? await gguf(req.gguf!) : undefined;
       // A planned machine (memGiB) is described wholly by the request: the current source is not read.
-      return runPlan(req, isPlanned(req) ? null : buildReport(readHost(source.current)), spec, 'app');
+      return runPlan(req, isPlanned(req) ? null : reportOf(source.current), spec, 'app');
     },
     'setup.apply': async ({ writes }) => {
       const files = source.current;

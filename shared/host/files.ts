@@ -46,6 +46,12 @@ export interface HostFiles {
    * session applies its own. Sources nobody writes to (this machine's /proc, a snapshot) have none.
    */
   fork?(): HostFiles;
+  /**
+   * The files as they are now, as a tree nothing ever changes: the same object for as long as they stay the
+   * same. What is read from it can be kept with it (./report-cache). Absent where the files change under the
+   * reader (a live machine, a directory).
+   */
+  frozen?(): HostFiles;
 }
 
 /** An in-memory tree: what snapshots and the simulator produce, and what tests build by hand. */
@@ -76,6 +82,11 @@ export class MemoryFiles implements HostFiles {
     const map = new Map<string, FileRead>();
     for (const [path, text] of Object.entries(texts)) map.set(path, { kind: 'text', text });
     return new MemoryFiles(source, map);
+  }
+
+  /** Never changed once made. */
+  frozen(): HostFiles {
+    return this;
   }
 
   read(path: string): FileRead {

@@ -105,6 +105,11 @@ export class SimFiles implements HostFiles {
     return copy;
   }
 
+  /** The tree written for the current simulated second (or the one a time stamp pinned); never changed in place. */
+  frozen(): HostFiles {
+    return this.tree().files;
+  }
+
   read(path: string): FileRead {
     return this.tree().files.read(path);
   }

@@ -40,30 +40,38 @@ export function servedSession(doc: Document): string | null {
 export interface PageAccess {
   token: string | null;
   session: string;
-  /** Keeps both for a reload of this tab and takes the token out of the address bar; once the first call has left. */
+  /**
+   * Keeps both for a reload of this tab and takes the token out of the address bar: once the first call has
+   * left, or the screen the page came with is painted (./page-start).
+   */
   keep: () => void;
 }
 
 /**
  * The web-mode access token and this tab's session. The token arrives once in the printed URL (`?token=`, or
- * `#token=` from older links), is removed from the address bar at once, and lives in sessionStorage: per
- * origin, so per port, and per tab, so a reload keeps working while no other server on 127.0.0.1 ever sees it
- * (a cookie would be sent to every port). A new tab needs the printed URL again.
+ * `#token=` from older links), is removed from the address bar as soon as the page is up, and lives in
+ * sessionStorage: per origin, so per port, and per tab, so a reload keeps working while no other server on
+ * 127.0.0.1 ever sees it (a cookie would be sent to every port). A new tab needs the printed URL again.
  *
  * Opened from the printed URL, the page starts a session of its own, as a new tab does: the one the server made
  * when it served the page with its first screen (its id in a meta tag), else a new id. It knows both without
- * reading sessionStorage: a page's first use of storage waits on the browser process for milliseconds, which
- * the first call need not wait for. A reload reads what the tab kept.
+ * touching sessionStorage (`tabStore` is only called when needed): a page's first use of storage, even taking
+ * `window.sessionStorage`, waits on the browser process for milliseconds, which neither the first call nor the
+ * first paint need wait for. A reload reads what the tab kept.
  */
 export function pageAccess(
   loc: Location = window.location,
-  store: Storage = window.sessionStorage,
+  tabStore: Storage | (() => Storage) = () => window.sessionStorage,
   hist: History = window.history,
   doc: Document = document,
 ): PageAccess {
+  const store = (): Storage => (typeof tabStore === 'function' ? tabStore() : tabStore);
   const query = new URLSearchParams(loc.search);
   const given = query.get('token') ?? new URLSearchParams(loc.hash.replace(/^#/, '')).get('token');
-  if (!given) return { token: store.getItem(TOKEN_KEY), session: sessionId(store), keep: () => undefined };
+  if (!given) {
+    const kept = store();
+    return { token: kept.getItem(TOKEN_KEY), session: sessionId(kept), keep: () => undefined };
+  }
   const session = servedSession(doc) ?? crypto.randomUUID();
   return {
     token: given,
@@ -74,8 +82,9 @@ export function pageAccess(
       const search = query.toString();
       hist.replaceState(hist.state, '', `${loc.pathname}${search ? `?${search}` : ''}`);
       try {
-        store.setItem(TOKEN_KEY, given);
-        store.setItem(SESSION_KEY, session);
+        const kept = store();
+        kept.setItem(TOKEN_KEY, given);
+        kept.setItem(SESSION_KEY, session);
       } catch {
         // Storage refused (full, or turned off): this page goes on; a reload needs the printed URL again.
       }

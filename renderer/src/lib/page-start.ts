@@ -33,8 +33,16 @@ declare global {
   }
 }
 
-/** After the frame that draws the page as it is now has been painted. */
-const painted = (): Promise<void> => new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
+/**
+ * After the frame that draws the page as it is now has been painted; or after `HIDDEN_MS` in a tab that draws
+ * no frames (opened in the background), so what waits for the paint is not held until the tab is shown.
+ */
+const HIDDEN_MS = 250;
+const painted = (): Promise<void> =>
+  new Promise((ok) => {
+    requestAnimationFrame(() => setTimeout(ok, 0));
+    setTimeout(ok, HIDDEN_MS);
+  });
 
 /**
  * Once the parser is done with the document. 'interactive' comes before deferred and module scripts run, so
@@ -54,17 +62,21 @@ function parsed(doc: Document): Promise<void> {
 
 export function startPage(doc: Document = document): PageStart {
   const { api, keep } = connectApi();
-  // Served with its first screen (opened from the printed URL), the page holds its data: read once parsed.
+  // Served with its first screen (opened from the printed URL), the page holds its data. Nothing is done with
+  // it before that screen is painted: reading its data block and storing the token take the main thread for
+  // milliseconds, which would otherwise come between the parser reaching the screen and its first frame.
   const served = servedSession(doc) !== null;
-  const first = startFirstCalls(api, served ? parsed(doc).then(() => readServedScreen(doc)) : null);
+  const up = served ? parsed(doc).then(painted) : null;
+  const first = startFirstCalls(api, up ? up.then(() => readServedScreen(doc)) : null);
   // The theme before the parser reaches the body, whose screen may be painted before the page is all parsed:
   // no screen is ever drawn in the other one. After the call has left, which need not wait for the storage
   // read (the stylesheet and scripts were asked for as the page's first bytes came in).
   applyTheme(resolveTheme(storedChoice(), osMedia()?.matches ?? false));
+  // The token leaves the address bar, and the tab keeps it and its session, once the page is parsed (and its
+  // screen up, for a served page): not before the first call has left, which need not wait on the browser
+  // process for storage.
+  void (up ?? parsed(doc)).then(keep);
   const page = parsed(doc).then(() => {
-    // The token leaves the address bar, and the tab keeps it and its session, once the page is parsed: not
-    // before the first call has left, which need not wait on the browser process for storage.
-    keep();
     const target = doc.getElementById('app');
     // The first screen's controls are there before the app is: what is done with them then is done again
     // once the app has mounted, not lost.
@@ -72,8 +84,8 @@ export function startPage(doc: Document = document): PageStart {
   });
   const shown = Promise.all([first.html, page]).then(([html, p]) => {
     if (!p) return;
-    // The screen came in the page: it is up with the page's first paint.
-    if (served && p.target.firstChild) return painted();
+    // The screen came in the page: it was up with the page's first paint.
+    if (served && p.target.firstChild) return;
     // Once the app has mounted (it does not wait forever), its own screen stands.
     if (!html || p.target.firstChild) return;
     // HTML the server rendered from escaped data with the app's own components: nothing in it runs, and the
