@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { inlineStart } from './electron/build/inline-start';
 import { stylesheetsFirstPlugin } from './electron/build/stylesheet-first';
+import { systemDarkPlugin } from './electron/build/system-dark';
 
 const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, 'package.json'), 'utf8')) as { version: string };
 const define = { __APP_VERSION__: JSON.stringify(pkg.version) };
@@ -35,6 +36,7 @@ export default defineConfig({
       svelte({ configFile: resolve(import.meta.dirname, 'svelte.config.js') }),
       inlineStart(resolve(import.meta.dirname, 'renderer/src/start.ts')),
       stylesheetsFirstPlugin(),
+      systemDarkPlugin(/\/renderer\/src\/app\.css$/),
     ],
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),

@@ -13,6 +13,7 @@ import { scanJson } from '../../shared/json-scan';
 import { parseJsonOffThread } from '../host/parse-worker';
 import { BodyAborted, Budget, clientKey, eventSink, Slots, tabKey } from './limits';
 import { servedPage } from './served-page';
+import { pickedThemeIn } from '../../shared/served-screen';
 import { SERVED_SESSION_CLAIM_MS } from './sessions';
 import { loadStatic } from './static';
 import { currentPageCsp, pageCsp } from '../page-csp';
@@ -209,7 +210,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (/prefetch|prerender/i.test(String(req.headers['sec-purpose'] ?? req.headers['purpose'] ?? ''))) return false;
     const plain = await loadStatic(opts.rendererDir, '/', undefined, { cspInHeader: true });
     const session = randomUUID();
-    const page = plain && servedPage(plain.body.toString('utf8'), session);
+    // In the theme the person picked, if the app has told this browser's cookie (the OS's otherwise).
+    const page = plain && servedPage(plain.body.toString('utf8'), session, pickedThemeIn(req.headers.cookie));
     if (!page) return false;
     const client = tabKey(session);
     const free = calls.take(client);

@@ -3,36 +3,44 @@
  * has mounted; the app then mounts over it with the same data, and what is on screen stays the same. Opened
  * from the printed URL, the page comes with that screen in it; a reload asks for it from its start script.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { captureSnapshot } from '../../electron/host/snapshot-io';
 import { pageCsp } from '../../electron/page-csp';
+import { THEME_COOKIE } from '../../shared/served-screen';
 import { fixtureFiles, VM_TUNED } from '../helpers';
 import { appMounted, launch, openApp, serve, type Served } from './browser';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
 /**
- * Records, in the page, #app as it is the first time it has content, and the theme the page had when that
- * content first appeared. The server's rendering carries Svelte's server markers (`<!--[-->`), which a client
- * mount never writes. Content that comes with the page is taken once the parser is done with it.
+ * Records, in the page, #app as it is the first time it has content, and the theme that content is first
+ * painted in (the colour scheme of the first frame drawn once it is there: a frame waits for the stylesheet).
+ * The server's rendering carries Svelte's server markers (`<!--[-->`), which a client mount never writes.
+ * Content that comes with the page is taken once the parser is done with it.
  */
 const RECORD_FIRST = `(() => {
-  let theme;
+  let framed = false;
   const check = () => {
     const app = document.getElementById('app');
     if (!app || !app.firstChild || window.__first) return;
-    theme ??= document.documentElement.dataset.theme ?? null;
+    if (!framed) {
+      framed = true;
+      requestAnimationFrame(() => (window.__firstTheme = getComputedStyle(document.documentElement).colorScheme));
+    }
     if (document.readyState === 'loading') return;
-    window.__first = { html: app.innerHTML, theme };
+    window.__first = { html: app.innerHTML };
     seen.disconnect();
   };
   const seen = new MutationObserver(check);
-  // From the start: the start script may show the screen before DOMContentLoaded.
+  // From the start: the page may bring the screen, or its start script show it, before DOMContentLoaded.
   seen.observe(document, { childList: true, subtree: true });
   document.addEventListener('readystatechange', check);
 })();`;
+
+const firstTheme = (page: Page): Promise<string | undefined> =>
+  page.evaluate(() => (window as unknown as { __firstTheme?: string }).__firstTheme);
 
 /** The DOM as a person sees it: elements, attributes (in order of name) and text; no comments. */
 function canonical(page: Page, html?: string): Promise<string> {
@@ -67,8 +75,8 @@ afterAll(() => browser?.close());
  * A page in a new context whose script named by `asset` is held back until `release`; page errors and console
  * errors are collected in `problems`.
  */
-async function holding(asset: RegExp) {
-  const context = await browser.newContext();
+async function holding(asset: RegExp, options: BrowserContextOptions = {}) {
+  const context = await browser.newContext(options);
   let release: () => void = () => {};
   const held = new Promise<void>((ok) => (release = ok));
   await context.route(asset, async (route) => {
@@ -139,10 +147,58 @@ describe('the first screen', () => {
       context: { colorScheme: 'dark' },
       initScript: RECORD_FIRST,
     });
-    await expect
-      .poll(() => page.evaluate(() => (window as unknown as { __first?: { theme: string } }).__first?.theme))
-      .toBe('dark');
+    await expect.poll(() => firstTheme(page)).toBe('dark');
     expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  // The page opened from the printed URL runs no script before its screen is painted: the OS's theme comes
+  // through the stylesheet, a picked one from the cookie the app keeps. Its module script is held here, so
+  // no script runs at all until the end.
+  for (const [os, picked] of [
+    ['dark', null],
+    ['light', 'dark'],
+    ['dark', 'light'],
+  ] as const) {
+    it(`is painted in the ${picked ?? os} theme with no script run, on a ${os} OS ${picked ? `with ${picked} picked` : 'with no pick'}`, async () => {
+      const { context, page, problems, release } = await holding(/\/assets\/index-[^/]*\.js$/, {
+        colorScheme: os,
+      });
+      if (picked) {
+        // Picked on an earlier visit, which keeps the pick in the tab's storage and in the cookie.
+        await context.addCookies([{ name: THEME_COOKIE, value: picked, url: sim.url }]);
+        await page.addInitScript((pick) => localStorage.setItem('hugetune.theme', pick), picked);
+      }
+      await page.addInitScript(RECORD_FIRST);
+      await page.goto(sim.url, { waitUntil: 'commit' });
+      await expect.poll(() => firstTheme(page)).toBe(picked ?? os);
+      expect(await page.evaluate(() => document.documentElement.dataset['theme'] ?? null)).toBe(picked);
+      // The same colours as the app's own dark or light theme once it has started and set it.
+      const background = (): Promise<string> =>
+        page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+      const painted = await background();
+      release();
+      await appMounted(page);
+      expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe(picked ?? os);
+      expect(await background()).toBe(painted);
+      expect(problems).toEqual([]);
+      await context.close();
+    });
+  }
+
+  it('keeps the theme a person picks in the cookie the server reads, and takes it away when they follow the OS again', async () => {
+    const { page, problems } = await openApp(browser, sim);
+    const cookie = async (): Promise<string | null> =>
+      (await page.context().cookies(sim.url)).find((c) => c.name === THEME_COOKIE)?.value ?? null;
+    expect(await cookie()).toBeNull();
+    await page.getByTestId('theme').selectOption('dark');
+    expect(await cookie()).toBe('dark');
+    const reopened = await page.context().newPage();
+    const html = await (await reopened.goto(sim.url, { waitUntil: 'commit' }))!.text();
+    expect(html).toMatch(/<html data-theme="dark"/);
+    await page.getByTestId('theme').selectOption('system');
+    expect(await cookie()).toBeNull();
     expect(problems).toEqual([]);
     await page.context().close();
   });
@@ -192,17 +248,19 @@ describe('the first screen', () => {
     const response = await page.goto(sim.url, { waitUntil: 'commit' });
     const html = await response!.text();
     expect(response!.headers()['cache-control']).toBe('no-store');
-    // The session in <head>, before the start script that sends its calls under it; the screen in #app; the
-    // rest of the screen for the app in a data block.
-    const session = /<meta name="hugetune-session" content="([0-9a-f-]{36})" \/>\s*<script>/.exec(html);
+    // The session in <head>, for the page's script to send its calls under; no script inline; the screen in
+    // #app; the rest of the screen for the app in a data block.
+    const session = /<meta name="hugetune-session" content="([0-9a-f-]{36})" \/>\s*<\/head>/.exec(html);
     expect(session, 'no session made for the page').not.toBeNull();
+    expect(html).not.toMatch(/<script>/);
     expect(html).toMatch(/<div id="app"><!--\[-->[\s\S]*data-testid="card-memory"/);
     expect(html).toContain('<script type="application/json" id="hugetune-first-screen">');
     await expect.poll(() => page.getByTestId('card-memory').count()).toBe(1);
-    // The address bar has lost the token; the tab keeps it, with the session the server made.
+    release();
+    // Once the screen is up and the page's script has started it, the address bar has lost the token; the tab
+    // keeps it, with the session the server made.
     await expect.poll(() => page.url()).toBe(new URL('/', sim.url).href);
     expect(await page.evaluate(() => sessionStorage.getItem('hugetune.session'))).toBe(session![1]);
-    release();
     await expect
       .poll(() => page.evaluate(() => !document.getElementById('app')!.innerHTML.includes('<!--[-->')))
       .toBe(true);

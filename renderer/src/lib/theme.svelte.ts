@@ -3,7 +3,15 @@
  * The resolved theme is written to <html data-theme>, which app.css keys its colour tokens on; charts read
  * their colours from the same tokens (`themeColor`) and redraw when `theme.resolved` changes.
  */
-import { applyTheme, osMedia, resolveTheme, storedChoice, THEME_KEY, type ThemeChoice } from './theme-choice';
+import {
+  applyTheme,
+  keepPickCookie,
+  osMedia,
+  resolveTheme,
+  storedChoice,
+  THEME_KEY,
+  type ThemeChoice,
+} from './theme-choice';
 
 export type { ThemeChoice };
 
@@ -25,6 +33,8 @@ media?.addEventListener('change', (e) => {
   apply();
 });
 apply();
+// The cookie follows this page's own storage (a pick made before the cookie was, or changed on another port).
+keepPickCookie(theme.choice);
 
 export function chooseTheme(choice: ThemeChoice): void {
   theme.choice = choice;
@@ -34,6 +44,7 @@ export function chooseTheme(choice: ThemeChoice): void {
   } catch {
     // Storage can be off (private windows): the pick still holds for this page.
   }
+  keepPickCookie(choice);
   apply();
 }
 
