@@ -1,8 +1,9 @@
 /**
  * The page's module script, and small: it takes over the start that the script inlined in the page began
- * (./lib/page-start.ts: the first-screen call, the theme, the server's rendering of that screen), and imports
- * the app itself (./main) once that screen is up, so the app's download and compilation never hold up the
- * call or the paint; the app then mounts over the screen with the same data.
+ * (./lib/page-start.ts: the first-screen call, the theme, the server's rendering of that screen), or makes
+ * that start itself on a page that has no such script (web mode serves the printed URL's page, which carries
+ * its screen, without it), and imports the app itself (./main) once that screen is up, so the app's download
+ * and compilation never hold up the call or the paint; the app then mounts over the screen with the same data.
  */
 import { startPage } from './lib/page-start';
 import './app.css';

@@ -7,7 +7,8 @@
  * hash by electron/build/inline-start.ts), so the call leaves while the browser is still fetching the
  * stylesheet and the boot script, not after they have loaded and run: on a cold load that ordering is most of
  * the wait for data. The boot script (../boot.ts) takes over what this began; should the inline script not
- * have run, it starts the page itself with this same code.
+ * have run, it starts the page itself with this same code. That is how the page opened from web mode's printed
+ * URL starts: it comes with its screen and no inline script, and is painted before any script has run.
  */
 import type { HugetuneApi } from '../../../shared/api';
 import { connectApi, servedSession } from './bridge';
@@ -70,8 +71,12 @@ export function startPage(doc: Document = document): PageStart {
   const first = startFirstCalls(api, up ? up.then(() => readServedScreen(doc)) : null);
   // The theme before the parser reaches the body, whose screen may be painted before the page is all parsed:
   // no screen is ever drawn in the other one. After the call has left, which need not wait for the storage
-  // read (the stylesheet and scripts were asked for as the page's first bytes came in).
-  applyTheme(resolveTheme(storedChoice(), osMedia()?.matches ?? false));
+  // read (the stylesheet and scripts were asked for as the page's first bytes came in). A page that came with
+  // its screen came in its theme too (../../../electron/server/served-page.ts): the same one is set once that
+  // screen is painted, ahead of which the storage read would otherwise come.
+  const theme = (): void => applyTheme(resolveTheme(storedChoice(), osMedia()?.matches ?? false));
+  if (up) void up.then(theme);
+  else theme();
   // The token leaves the address bar, and the tab keeps it and its session, once the page is parsed (and its
   // screen up, for a served page): not before the first call has left, which need not wait on the browser
   // process for storage.
