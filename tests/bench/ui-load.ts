@@ -6,13 +6,13 @@
  * script and stylesheet, uncompressed), served by web mode's own static file code (so compressed the same way)
  * and opened through the same kind of URL. Runs on a 128-CPU and a 4,096-CPU simulated machine; prints medians
  * of loads taken in turn, the ratio with the interval this machine's noise leaves it in, and report calls per
- * load, and the page's main-thread CPU time until the data is painted (thread ticks), which a busy machine
- * disturbs less.
+ * load, the page's main-thread CPU time until the data is painted (thread ticks), which a busy machine
+ * disturbs less, and the server's CPU time per app load.
  *
  *   npm run build && npm run bench:ui        (HUGETUNE_BENCH_RUNS=N loads of each; default 21)
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,6 +45,8 @@ const MARK = `(() => {
 
 interface Served {
   url: string;
+  /** CPU time the server process has used so far, in ms (user and system, from /proc; 10 ms steps). */
+  cpuMs(): number;
   stop(): void;
 }
 
@@ -57,7 +59,14 @@ async function serve(args: string[]): Promise<Served> {
     child.once('exit', (code) => fail(new Error(`hugetune serve exited with ${code}`)));
   });
   const { url } = JSON.parse(line) as { url: string };
-  return { url, stop: () => child.kill('SIGTERM') };
+  const cpuMs = (): number => {
+    // Fields 14 and 15 of /proc/PID/stat (utime, stime), in clock ticks of 10 ms; after the command's name,
+    // which ends with the last ')'.
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
+  return { url, cpuMs, stop: () => child.kill('SIGTERM') };
 }
 
 /** The saved page at / and the app's own assets, through web mode's static file code, with its headers. */
@@ -178,8 +187,11 @@ async function machine(name: string, args: string[], browser: Browser, dir: stri
     const appCpu: number[] = [];
     const staticCpu: number[] = [];
     const reports: number[] = [];
+    let serverCpu = 0;
     for (let i = 0; i < RUNS; i++) {
+      const before = app.cpuMs();
       const a = await timeLoad(browser, app.url);
+      serverCpu += app.cpuMs() - before;
       appMs.push(a.ms);
       appCpu.push(a.cpuMs);
       reports.push(a.reports);
@@ -201,6 +213,8 @@ async function machine(name: string, args: string[], browser: Browser, dir: stri
     console.log(
       `${''.padEnd(10)} page main-thread CPU until then: app ${ac.toFixed(0)} ms · static ${sc.toFixed(0)} ms · ratio ${(ac / sc).toFixed(2)}x`,
     );
+    // The whole load, the app's mount and its first calls included, not only the way to the data.
+    console.log(`${''.padEnd(10)} web mode server CPU per app load: ${(serverCpu / RUNS).toFixed(1)} ms`);
   } finally {
     app.stop();
   }
