@@ -52,7 +52,7 @@ describe('the page in web mode', () => {
   it('opened from the printed URL, calls under the session the server made for it and keeps both', () => {
     const p = place('http://127.0.0.1:7788/?token=secret&x=1');
     const doc = page(`<meta name="${SESSION_META}" content="${SERVED}" />`);
-    const access = pageAccess(p.loc, p.store, p.hist, doc);
+    const access = pageAccess(p.loc, () => p.store, p.hist, doc);
     expect(access).toMatchObject({ token: 'secret', session: SERVED });
     // Nothing kept before `keep`, which the page calls once it is parsed.
     expect(p.store.getItem('hugetune.token')).toBeNull();
@@ -67,7 +67,7 @@ describe('the page in web mode', () => {
     for (const href of ['http://127.0.0.1:7788/#token=secret', 'http://127.0.0.1:7788/?token=secret']) {
       for (const doc of pages) {
         const p = place(href);
-        const access = pageAccess(p.loc, p.store, p.hist, doc);
+        const access = pageAccess(p.loc, () => p.store, p.hist, doc);
         expect(access.token).toBe('secret');
         expect(access.session).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
         access.keep();
@@ -85,7 +85,7 @@ describe('the page in web mode', () => {
         throw new DOMException('full', 'QuotaExceededError');
       },
     } as unknown as Storage;
-    const access = pageAccess(p.loc, refusing, p.hist, page(''));
+    const access = pageAccess(p.loc, () => refusing, p.hist, page(''));
     expect(() => access.keep()).not.toThrow();
     expect(p.replaced).toEqual(['/']);
   });
@@ -94,7 +94,7 @@ describe('the page in web mode', () => {
     const p = place('http://127.0.0.1:7788/');
     p.store.setItem('hugetune.token', 'kept');
     p.store.setItem('hugetune.session', 'tab-1');
-    expect(pageAccess(p.loc, p.store, p.hist, page(''))).toMatchObject({ token: 'kept', session: 'tab-1' });
+    expect(pageAccess(p.loc, () => p.store, p.hist, page(''))).toMatchObject({ token: 'kept', session: 'tab-1' });
   });
 
   it('takes its first screen from the page when it came with it, and calls nothing for it', async () => {

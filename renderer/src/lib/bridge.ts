@@ -55,17 +55,16 @@ export interface PageAccess {
  *
  * Opened from the printed URL, the page starts a session of its own, as a new tab does: the one the server made
  * when it served the page with its first screen (its id in a meta tag), else a new id. It knows both without
- * touching sessionStorage (`tabStore` is only called when needed): a page's first use of storage, even taking
+ * touching sessionStorage (`store` is only called when needed): a page's first use of storage, even taking
  * `window.sessionStorage`, waits on the browser process for milliseconds, which neither the first call nor the
  * first paint need wait for. A reload reads what the tab kept.
  */
 export function pageAccess(
   loc: Location = window.location,
-  tabStore: Storage | (() => Storage) = () => window.sessionStorage,
+  store: () => Storage = () => window.sessionStorage,
   hist: History = window.history,
   doc: Document = document,
 ): PageAccess {
-  const store = (): Storage => (typeof tabStore === 'function' ? tabStore() : tabStore);
   const query = new URLSearchParams(loc.search);
   const given = query.get('token') ?? new URLSearchParams(loc.hash.replace(/^#/, '')).get('token');
   if (!given) {

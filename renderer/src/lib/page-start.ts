@@ -67,7 +67,8 @@ export function startPage(doc: Document = document): PageStart {
   // it before that screen is painted: reading its data block and storing the token take the main thread for
   // milliseconds, which would otherwise come between the parser reaching the screen and its first frame.
   const served = servedSession(doc) !== null;
-  const up = served ? parsed(doc).then(painted) : null;
+  const ready = parsed(doc);
+  const up = served ? ready.then(painted) : null;
   const first = startFirstCalls(api, up ? up.then(() => readServedScreen(doc)) : null);
   // The theme before the parser reaches the body, whose screen may be painted before the page is all parsed:
   // no screen is ever drawn in the other one. After the call has left, which need not wait for the storage
@@ -80,8 +81,8 @@ export function startPage(doc: Document = document): PageStart {
   // The token leaves the address bar, and the tab keeps it and its session, once the page is parsed (and its
   // screen up, for a served page): not before the first call has left, which need not wait on the browser
   // process for storage.
-  void (up ?? parsed(doc)).then(keep);
-  const page = parsed(doc).then(() => {
+  void (up ?? ready).then(keep);
+  const page = ready.then(() => {
     const target = doc.getElementById('app');
     // The first screen's controls are there before the app is: what is done with them then is done again
     // once the app has mounted, not lost.
